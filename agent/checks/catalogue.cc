@@ -1,0 +1,223 @@
+#include "checks/catalogue.h"
+
+#include <algorithm>
+#include <set>
+
+#include "checks/health_checks.h"
+
+namespace probity {
+namespace {
+
+using K = ParamSpec::Kind;
+
+std::vector<CheckInfo> BuildCatalogue() {
+  std::vector<CheckInfo> c;
+  c.push_back({"health.liveness.reachable", "health", Severity::kCritical, Level::kBronze,
+               "liveness endpoint answers 2xx/3xx within the timeout, 3 tries in a row",
+               "serve a cheap liveness endpoint (/livez or /healthz) that answers 200 while the process can "
+               "make progress, and configure endpoints.liveness if it lives elsewhere",
+               {{"tries", K::kInt, "3", "requests that must all succeed"}},
+               CheckLivenessReachable});
+  c.push_back({"health.readiness.reachable", "health", Severity::kCritical, Level::kBronze,
+               "readiness endpoint exists and answers; 2xx when ready (a 503 with a well-formed body is a fail "
+               "with a reason, not an error)",
+               "serve a readiness endpoint (/readyz) that answers 200 when the service can take traffic and 503 "
+               "with the failing component when it cannot",
+               {},
+               CheckReadinessReachable});
+  c.push_back({"health.status.consistent", "health", Severity::kCritical, Level::kBronze,
+               "body status agrees with HTTP code (pass/ok/UP => 2xx; fail/DOWN/OUT_OF_SERVICE => 5xx)",
+               "return 503 whenever the body reports fail/DOWN, and 200 only when it reports pass/UP: probes "
+               "and load balancers read the code, not the body",
+               {},
+               CheckStatusConsistent});
+  c.push_back({"health.liveness.independent", "health", Severity::kWarning, Level::kSilver,
+               "liveness body lists no downstream dependency (datastore, external component, configured names)",
+               "check only the process itself in liveness; move database, cache and downstream checks to "
+               "readiness so that an outage elsewhere does not restart every replica",
+               {{"dependencies", K::kStringList, "",
+                 "extra component names that count as downstream dependencies"}},
+               CheckLivenessIndependent});
+  c.push_back({"health.latency.budget", "health", Severity::kWarning, Level::kSilver,
+               "p95 over 10 health requests under 250 ms",
+               "keep health handlers cheap: no synchronous downstream calls, cache dependency state and "
+               "answer from memory",
+               {{"budget", K::kDuration, "250ms", "largest acceptable p95 latency"},
+                {"requests", K::kInt, "10", "how many requests are timed"}},
+               CheckLatencyBudget});
+  c.push_back({"health.format.recognized", "health", Severity::kWarning, Level::kGold,
+               "body is application/health+json, Spring {status,components}, or Kubernetes ok / ?verbose lines",
+               "answer with application/health+json ({\"status\":\"pass\"}), Spring Actuator's "
+               "{\"status\":\"UP\"}, or the Kubernetes \"ok\" convention so that tools can read it",
+               {},
+               CheckFormatRecognized});
+  c.push_back({"health.details.safe", "health", Severity::kWarning, Level::kGold,
+               "unauthenticated health bodies carry no secrets, stack traces or internal hostnames with "
+               "credentials",
+               "show component details only to authenticated callers (Spring: show-details=when-authorized), "
+               "never echo connection strings, and catch exceptions before they reach the body",
+               {},
+               CheckDetailsSafe});
+  return c;
+}
+
+}  // namespace
+
+const std::vector<CheckInfo>& Catalogue() {
+  static const std::vector<CheckInfo> catalogue = BuildCatalogue();
+  return catalogue;
+}
+
+const CheckInfo* FindCheck(std::string_view id) {
+  for (const CheckInfo& info : Catalogue()) {
+    if (info.id == id) return &info;
+  }
+  return nullptr;
+}
+
+CheckPlan DefaultPlan() {
+  CheckPlan plan;
+  for (const CheckInfo& info : Catalogue()) {
+    PlannedCheck planned{&info, info.severity, {}};
+    for (const ParamSpec& spec : info.params) {
+      StatusOr<ParamValue> value = ParseParam(spec, {spec.default_value}, false);
+      planned.params.Set(spec.name, *value);
+    }
+    plan.push_back(std::move(planned));
+  }
+  return plan;
+}
+
+namespace {
+
+std::string UnknownCheck(const std::string& id) {
+  return "unknown check id \"" + id + "\" (run `probity checks` for the list)";
+}
+
+// Applies overrides to a plan, reporting each mistake once.
+void ApplyOverrides(const std::vector<CheckOverride>& overrides, const std::string& file, CheckPlan* plan,
+                    std::vector<ConfigError>* errors) {
+  for (const CheckOverride& o : overrides) {
+    const CheckInfo* info = FindCheck(o.id);
+    if (info == nullptr) {
+      if (errors) errors->push_back({file, o.pos, UnknownCheck(o.id)});
+      continue;
+    }
+    PlannedCheck* target = nullptr;
+    for (PlannedCheck& p : *plan) {
+      if (p.info == info) target = &p;
+    }
+    if (o.severity) {
+      Severity s;
+      if (!ParseSeverity(*o.severity, &s)) {
+        if (errors) {
+          errors->push_back({file, o.severity_pos, "severity of " + o.id + " must be critical, warning or info"});
+        }
+      } else if (target) {
+        target->severity = s;
+      }
+    }
+    for (const RawParam& param : o.params) {
+      const ParamSpec* spec = nullptr;
+      for (const ParamSpec& s : info->params) {
+        if (s.name == param.name) spec = &s;
+      }
+      if (spec == nullptr) {
+        std::string known;
+        for (const ParamSpec& s : info->params) known += (known.empty() ? "" : ", ") + s.name;
+        if (errors) {
+          errors->push_back({file, param.pos, "check " + o.id + " has no parameter \"" + param.name + "\"" +
+                                                  (known.empty() ? " (it takes none)" : " (known: " + known + ")")});
+        }
+        continue;
+      }
+      StatusOr<ParamValue> value = ParseParam(*spec, param.values, param.is_list);
+      if (!value.ok()) {
+        if (errors) errors->push_back({file, param.pos, o.id + " parameter " + param.name + ": " + value.status().message()});
+      } else if (target) {
+        target->params.Set(param.name, *value);
+      }
+    }
+  }
+}
+
+class Resolver {
+ public:
+  Resolver(const Config& config, std::vector<ConfigError>* errors) : config_(config), errors_(errors) {
+    for (const ChecklistConfig& list : config.checklists) {
+      if (list.name == "default") {
+        errors_->push_back({config.file, list.pos,
+                            "checklist \"default\" is built in; give yours another name and `extends: default`"});
+      } else if (!lists_.emplace(list.name, &list).second) {
+        errors_->push_back({config.file, list.pos, "checklist \"" + list.name + "\" is defined twice"});
+      }
+    }
+  }
+
+  // Resolves every checklist once so each mistake is reported once.
+  void ResolveAll() {
+    for (const auto& [name, list] : lists_) Resolve(name, nullptr);
+  }
+
+  // The plan of a checklist, or nullopt when the name is unknown.
+  std::optional<CheckPlan> Resolve(const std::string& name, std::set<std::string>* visiting) {
+    if (name == "default") return DefaultPlan();
+    auto found = resolved_.find(name);
+    if (found != resolved_.end()) return found->second;
+    auto it = lists_.find(name);
+    if (it == lists_.end()) return std::nullopt;
+    const ChecklistConfig& list = *it->second;
+    std::set<std::string> local;
+    if (visiting == nullptr) visiting = &local;
+    visiting->insert(name);
+    CheckPlan plan = DefaultPlan();
+    if (list.extends) {
+      if (visiting->count(list.extends->name)) {
+        errors_->push_back({config_.file, list.extends->pos,
+                            "checklist \"" + name + "\" extends \"" + list.extends->name + "\", which is a cycle"});
+      } else if (std::optional<CheckPlan> base = Resolve(list.extends->name, visiting)) {
+        plan = std::move(*base);
+      } else {
+        errors_->push_back({config_.file, list.extends->pos, "unknown checklist \"" + list.extends->name + "\""});
+      }
+    }
+    ApplyOverrides(list.overrides, config_.file, &plan, errors_);
+    for (const NamedRef& ref : list.disable) {
+      if (FindCheck(ref.name) == nullptr) {
+        errors_->push_back({config_.file, ref.pos, UnknownCheck(ref.name)});
+        continue;
+      }
+      plan.erase(std::remove_if(plan.begin(), plan.end(), [&](const PlannedCheck& p) { return p.info->id == ref.name; }),
+                 plan.end());
+    }
+    visiting->erase(name);
+    resolved_[name] = plan;
+    return plan;
+  }
+
+ private:
+  const Config& config_;
+  std::vector<ConfigError>* errors_;
+  std::map<std::string, const ChecklistConfig*> lists_;
+  std::map<std::string, CheckPlan> resolved_;
+};
+
+}  // namespace
+
+std::map<std::string, CheckPlan> ResolvePlans(const Config& config, std::vector<ConfigError>* errors) {
+  Resolver resolver(config, errors);
+  resolver.ResolveAll();
+  std::map<std::string, CheckPlan> plans;
+  for (const TargetConfig& target : config.targets) {
+    std::optional<CheckPlan> plan = resolver.Resolve(target.checklist.name, nullptr);
+    if (!plan) {
+      errors->push_back({config.file, target.checklist.pos, "unknown checklist \"" + target.checklist.name + "\""});
+      plan = DefaultPlan();
+    }
+    ApplyOverrides(target.checks, config.file, &*plan, errors);
+    plans[target.name] = std::move(*plan);
+  }
+  return plans;
+}
+
+}  // namespace probity

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checks/check.h"
+#include "config/config.h"
+
+namespace probity {
+
+// Every implemented check, in report order. A check that is not implemented
+// is not listed: the catalogue is what Probity can actually verify.
+const std::vector<CheckInfo>& Catalogue();
+
+// The catalogue entry for an id, or nullptr.
+const CheckInfo* FindCheck(std::string_view id);
+
+// A check as one target runs it: catalogue entry, effective severity and
+// parameters after checklist `extends`, `overrides`, `disable` and the
+// target's own `checks`.
+struct PlannedCheck {
+  const CheckInfo* info;
+  Severity severity;
+  CheckParams params;
+};
+using CheckPlan = std::vector<PlannedCheck>;
+
+// The built-in "default" checklist: every catalogue check with its defaults.
+CheckPlan DefaultPlan();
+
+// Resolves every checklist of the config and the plan of every target (keyed
+// by target name). Unknown check ids, parameters, severities and checklists,
+// and `extends` cycles, are appended to `errors` with their positions.
+std::map<std::string, CheckPlan> ResolvePlans(const Config& config, std::vector<ConfigError>* errors);
+
+}  // namespace probity

@@ -1,0 +1,138 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "http/http_client.h"
+
+namespace probity {
+
+enum class Severity { kInfo = 0, kWarning = 1, kCritical = 2 };
+enum class Level { kNone = 0, kBronze = 1, kSilver = 2, kGold = 3 };
+enum class CheckStatus { kPass, kFail, kSkip, kError };
+
+std::string_view SeverityName(Severity s);
+std::string_view LevelName(Level l);
+std::string_view StatusName(CheckStatus s);
+bool ParseSeverity(std::string_view text, Severity* out);
+
+// What a check produced, as reported and exported.
+struct CheckResult {
+  std::string id;
+  std::string category;
+  Severity severity = Severity::kWarning;
+  Level level = Level::kNone;
+  CheckStatus status = CheckStatus::kSkip;
+  Duration duration{};
+  std::string detail;  // one line a person can act on; never a secret
+  std::string remedy;  // empty when the check passed or was skipped
+};
+
+// A check parameter's declaration and, once resolved, its value.
+struct ParamSpec {
+  enum class Kind { kDuration, kInt, kStringList };
+  std::string name;
+  Kind kind;
+  std::string default_value;  // in config syntax; a comma-separated list for kStringList
+  std::string help;
+};
+
+using ParamValue = std::variant<Duration, long, std::vector<std::string>>;
+
+class CheckParams {
+ public:
+  void Set(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
+  Duration GetDuration(const std::string& name) const { return std::get<Duration>(values_.at(name)); }
+  long GetInt(const std::string& name) const { return std::get<long>(values_.at(name)); }
+  const std::vector<std::string>& GetStrings(const std::string& name) const {
+    return std::get<std::vector<std::string>>(values_.at(name));
+  }
+
+ private:
+  std::map<std::string, ParamValue> values_;
+};
+
+// Converts a parameter written in the config to its declared kind.
+StatusOr<ParamValue> ParseParam(const ParamSpec& spec, const std::vector<std::string>& values, bool is_list);
+
+// One endpoint of the target as the probe resolved it.
+struct Endpoint {
+  std::string url;      // absolute; empty when none is configured or discovered
+  bool discovered = false;
+  std::string missing_reason;  // why url is empty
+  bool found() const { return !url.empty(); }
+  std::string Path() const;
+};
+
+struct Endpoints {
+  Endpoint liveness;
+  Endpoint readiness;
+  Endpoint metrics;
+  Endpoint openapi;
+};
+
+// What a check can use about its target during one probe run. Not
+// thread-safe: the checks of one target run one after another.
+class ProbeContext {
+ public:
+  ProbeContext(HttpClient& http, const HttpOptions& options, const Clock& clock, Endpoints endpoints = {})
+      : http_(http), options_(options), clock_(clock), endpoints_(std::move(endpoints)) {}
+
+  // GET with the target's options, remembered for the rest of the run so that
+  // checks looking at the same endpoint share one request.
+  const StatusOr<HttpResponse>& Get(const std::string& url);
+  // Seeds the memo (discovery already fetched the endpoint).
+  void Remember(const std::string& url, StatusOr<HttpResponse> response);
+  // A fresh request, never remembered.
+  StatusOr<HttpResponse> Fetch(const HttpRequest& request) { return http_.Fetch(request, options_); }
+
+  const Endpoints& endpoints() const { return endpoints_; }
+  void set_endpoints(Endpoints endpoints) { endpoints_ = std::move(endpoints); }
+  const HttpOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  HttpClient& http_;
+  const HttpOptions& options_;
+  const Clock& clock_;
+  Endpoints endpoints_;
+  std::map<std::string, StatusOr<HttpResponse>> memo_;
+};
+
+// What a check function returns; the runner adds id, timing and metadata.
+struct Verdict {
+  CheckStatus status;
+  std::string detail;
+  std::string remedy;  // overrides the catalogue's remedy when set
+
+  static Verdict Pass(std::string detail) { return {CheckStatus::kPass, std::move(detail), ""}; }
+  static Verdict Fail(std::string detail, std::string remedy = "") {
+    return {CheckStatus::kFail, std::move(detail), std::move(remedy)};
+  }
+  static Verdict Skip(std::string detail) { return {CheckStatus::kSkip, std::move(detail), ""}; }
+  static Verdict Error(std::string detail) { return {CheckStatus::kError, std::move(detail), ""}; }
+};
+
+using CheckFn = std::function<Verdict(ProbeContext&, const CheckParams&)>;
+
+// A catalogue entry: everything `probity checks` prints, plus the code.
+struct CheckInfo {
+  std::string id;
+  std::string category;
+  Severity severity;
+  Level level;
+  std::string description;
+  std::string remedy;
+  std::vector<ParamSpec> params;
+  CheckFn run;
+};
+
+}  // namespace probity

@@ -1,0 +1,305 @@
+#include "checks/health_checks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "checks/health_body.h"
+#include "checks/sensitive_content.h"
+#include "core/duration.h"
+#include "core/text.h"
+
+namespace probity {
+namespace {
+
+struct HealthEndpoint {
+  const char* kind;  // "liveness" or "readiness"
+  const Endpoint* endpoint;
+};
+
+std::vector<HealthEndpoint> HealthEndpoints(const ProbeContext& ctx) {
+  return {{"liveness", &ctx.endpoints().liveness}, {"readiness", &ctx.endpoints().readiness}};
+}
+
+std::string Get(const Endpoint& e) { return "GET " + e.Path(); }
+
+std::string SizeText(std::uint64_t bytes) {
+  if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + "MiB";
+  if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + "KiB";
+  return std::to_string(bytes) + "B";
+}
+
+// An error or failure verdict when a response cannot be judged on its merits.
+std::optional<Verdict> Unusable(const ProbeContext& ctx, const Endpoint& e, const StatusOr<HttpResponse>& r) {
+  if (!r.ok()) return Verdict::Error(Get(e) + ": " + r.status().message());
+  if (r->body_truncated) {
+    return Verdict::Fail(Get(e) + ": body is larger than the " + SizeText(ctx.options().max_body_bytes) +
+                             " limit and was cut",
+                         "keep health bodies small (a few KiB): they are read on every probe");
+  }
+  return std::nullopt;
+}
+
+std::string BodyWords(const HealthBody& body) {
+  return body.raw_status.empty() ? std::string(HealthStateName(body.state)) : "\"" + Excerpt(body.raw_status, 40) + "\"";
+}
+
+bool Is2xx(int status) { return status >= 200 && status < 300; }
+
+std::string FailingComponents(const HealthBody& body) {
+  std::string names;
+  int count = 0;
+  for (const HealthComponent& c : body.components) {
+    if (c.state != HealthState::kDown) continue;
+    if (++count <= 5) names += (names.empty() ? "" : ", ") + Excerpt(c.name, 40);
+  }
+  if (count > 5) names += ", …";
+  return names;
+}
+
+}  // namespace
+
+Verdict CheckLivenessReachable(ProbeContext& ctx, const CheckParams& params) {
+  const Endpoint& e = ctx.endpoints().liveness;
+  if (!e.found()) return Verdict::Fail("no liveness endpoint: " + e.missing_reason);
+  const long tries = params.GetInt("tries");
+  Duration slowest{};
+  for (long i = 0; i < tries; ++i) {
+    StatusOr<HttpResponse> fresh = Status::Ok();
+    const StatusOr<HttpResponse>* r;
+    if (i == 0) {
+      r = &ctx.Get(e.url);
+    } else {
+      HttpRequest request;
+      request.url = e.url;
+      fresh = ctx.Fetch(request);
+      r = &fresh;
+    }
+    const std::string attempt = "try " + std::to_string(i + 1) + " of " + std::to_string(tries) + ", ";
+    if (!(*r).ok()) return Verdict::Error(attempt + Get(e) + ": " + (*r).status().message());
+    if (auto bad = Unusable(ctx, e, *r)) return *bad;
+    const int code = (*r)->status;
+    if (code < 200 || code >= 400) {
+      return Verdict::Fail(attempt + Get(e) + " answered " + std::to_string(code));
+    }
+    slowest = std::max(slowest, (*r)->elapsed);
+  }
+  return Verdict::Pass(Get(e) + " answered 2xx/3xx " + std::to_string(tries) + " times in a row (slowest " +
+                       FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(slowest)) + ")");
+}
+
+Verdict CheckReadinessReachable(ProbeContext& ctx, const CheckParams&) {
+  const Endpoint& e = ctx.endpoints().readiness;
+  if (!e.found()) return Verdict::Fail("no readiness endpoint: " + e.missing_reason);
+  const StatusOr<HttpResponse>& r = ctx.Get(e.url);
+  if (auto bad = Unusable(ctx, e, r)) return *bad;
+  const int code = r->status;
+  if (Is2xx(code)) return Verdict::Pass(Get(e) + " answered " + std::to_string(code) + ": ready");
+  const HealthBody body = ParseHealthBody(r->MediaType(), r->body);
+  if (code == 503 || (code >= 500 && body.state != HealthState::kUnknown)) {
+    std::string why = Get(e) + " answered " + std::to_string(code) + ": not ready";
+    if (body.state != HealthState::kUnknown) why += ", body says " + BodyWords(body);
+    const std::string failing = FailingComponents(body);
+    if (!failing.empty()) why += " (failing: " + failing + ")";
+    return Verdict::Fail(why, "the service reports itself not ready; fix what the body names, or make "
+                              "readiness pass once the service can take traffic");
+  }
+  if (code == 404) {
+    return Verdict::Fail(Get(e) + " answered 404: there is no readiness endpoint at this path");
+  }
+  return Verdict::Fail(Get(e) + " answered " + std::to_string(code) + ", expected 2xx when ready or 503 when not");
+}
+
+Verdict CheckStatusConsistent(ProbeContext& ctx, const CheckParams&) {
+  int compared = 0;
+  std::string first_error;
+  for (const HealthEndpoint& h : HealthEndpoints(ctx)) {
+    if (!h.endpoint->found()) continue;
+    const StatusOr<HttpResponse>& r = ctx.Get(h.endpoint->url);
+    if (auto bad = Unusable(ctx, *h.endpoint, r)) {
+      if (first_error.empty() && bad->status == CheckStatus::kError) first_error = bad->detail;
+      continue;
+    }
+    const HealthBody body = ParseHealthBody(r->MediaType(), r->body);
+    if (body.state == HealthState::kUnknown) continue;
+    ++compared;
+    const int code = r->status;
+    const std::string where = std::string(h.kind) + " " + Get(*h.endpoint) + " answered " + std::to_string(code);
+    if ((body.state == HealthState::kUp || body.state == HealthState::kWarn) && !Is2xx(code)) {
+      return Verdict::Fail(where + " but its body says " + BodyWords(body));
+    }
+    if (body.state == HealthState::kDown && code < 500) {
+      return Verdict::Fail(where + " but its body says " + BodyWords(body) + ": probes read the code and see healthy");
+    }
+  }
+  if (compared == 0) {
+    if (!first_error.empty()) return Verdict::Error(first_error);
+    return Verdict::Skip("no health body states a status to compare with its HTTP code");
+  }
+  return Verdict::Pass("HTTP codes agree with the body status on " + std::to_string(compared) + " health endpoint" +
+                       (compared > 1 ? "s" : ""));
+}
+
+bool IsDownstreamDependency(const std::string& name, const std::string& type,
+                            const std::vector<std::string>& extra_names) {
+  const std::string t = ToLower(type);
+  if (t == "datastore" || t == "component") return true;
+  static const std::vector<std::string> kKeywords = {
+      "db", "database", "datasource", "sql", "jdbc", "postgres", "postgresql", "pg", "mysql", "mariadb",
+      "oracle", "mssql", "sqlserver", "mongo", "mongodb", "redis", "memcache", "memcached", "cassandra",
+      "scylla", "elasticsearch", "elastic", "opensearch", "solr", "kafka", "rabbit", "rabbitmq", "amqp",
+      "nats", "sqs", "sns", "pubsub", "s3", "gcs", "blob", "dynamodb", "etcd", "zookeeper", "consul",
+      "vault", "ldap", "mail", "smtp", "couchbase", "couchdb", "neo4j", "influx", "influxdb", "clickhouse",
+      "hazelcast", "jms", "upstream", "downstream", "external", "dependency", "dependencies", "broker",
+      "queue", "cache"};
+  const std::string lower = ToLower(name);
+  for (const std::string& extra : extra_names) {
+    if (!extra.empty() && lower.find(ToLower(extra)) != std::string::npos) return true;
+  }
+  // Compare word by word so "readinessState" or "diskSpace" are not taken for "db".
+  std::string word;
+  auto is_dep = [&](const std::string& w) { return std::find(kKeywords.begin(), kKeywords.end(), w) != kKeywords.end(); };
+  for (std::size_t i = 0; i <= name.size(); ++i) {
+    const char c = i < name.size() ? name[i] : ' ';
+    const bool boundary = !std::isalnum(static_cast<unsigned char>(c)) ||
+                          (std::isupper(static_cast<unsigned char>(c)) && i > 0 &&
+                           std::islower(static_cast<unsigned char>(name[i - 1])));
+    if (boundary && !word.empty()) {
+      if (is_dep(word)) return true;
+      word.clear();
+    }
+    if (std::isalnum(static_cast<unsigned char>(c))) word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return false;
+}
+
+Verdict CheckLivenessIndependent(ProbeContext& ctx, const CheckParams& params) {
+  const Endpoint& e = ctx.endpoints().liveness;
+  if (!e.found()) return Verdict::Skip("no liveness endpoint to inspect");
+  const StatusOr<HttpResponse>& r = ctx.Get(e.url);
+  if (auto bad = Unusable(ctx, e, r)) return *bad;
+  HealthBody body = ParseHealthBody(r->MediaType(), r->body);
+  std::string source = Get(e);
+  if (body.format == HealthFormat::kKubernetes && body.components.empty()) {
+    // Kubernetes-style endpoints list their checks only when asked.
+    const std::string verbose_url = e.url + (e.url.find('?') == std::string::npos ? "?verbose" : "&verbose");
+    const StatusOr<HttpResponse>& v = ctx.Get(verbose_url);
+    if (v.ok() && !v->body_truncated && Is2xx(v->status)) {
+      HealthBody verbose = ParseHealthBody(v->MediaType(), v->body);
+      if (!verbose.components.empty()) {
+        body = std::move(verbose);
+        source += "?verbose";
+      }
+    }
+  }
+  const std::vector<std::string>& extra = params.GetStrings("dependencies");
+  std::string deps;
+  std::string local;
+  for (const HealthComponent& c : body.components) {
+    std::string& list = IsDownstreamDependency(c.name, c.type, extra) ? deps : local;
+    list += (list.empty() ? "" : ", ") + Excerpt(c.name, 40);
+  }
+  if (!deps.empty()) {
+    return Verdict::Fail(source + " lists downstream dependencies: " + Excerpt(deps, 160) +
+                         "; an outage there would restart healthy replicas");
+  }
+  if (body.components.empty()) return Verdict::Pass(source + " lists no components");
+  return Verdict::Pass(source + " lists only local components: " + Excerpt(local, 160));
+}
+
+Verdict CheckLatencyBudget(ProbeContext& ctx, const CheckParams& params) {
+  const Endpoint* e = &ctx.endpoints().liveness;
+  if (!e->found()) e = &ctx.endpoints().readiness;
+  if (!e->found()) return Verdict::Skip("no health endpoint to time");
+  const Duration budget = params.GetDuration("budget");
+  const long count = params.GetInt("requests");
+  std::vector<Duration> samples;
+  for (long i = 0; i < count; ++i) {
+    HttpRequest request;
+    request.url = e->url;
+    StatusOr<HttpResponse> r = ctx.Fetch(request);
+    if (!r.ok()) {
+      return Verdict::Error("request " + std::to_string(i + 1) + " of " + std::to_string(count) + ", " + Get(*e) +
+                            ": " + r.status().message());
+    }
+    samples.push_back(r->elapsed);
+  }
+  std::sort(samples.begin(), samples.end());
+  // Nearest-rank percentile: of 10 samples, the p95 is the slowest.
+  const std::size_t rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(samples.size())));
+  const Duration p95 = samples[std::max<std::size_t>(rank, 1) - 1];
+  const auto ms = [](Duration d) { return FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(d)); };
+  const std::string summary = "p95 " + ms(p95) + " over " + std::to_string(count) + " requests to " + e->Path() +
+                              " (median " + ms(samples[samples.size() / 2]) + ")";
+  if (p95 >= budget) return Verdict::Fail(summary + " is not under the " + FormatDuration(budget) + " budget");
+  return Verdict::Pass(summary + ", under the " + FormatDuration(budget) + " budget");
+}
+
+Verdict CheckFormatRecognized(ProbeContext& ctx, const CheckParams&) {
+  int recognized = 0;
+  std::string formats;
+  std::string first_error;
+  for (const HealthEndpoint& h : HealthEndpoints(ctx)) {
+    if (!h.endpoint->found()) continue;
+    const StatusOr<HttpResponse>& r = ctx.Get(h.endpoint->url);
+    if (auto bad = Unusable(ctx, *h.endpoint, r)) {
+      if (bad->status == CheckStatus::kFail) return *bad;
+      if (first_error.empty()) first_error = bad->detail;
+      continue;
+    }
+    const HealthBody body = ParseHealthBody(r->MediaType(), r->body);
+    if (body.format == HealthFormat::kUnknown || body.format == HealthFormat::kOtherJson) {
+      const std::string type = r->MediaType().empty() ? "no Content-Type" : r->MediaType();
+      return Verdict::Fail(std::string(h.kind) + " " + Get(*h.endpoint) + " answers " + type + " \"" +
+                           Excerpt(r->body, 60) + "\", which follows no health convention");
+    }
+    ++recognized;
+    formats += (formats.empty() ? "" : ", ") + std::string(h.kind) + ": " + std::string(HealthFormatName(body.format));
+  }
+  if (recognized == 0) {
+    if (!first_error.empty()) return Verdict::Error(first_error);
+    return Verdict::Skip("no health endpoint to inspect");
+  }
+  return Verdict::Pass(formats);
+}
+
+Verdict CheckDetailsSafe(ProbeContext& ctx, const CheckParams&) {
+  const bool has_auth = !ctx.options().bearer_token.empty() || !ctx.options().basic_auth_user.empty();
+  int inspected = 0;
+  std::string first_error;
+  std::string problems;
+  for (const HealthEndpoint& h : HealthEndpoints(ctx)) {
+    if (!h.endpoint->found()) continue;
+    StatusOr<HttpResponse> anonymous = Status::Ok();
+    const StatusOr<HttpResponse>* r;
+    if (has_auth) {
+      // What an anonymous caller sees, not what the probe's credentials unlock.
+      HttpRequest request;
+      request.url = h.endpoint->url;
+      request.with_auth = false;
+      anonymous = ctx.Fetch(request);
+      r = &anonymous;
+    } else {
+      r = &ctx.Get(h.endpoint->url);
+    }
+    if (!r->ok()) {
+      if (first_error.empty()) first_error = Get(*h.endpoint) + ": " + r->status().message();
+      continue;
+    }
+    ++inspected;
+    for (const SensitiveFinding& f : FindSensitiveContent((*r)->body, 5)) {
+      if (!problems.empty()) problems += "; ";
+      problems += std::string(h.kind) + " body has a " + f.kind + " (" + f.rule + ": " + f.masked + ", line " +
+                  std::to_string(f.line) + ")";
+    }
+  }
+  if (!problems.empty()) return Verdict::Fail(Excerpt(problems, 300));
+  if (inspected == 0) {
+    if (!first_error.empty()) return Verdict::Error(first_error);
+    return Verdict::Skip("no health endpoint to inspect");
+  }
+  return Verdict::Pass(std::string("no secrets or stack traces in ") + std::to_string(inspected) +
+                       (has_auth ? " unauthenticated" : "") + " health bod" + (inspected > 1 ? "ies" : "y"));
+}
+
+}  // namespace probity

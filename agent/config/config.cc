@@ -1,0 +1,465 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <algorithm>
+#include <cerrno>
+#include <set>
+#include <sstream>
+
+#include "core/duration.h"
+#include "core/text.h"
+#include "http/url.h"
+
+namespace probity {
+
+std::string ConfigError::ToString() const {
+  return file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + message;
+}
+
+namespace {
+
+bool IsLabelName(std::string_view s) {
+  if (s.empty()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Reads one configuration document, collecting every error it meets.
+class Parser {
+ public:
+  Parser(std::string file, std::vector<ConfigError>* errors) : file_(std::move(file)), errors_(errors) {}
+
+  Config Parse(std::string_view yaml) {
+    Config config;
+    config.file = file_;
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+      errors_->push_back({file_, {e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg});
+      return config;
+    }
+    if (!root || root.IsNull()) return config;  // an empty file is the defaults
+    if (!ExpectMap(root, "the configuration")) return config;
+    ForEachKey(root, "top level", {"global", "targets", "checklists"},
+               [&](const std::string& key, const YAML::Node& value) {
+                 if (key == "global") ParseGlobal(value, &config.global);
+                 if (key == "checklists") ParseChecklists(value, &config.checklists);
+               });
+    // Targets inherit global defaults, so read them last.
+    if (root["targets"]) ParseTargets(root["targets"], config.global, &config.targets);
+    return config;
+  }
+
+ private:
+  static SourcePos Pos(const YAML::Node& node) {
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null()) return {0, 0};
+    return {mark.line + 1, mark.column + 1};
+  }
+
+  void Error(const YAML::Node& node, std::string message) { Error(Pos(node), std::move(message)); }
+  void Error(SourcePos pos, std::string message) { errors_->push_back({file_, pos, std::move(message)}); }
+
+  bool ExpectMap(const YAML::Node& node, const std::string& what) {
+    if (node.IsMap()) return true;
+    Error(node, what + " must be a mapping (key: value)");
+    return false;
+  }
+
+  void ForEachKey(const YAML::Node& map, const std::string& where, const std::vector<std::string>& known,
+                  const std::function<void(const std::string&, const YAML::Node&)>& visit) {
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        Error(it->first, "keys in " + where + " must be plain names");
+        continue;
+      }
+      const std::string key = it->first.Scalar();
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        Error(it->first, "unknown key \"" + Excerpt(key, 60) + "\" in " + where + " (known: " + list + ")");
+        continue;
+      }
+      if (!seen.insert(key).second) {
+        Error(it->first, "key \"" + key + "\" appears twice in " + where);
+        continue;
+      }
+      visit(key, it->second);
+    }
+  }
+
+  bool Scalar(const YAML::Node& node, const std::string& what, std::string* out) {
+    if (!node.IsScalar()) {
+      Error(node, what + " must be a single value, not a " + (node.IsMap() ? "mapping" : node.IsSequence() ? "list" : "null"));
+      return false;
+    }
+    *out = node.Scalar();
+    return true;
+  }
+
+  void DurationField(const YAML::Node& node, const std::string& what, Duration* out) {
+    std::string text;
+    if (!Scalar(node, what, &text)) return;
+    StatusOr<Duration> d = ParseDuration(text);
+    if (!d.ok()) return Error(node, what + ": " + d.status().message());
+    if (d->count() <= 0) return Error(node, what + " must be greater than zero");
+    *out = *d;
+  }
+
+  void BoolField(const YAML::Node& node, const std::string& what, bool* out) {
+    std::string text;
+    if (!Scalar(node, what, &text)) return;
+    if (text == "true") *out = true;
+    else if (text == "false") *out = false;
+    else Error(node, what + " must be true or false, not \"" + Excerpt(text, 40) + "\"");
+  }
+
+  void IntField(const YAML::Node& node, const std::string& what, int min, int max, int* out) {
+    std::string text;
+    if (!Scalar(node, what, &text)) return;
+    char* end = nullptr;
+    errno = 0;
+    long value = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0 || value < min || value > max) {
+      return Error(node, what + " must be a whole number from " + std::to_string(min) + " to " +
+                             std::to_string(max) + ", not \"" + Excerpt(text, 40) + "\"");
+    }
+    *out = static_cast<int>(value);
+  }
+
+  // Expands ${VAR} from the environment; a missing variable is an error.
+  bool ExpandEnv(const YAML::Node& node, const std::string& what, const std::string& in, std::string* out) {
+    out->clear();
+    for (std::size_t i = 0; i < in.size();) {
+      if (in.compare(i, 2, "${") == 0) {
+        std::size_t close = in.find('}', i + 2);
+        if (close == std::string::npos) {
+          Error(node, what + ": unterminated ${ reference");
+          return false;
+        }
+        const std::string name = in.substr(i + 2, close - i - 2);
+        const char* value = std::getenv(name.c_str());
+        if (!IsLabelName(name) || value == nullptr) {
+          Error(node, what + ": environment variable \"" + Excerpt(name, 60) + "\" is not set");
+          return false;
+        }
+        *out += value;
+        i = close + 1;
+      } else {
+        *out += in[i++];
+      }
+    }
+    return true;
+  }
+
+  // A secret given inline (with ${ENV}) or as `<key>_file`. Never echoed.
+  void SecretPair(const YAML::Node& map, const std::string& key, const std::string& where, Secret* out,
+                  SourcePos* pos = nullptr) {
+    const YAML::Node inline_node = map[key];
+    const YAML::Node file_node = map[key + "_file"];
+    if (inline_node && file_node) {
+      return Error(file_node, where + ": set " + key + " or " + key + "_file, not both");
+    }
+    std::string text;
+    if (inline_node) {
+      if (pos) *pos = Pos(inline_node);
+      std::string raw;
+      if (!Scalar(inline_node, where + "." + key, &raw)) return;
+      if (ExpandEnv(inline_node, where + "." + key, raw, &text)) *out = Secret(text);
+    } else if (file_node) {
+      if (pos) *pos = Pos(file_node);
+      std::string path;
+      if (!Scalar(file_node, where + "." + key + "_file", &path)) return;
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return Error(file_node, where + "." + key + "_file: cannot read \"" + Excerpt(path, 200) + "\"");
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      std::string value = buffer.str();
+      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+      *out = Secret(value);
+    }
+  }
+
+  void ParseGlobal(const YAML::Node& node, GlobalConfig* global) {
+    if (!ExpectMap(node, "global")) return;
+    ForEachKey(node, "global", {"interval", "timeout", "listen", "max_concurrent_probes", "log_level"},
+               [&](const std::string& key, const YAML::Node& value) {
+                 if (key == "interval") DurationField(value, "global.interval", &global->interval);
+                 if (key == "timeout") DurationField(value, "global.timeout", &global->timeout);
+                 if (key == "max_concurrent_probes") {
+                   IntField(value, "global.max_concurrent_probes", 1, 256, &global->max_concurrent_probes);
+                 }
+                 if (key == "listen" && Scalar(value, "global.listen", &global->listen)) {
+                   std::string host;
+                   int port;
+                   Status s = ParseListenAddress(global->listen, &host, &port);
+                   if (!s.ok()) Error(value, "global.listen: " + s.message());
+                 }
+                 if (key == "log_level" && Scalar(value, "global.log_level", &global->log_level)) {
+                   if (global->log_level != "debug" && global->log_level != "info" &&
+                       global->log_level != "warn" && global->log_level != "error") {
+                     Error(value, "global.log_level must be debug, info, warn or error");
+                   }
+                 }
+               });
+    if (global->timeout > global->interval) {
+      Error(node, "global.timeout (" + FormatDuration(global->timeout) + ") must not exceed global.interval (" +
+                      FormatDuration(global->interval) + ")");
+    }
+  }
+
+  void ParseOverrides(const YAML::Node& node, const std::string& where, std::vector<CheckOverride>* out) {
+    if (!ExpectMap(node, where)) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      CheckOverride o;
+      if (!Scalar(it->first, where + " key", &o.id)) continue;
+      o.pos = Pos(it->first);
+      const YAML::Node body = it->second;
+      if (!ExpectMap(body, where + "." + o.id)) continue;
+      ForEachKey(body, where + "." + o.id, {"severity", "params"}, [&](const std::string& key, const YAML::Node& value) {
+        if (key == "severity") {
+          std::string severity;
+          if (Scalar(value, where + "." + o.id + ".severity", &severity)) {
+            o.severity = severity;
+            o.severity_pos = Pos(value);
+          }
+        }
+        if (key == "params" && ExpectMap(value, where + "." + o.id + ".params")) {
+          for (auto p = value.begin(); p != value.end(); ++p) {
+            RawParam param;
+            if (!Scalar(p->first, "parameter name", &param.name)) continue;
+            param.pos = Pos(p->first);
+            if (p->second.IsSequence()) {
+              param.is_list = true;
+              for (const auto& item : p->second) {
+                std::string v;
+                if (Scalar(item, "parameter " + param.name, &v)) param.values.push_back(v);
+              }
+            } else {
+              std::string v;
+              if (!Scalar(p->second, "parameter " + param.name, &v)) continue;
+              param.values.push_back(v);
+            }
+            o.params.push_back(std::move(param));
+          }
+        }
+      });
+      out->push_back(std::move(o));
+    }
+  }
+
+  void ParseChecklists(const YAML::Node& node, std::vector<ChecklistConfig>* out) {
+    if (!ExpectMap(node, "checklists")) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      ChecklistConfig list;
+      if (!Scalar(it->first, "checklist name", &list.name)) continue;
+      list.pos = Pos(it->first);
+      const std::string where = "checklists." + list.name;
+      if (!ExpectMap(it->second, where)) continue;
+      ForEachKey(it->second, where, {"extends", "overrides", "disable"},
+                 [&](const std::string& key, const YAML::Node& value) {
+                   if (key == "extends") {
+                     NamedRef ref{"", Pos(value)};
+                     if (Scalar(value, where + ".extends", &ref.name)) list.extends = ref;
+                   }
+                   if (key == "overrides") ParseOverrides(value, where + ".overrides", &list.overrides);
+                   if (key == "disable") {
+                     if (!value.IsSequence()) return Error(value, where + ".disable must be a list of check ids");
+                     for (const auto& item : value) {
+                       NamedRef ref{"", Pos(item)};
+                       if (Scalar(item, where + ".disable item", &ref.name)) list.disable.push_back(ref);
+                     }
+                   }
+                 });
+      out->push_back(std::move(list));
+    }
+  }
+
+  void ParseHttp(const YAML::Node& node, const std::string& where, HttpOptions* http) {
+    if (!ExpectMap(node, where)) return;
+    ForEachKey(node, where,
+               {"headers", "basic_auth", "bearer_token", "bearer_token_file", "tls", "follow_redirects",
+                "max_redirects", "max_body_size", "connect_timeout"},
+               [&](const std::string& key, const YAML::Node& value) {
+                 if (key == "headers" && ExpectMap(value, where + ".headers")) {
+                   for (auto h = value.begin(); h != value.end(); ++h) {
+                     std::string name, raw, expanded;
+                     if (!Scalar(h->first, "header name", &name) || !Scalar(h->second, "header " + name, &raw)) {
+                       continue;
+                     }
+                     if (ToLower(name) == "authorization") {
+                       Error(h->first, where + ".headers: set Authorization with basic_auth or bearer_token_file, "
+                                       "so that it is treated as a secret");
+                       continue;
+                     }
+                     if (ExpandEnv(h->second, "header " + name, raw, &expanded)) http->headers.emplace_back(name, expanded);
+                   }
+                 }
+                 if (key == "basic_auth" && ExpectMap(value, where + ".basic_auth")) {
+                   ForEachKey(value, where + ".basic_auth", {"username", "password", "password_file"},
+                              [&](const std::string& k, const YAML::Node& v) {
+                                if (k == "username") Scalar(v, where + ".basic_auth.username", &http->basic_auth_user);
+                              });
+                   SecretPair(value, "password", where + ".basic_auth", &http->basic_auth_password);
+                   if (http->basic_auth_user.empty()) Error(value, where + ".basic_auth needs a username");
+                 }
+                 if (key == "bearer_token" || key == "bearer_token_file") {
+                   if (key == "bearer_token_file" && node["bearer_token"]) return;  // reported by SecretPair
+                   SecretPair(node, "bearer_token", where, &http->bearer_token);
+                 }
+                 if (key == "tls" && ExpectMap(value, where + ".tls")) {
+                   ForEachKey(value, where + ".tls", {"insecure_skip_verify", "ca_file"},
+                              [&](const std::string& k, const YAML::Node& v) {
+                                if (k == "insecure_skip_verify") {
+                                  bool skip = false;
+                                  BoolField(v, where + ".tls.insecure_skip_verify", &skip);
+                                  http->tls_verify = !skip;
+                                }
+                                if (k == "ca_file" && Scalar(v, where + ".tls.ca_file", &http->ca_file)) {
+                                  if (!std::ifstream(http->ca_file)) {
+                                    Error(v, where + ".tls.ca_file: cannot read \"" + Excerpt(http->ca_file, 200) + "\"");
+                                  }
+                                }
+                              });
+                 }
+                 if (key == "follow_redirects") BoolField(value, where + ".follow_redirects", &http->follow_redirects);
+                 if (key == "max_redirects") IntField(value, where + ".max_redirects", 0, 50, &http->max_redirects);
+                 if (key == "max_body_size") {
+                   std::string text;
+                   if (!Scalar(value, where + ".max_body_size", &text)) return;
+                   StatusOr<std::uint64_t> size = ParseByteSize(text);
+                   if (!size.ok()) return Error(value, where + ".max_body_size: " + size.status().message());
+                   if (*size < 1024 || *size > (1ULL << 30)) {
+                     return Error(value, where + ".max_body_size must be between 1KiB and 1GiB");
+                   }
+                   http->max_body_bytes = *size;
+                 }
+                 if (key == "connect_timeout") DurationField(value, where + ".connect_timeout", &http->connect_timeout);
+               });
+  }
+
+  void ParseEndpoints(const YAML::Node& node, const std::string& where, EndpointsConfig* endpoints) {
+    if (!ExpectMap(node, where)) return;
+    ForEachKey(node, where, {"liveness", "readiness", "metrics", "openapi"},
+               [&](const std::string& key, const YAML::Node& value) {
+                 std::string path;
+                 if (!Scalar(value, where + "." + key, &path)) return;
+                 if (!StartsWith(path, "/") && !StartsWith(path, "http://") && !StartsWith(path, "https://")) {
+                   return Error(value, where + "." + key + " must be a path starting with / or an http(s) URL");
+                 }
+                 if (!StartsWith(path, "/")) {
+                   StatusOr<Url> url = ParseUrl(path);
+                   if (!url.ok()) return Error(value, where + "." + key + ": " + url.status().message());
+                 }
+                 if (key == "liveness") endpoints->liveness = path;
+                 if (key == "readiness") endpoints->readiness = path;
+                 if (key == "metrics") endpoints->metrics = path;
+                 if (key == "openapi") endpoints->openapi = path;
+               });
+  }
+
+  void ParseTargets(const YAML::Node& node, const GlobalConfig& global, std::vector<TargetConfig>* out) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) return Error(node, "targets must be a list");
+    std::map<std::string, SourcePos> names;
+    for (const auto& item : node) {
+      TargetConfig target;
+      target.pos = Pos(item);
+      target.interval = global.interval;
+      target.timeout = global.timeout;
+      target.http.timeout = global.timeout;
+      target.http.connect_timeout = global.timeout;
+      if (!ExpectMap(item, "a target")) continue;
+      const std::string where = item["name"] && item["name"].IsScalar() ? "target \"" + item["name"].Scalar() + "\""
+                                                                       : "target";
+      ForEachKey(item, where,
+                 {"name", "url", "labels", "interval", "timeout", "endpoints", "discover", "http", "checklist", "checks"},
+                 [&](const std::string& key, const YAML::Node& value) {
+                   if (key == "name" && Scalar(value, where + ".name", &target.name)) {
+                     if (target.name.empty() || !IsValidUtf8(target.name) || target.name.size() > 128) {
+                       Error(value, "target name must be 1-128 characters of UTF-8 text");
+                     } else if (auto [it, inserted] = names.emplace(target.name, Pos(value)); !inserted) {
+                       Error(value, "duplicate target name \"" + target.name + "\" (first defined at line " +
+                                        std::to_string(it->second.line) + ")");
+                     }
+                   }
+                   if (key == "url" && Scalar(value, where + ".url", &target.url)) {
+                     StatusOr<Url> url = ParseUrl(target.url);
+                     if (!url.ok()) Error(value, where + ".url: " + url.status().message());
+                   }
+                   if (key == "labels" && ExpectMap(value, where + ".labels")) {
+                     for (auto l = value.begin(); l != value.end(); ++l) {
+                       std::string name, v;
+                       if (!Scalar(l->first, "label name", &name) || !Scalar(l->second, "label " + name, &v)) continue;
+                       if (!IsLabelName(name) || StartsWith(name, "__")) {
+                         Error(l->first, "label name \"" + Excerpt(name, 60) + "\" must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
+                       } else if (name == "target" || name == "check" || name == "category" || name == "severity" ||
+                                  name == "status" || name == "level") {
+                         Error(l->first, "label name \"" + name + "\" is used by Probity's own metrics");
+                       } else {
+                         target.labels[name] = v;
+                       }
+                     }
+                   }
+                   if (key == "interval") DurationField(value, where + ".interval", &target.interval);
+                   if (key == "timeout") {
+                     DurationField(value, where + ".timeout", &target.timeout);
+                   }
+                   if (key == "endpoints") ParseEndpoints(value, where + ".endpoints", &target.endpoints);
+                   if (key == "discover") BoolField(value, where + ".discover", &target.discover);
+                   if (key == "http") ParseHttp(value, where + ".http", &target.http);
+                   if (key == "checklist") {
+                     target.checklist.pos = Pos(value);
+                     Scalar(value, where + ".checklist", &target.checklist.name);
+                   }
+                   if (key == "checks") ParseOverrides(value, where + ".checks", &target.checks);
+                 });
+      if (!item["name"]) Error(item, "a target needs a name");
+      if (!item["url"]) Error(item, where + " needs a url");
+      target.http.connect_timeout = std::min(target.http.connect_timeout, target.timeout);
+      target.http.timeout = target.timeout;
+      if (target.timeout > target.interval) {
+        Error(item, where + ": timeout (" + FormatDuration(target.timeout) + ") must not exceed interval (" +
+                        FormatDuration(target.interval) + ")");
+      }
+      out->push_back(std::move(target));
+    }
+  }
+
+  std::string file_;
+  std::vector<ConfigError>* errors_;
+};
+
+}  // namespace
+
+Config ParseConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors) {
+  return Parser(file, errors).Parse(yaml);
+}
+
+Config LoadConfigFile(const std::string& path, std::vector<ConfigError>* errors) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    errors->push_back({path, {0, 0}, "cannot read the file"});
+    return Config{};
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  if (!IsValidUtf8(text)) {
+    errors->push_back({path, {1, 1}, "the file is not valid UTF-8"});
+    return Config{};
+  }
+  return ParseConfig(text, path, errors);
+}
+
+}  // namespace probity

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace probity {
+
+// Parses a Prometheus-style duration: one or more <int><unit> pairs in
+// decreasing unit order, units y w d h m s ms us µs ns ("1h30m", "500ms").
+// "0" alone is accepted. Errors name the offending text.
+StatusOr<Duration> ParseDuration(std::string_view text);
+
+// Formats the shortest Prometheus-style spelling ("1m30s", "250ms", "0s").
+std::string FormatDuration(Duration d);
+
+// Parses a byte size: a plain integer, or an integer with one of
+// B KB MB GB (powers of 1000) or KiB MiB GiB (powers of 1024).
+StatusOr<std::uint64_t> ParseByteSize(std::string_view text);
+
+}  // namespace probity

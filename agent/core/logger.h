@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdio>
+#include <initializer_list>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/clock.h"
+
+namespace probity {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+
+// Parses "debug", "info", "warn" or "error"; false when unknown.
+bool ParseLogLevel(std::string_view text, LogLevel* level);
+
+// Writes the agent's own logs as JSON lines: timestamp (RFC 3339, UTC),
+// level, message, service.name="probity", then the given context fields.
+// Values are escaped and made valid UTF-8; callers must never pass secrets.
+// Thread-safe: one line is written with one call.
+class Logger {
+ public:
+  using Fields = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+  explicit Logger(std::FILE* sink = stderr, LogLevel min_level = LogLevel::kInfo,
+                  const Clock& clock = SystemClock::Instance());
+
+  void set_min_level(LogLevel level);
+  bool Enabled(LogLevel level) const;
+  void Log(LogLevel level, std::string_view message, Fields fields = {});
+  void Debug(std::string_view message, Fields fields = {}) { Log(LogLevel::kDebug, message, fields); }
+  void Info(std::string_view message, Fields fields = {}) { Log(LogLevel::kInfo, message, fields); }
+  void Warn(std::string_view message, Fields fields = {}) { Log(LogLevel::kWarn, message, fields); }
+  void Error(std::string_view message, Fields fields = {}) { Log(LogLevel::kError, message, fields); }
+
+ private:
+  std::FILE* sink_;
+  LogLevel min_level_;
+  const Clock& clock_;
+  std::mutex mu_;
+};
+
+}  // namespace probity

@@ -1,0 +1,218 @@
+#include "http/httplib_client.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "core/duration.h"
+#include "core/text.h"
+#include "http/url.h"
+
+namespace probity {
+
+struct HttplibClient::Shared {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool cancelled = false;
+};
+
+namespace {
+
+// Stops a request that is still running at its deadline (or when the client
+// is cancelled) by shutting its socket down from a second thread.
+class Watchdog {
+ public:
+  Watchdog(std::mutex& mu, std::condition_variable& cv, const bool& cancelled, httplib::Client& client,
+           MonoTime deadline)
+      : mu_(mu), cv_(cv) {
+    thread_ = std::thread([this, &cancelled, &client, deadline] {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!done_ && !cancelled && std::chrono::steady_clock::now() < deadline) {
+        cv_.wait_until(lock, deadline);
+      }
+      if (!done_) {
+        fired_ = true;
+        client.stop();
+      }
+    });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  bool fired() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fired_;
+  }
+
+ private:
+  std::mutex& mu_;
+  std::condition_variable& cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
+
+bool IsRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+std::string DescribeError(httplib::Error error, bool timed_out, bool cancelled, Duration timeout,
+                          const Url& url) {
+  const std::string where = " (" + url.Origin() + ")";
+  if (cancelled) return "request cancelled: the agent is shutting down";
+  if (timed_out) return "no complete answer within the " + FormatDuration(timeout) + " timeout" + where;
+  switch (error) {
+    case httplib::Error::Connection:
+      return "connection failed: refused or unreachable" + where;
+    case httplib::Error::ConnectionTimeout:
+      return "connect timed out" + where;
+    case httplib::Error::Read:
+      return "connection closed or reset before a complete HTTP answer, or the answer was not HTTP" + where;
+    case httplib::Error::Write:
+      return "connection closed or reset while sending the request" + where;
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed" + where;
+    case httplib::Error::SSLLoadingCerts:
+      return "could not load the CA certificates for TLS verification";
+    case httplib::Error::SSLServerVerification:
+      return "TLS certificate verification failed for " + url.host;
+    case httplib::Error::Compression:
+      return "could not decompress the response body" + where;
+    default:
+      return "request failed: " + httplib::to_string(error) + where;
+  }
+}
+
+}  // namespace
+
+HttplibClient::HttplibClient(const Clock& clock) : clock_(clock), shared_(std::make_shared<Shared>()) {}
+
+HttplibClient::~HttplibClient() = default;
+
+void HttplibClient::Cancel() {
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->cancelled = true;
+  }
+  shared_->cv.notify_all();
+}
+
+StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const HttpOptions& options) {
+  StatusOr<Url> first = ParseUrl(request.url);
+  if (!first.ok()) return first.status();
+  Url url = *first;
+  const Url origin = url;
+  const MonoTime start = clock_.Now();
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  std::set<std::string> visited{url.ToString()};
+  std::vector<std::string> chain{url.target};
+
+  HttpResponse response;
+  for (int hop = 0;; ++hop) {
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      if (shared_->cancelled) return Status::Error("request cancelled: the agent is shutting down");
+    }
+    const auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (remaining.count() <= 0) {
+      return Status::Error("no complete answer within the " + FormatDuration(options.timeout) + " timeout");
+    }
+    httplib::Client client(url.Origin());
+    client.set_connection_timeout(std::min<std::chrono::microseconds>(
+        remaining, std::chrono::duration_cast<std::chrono::microseconds>(options.connect_timeout)));
+    client.set_read_timeout(remaining);
+    client.set_write_timeout(remaining);
+    client.set_keep_alive(false);
+    client.set_follow_location(false);
+    if (url.is_tls()) {
+      client.enable_server_certificate_verification(options.tls_verify);
+      if (!options.ca_file.empty()) client.set_ca_cert_path(options.ca_file);
+    }
+
+    httplib::Request req;
+    req.method = request.method;
+    req.path = url.target;
+    req.headers.emplace("User-Agent", "probity");
+    for (const auto& [key, value] : options.headers) req.headers.emplace(key, value);
+    for (const auto& [key, value] : request.headers) req.headers.emplace(key, value);
+    // Credentials go only to the origin they were configured for.
+    const bool same_origin = url.Origin() == origin.Origin();
+    if (request.with_auth && same_origin) {
+      if (!options.bearer_token.empty()) {
+        req.headers.emplace("Authorization", "Bearer " + options.bearer_token.Reveal());
+      } else if (!options.basic_auth_user.empty()) {
+        req.headers.insert(httplib::make_basic_authentication_header(options.basic_auth_user,
+                                                                      options.basic_auth_password.Reveal()));
+      }
+    }
+
+    response.status = 0;
+    response.headers.clear();
+    response.body.clear();
+    response.body_truncated = false;
+    req.response_handler = [&response](const httplib::Response& r) {
+      response.status = r.status;
+      for (const auto& [key, value] : r.headers) response.headers.emplace_back(ToLower(key), value);
+      return true;
+    };
+    req.content_receiver = [&response, &options](const char* data, size_t length, uint64_t, uint64_t) {
+      const std::uint64_t room = options.max_body_bytes - response.body.size();
+      if (length > room) {
+        response.body.append(data, room);
+        response.body_truncated = true;
+        return false;
+      }
+      response.body.append(data, length);
+      return true;
+    };
+
+    httplib::Result result(nullptr, httplib::Error::Unknown);
+    bool timed_out = false;
+    {
+      Watchdog watchdog(shared_->mu, shared_->cv, shared_->cancelled, client, deadline);
+      result = client.send(req);
+      timed_out = watchdog.fired();
+    }
+    bool cancelled;
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      cancelled = shared_->cancelled;
+    }
+    if (!result && !(response.body_truncated && response.status != 0)) {
+      return Status::Error(DescribeError(result.error(), timed_out, cancelled, options.timeout, url));
+    }
+    if (timed_out && !response.body_truncated) {
+      return Status::Error(DescribeError(result.error(), true, cancelled, options.timeout, url));
+    }
+
+    const std::string location = response.Header("location");
+    if (!options.follow_redirects || !IsRedirect(response.status) || location.empty()) break;
+    if (hop >= options.max_redirects) {
+      return Status::Error("too many redirects: gave up after " + std::to_string(options.max_redirects) +
+                           " (" + Excerpt(chain.front(), 60) + " → … → " + Excerpt(chain.back(), 60) + ")");
+    }
+    StatusOr<Url> next = ResolveReference(url, location);
+    if (!next.ok()) return next.status();
+    url = *next;
+    chain.push_back(url.target);
+    if (!visited.insert(url.ToString()).second) {
+      std::string path;
+      for (const std::string& step : chain) path += (path.empty() ? "" : " → ") + Excerpt(step, 60);
+      return Status::Error("redirect loop: " + path);
+    }
+    response.redirects = hop + 1;
+  }
+  response.elapsed = clock_.Now() - start;
+  response.final_url = url.ToString();
+  return response;
+}
+
+}  // namespace probity

@@ -1,0 +1,238 @@
+// The probity command line: parses arguments and hands over to the library.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "checks/catalogue.h"
+#include "core/build_info.h"
+#include "core/logger.h"
+#include "core/text.h"
+#include "http/httplib_client.h"
+#include "http/url.h"
+#include "report/render.h"
+#include "runner/probe.h"
+#include "server/agent_server.h"
+
+namespace probity {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitUsage = 2;
+
+void PrintErrors(const std::vector<ConfigError>& errors) {
+  for (const ConfigError& e : errors) std::cerr << e.ToString() << "\n";
+}
+
+int CheckConfig(const std::string& path) {
+  std::vector<ConfigError> errors;
+  Config config = LoadConfigFile(path, &errors);
+  const auto plans = ResolvePlans(config, &errors);
+  if (!errors.empty()) {
+    PrintErrors(errors);
+    std::cerr << path << ": " << errors.size() << " error" << (errors.size() == 1 ? "" : "s") << "\n";
+    return kExitUsage;
+  }
+  std::cout << path << ": valid: " << config.targets.size() << " target" << (config.targets.size() == 1 ? "" : "s")
+            << ", " << config.checklists.size() << " checklist" << (config.checklists.size() == 1 ? "" : "s")
+            << ", " << Catalogue().size() << " checks known\n";
+  return kExitOk;
+}
+
+int ListChecks(const std::string& format) {
+  if (format == "json") {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const CheckInfo& c : Catalogue()) {
+      nlohmann::ordered_json params = nlohmann::ordered_json::array();
+      for (const ParamSpec& p : c.params) params.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
+      out.push_back({{"id", c.id}, {"category", c.category}, {"severity", SeverityName(c.severity)},
+                     {"level", LevelName(c.level)}, {"description", c.description}, {"remedy", c.remedy},
+                     {"params", params}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::string category;
+  for (const CheckInfo& c : Catalogue()) {
+    if (c.category != category) {
+      category = c.category;
+      std::cout << (category.empty() ? "" : "\n") << category << "\n";
+    }
+    const std::string level = c.level == Level::kNone ? "-" : std::string(LevelName(c.level));
+    std::printf("  %-30s %-8s %-6s %s\n", c.id.c_str(), std::string(SeverityName(c.severity)).c_str(), level.c_str(),
+                c.description.c_str());
+    for (const ParamSpec& p : c.params) {
+      std::printf("  %-30s   param %s (default %s): %s\n", "", p.name.c_str(),
+                  p.default_value.empty() ? "none" : p.default_value.c_str(), p.help.c_str());
+    }
+  }
+  return kExitOk;
+}
+
+struct ScanFlags {
+  std::vector<std::string> urls;
+  std::string config;
+  std::string format = "text";
+  std::string fail_on = "critical";
+  double min_score = 0;
+  std::string output;
+  bool verbose = false;
+};
+
+int Scan(const ScanFlags& flags) {
+  ReportFormat format;
+  ParseReportFormat(flags.format, &format);
+  Gate gate;
+  ParseSeverity(flags.fail_on, &gate.fail_on);
+  gate.min_score = flags.min_score;
+  if (flags.urls.empty() && flags.config.empty()) {
+    std::cerr << "probity scan: give one or more URLs, or --config FILE (see probity help scan)\n";
+    return kExitUsage;
+  }
+  std::vector<ConfigError> errors;
+  Config config = flags.config.empty() ? ParseConfig(DefaultConfigYaml(), "<embedded default>", &errors)
+                                       : LoadConfigFile(flags.config, &errors);
+  const auto plans = ResolvePlans(config, &errors);
+  if (!errors.empty()) {
+    PrintErrors(errors);
+    return kExitUsage;
+  }
+  std::vector<TargetSpec> targets = BuildTargets(config, plans);
+  for (const std::string& url : flags.urls) {
+    StatusOr<Url> parsed = ParseUrl(url);
+    if (!parsed.ok()) {
+      std::cerr << "probity scan: " << parsed.status().message() << "\n";
+      return kExitUsage;
+    }
+    targets.push_back(TargetForUrl(url, config.global));
+  }
+  HttplibClient http;
+  Report report = ProbeAll(targets, http, SystemClock::Instance(), gate.fail_on, config.global.max_concurrent_probes);
+  RenderOptions options;
+  options.verbose = flags.verbose;
+  options.color = flags.output.empty() && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  const std::string text = Render(report, format, options);
+  if (flags.output.empty()) {
+    std::cout << text << std::flush;
+  } else {
+    std::ofstream out(flags.output, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) {
+      std::cerr << "probity scan: cannot write " << flags.output << "\n";
+      return kExitInternal;
+    }
+  }
+  return ExitCode(report, gate);
+}
+
+int Run(const AgentOptions& options) {
+  // Signals are taken by this thread alone, with sigwait, so that handlers
+  // need not be async-signal-safe; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Logger logger(stderr);
+  Agent agent(options, logger);
+  Status started = agent.Start();
+  if (!started.ok()) {
+    logger.Error("cannot start", {{"error", started.message()}});
+    return started.message().rfind("invalid configuration", 0) == 0 ? kExitUsage : kExitInternal;
+  }
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      agent.Reload();
+      continue;
+    }
+    logger.Info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    agent.Stop();
+    return kExitOk;
+  }
+}
+
+}  // namespace
+}  // namespace probity
+
+int main(int argc, char** argv) {
+  using namespace probity;
+  CLI::App app{"Probity: is this service observable enough to run in production?", "probity"};
+  app.set_version_flag("--version", std::string("probity ") + kVersion + " (revision " + kRevision + ")");
+  app.require_subcommand(0, 1);
+
+  AgentOptions agent_options;
+  CLI::App* run = app.add_subcommand("run", "Probe every configured target on its interval and serve /metrics");
+  run->add_option("--config", agent_options.config_path, "Configuration file (default: the embedded one)")
+      ->check(CLI::ExistingFile);
+  run->add_option("--listen", agent_options.listen_override, "Listen address, overrides global.listen (e.g. :9465)");
+
+  ScanFlags scan_flags;
+  CLI::App* scan = app.add_subcommand("scan", "Probe once, print the report, exit with the gate's code");
+  scan->add_option("urls", scan_flags.urls, "Base URLs to probe with the default checklist and discovery");
+  scan->add_option("--config", scan_flags.config, "Configuration file listing targets")->check(CLI::ExistingFile);
+  scan->add_option("--format", scan_flags.format, "Report format")
+      ->check(CLI::IsMember({"text", "json", "junit", "markdown", "html"}))
+      ->capture_default_str();
+  scan->add_option("--fail-on", scan_flags.fail_on, "Lowest severity whose failure makes a target not ready (exit 3)")
+      ->check(CLI::IsMember({"critical", "warning", "info"}))
+      ->capture_default_str();
+  scan->add_option("--min-score", scan_flags.min_score, "Exit 4 when a target scores below this (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  scan->add_option("--output", scan_flags.output, "Write the report to this file instead of stdout");
+  scan->add_flag("-v,--verbose", scan_flags.verbose, "Text format: show the detail of passing checks too");
+
+  std::string config_file;
+  CLI::App* check_config = app.add_subcommand("check-config", "Validate a configuration file");
+  check_config->add_option("file", config_file, "Configuration file")->required();
+
+  std::string checks_format = "text";
+  CLI::App* checks = app.add_subcommand("checks", "List the catalogue of checks");
+  checks->add_option("--format", checks_format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+
+  std::string help_topic;
+  CLI::App* help = app.add_subcommand("help", "Show help for probity or one of its commands");
+  help->add_option("command", help_topic, "Command to describe");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "probity: " << e.what() << "\nRun 'probity help' for usage.\n";
+    return 2;
+  }
+
+  try {
+    if (*run) return Run(agent_options);
+    if (*scan) return Scan(scan_flags);
+    if (*check_config) return CheckConfig(config_file);
+    if (*checks) return ListChecks(checks_format);
+    if (*help && !help_topic.empty()) {
+      for (CLI::App* sub : app.get_subcommands({})) {
+        if (sub->get_name() == help_topic) {
+          std::cout << sub->help();
+          return 0;
+        }
+      }
+      std::cerr << "probity help: unknown command \"" << help_topic << "\"\n";
+      return 2;
+    }
+    std::cout << app.help();
+    return *help ? 0 : 2;
+  } catch (const std::exception& e) {
+    std::cerr << "probity: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,47 @@
+#include <cstdio>
+
+#include "core/text.h"
+#include "report/render.h"
+
+namespace probity {
+namespace {
+
+// Table cells: no line breaks, pipes escaped, no HTML.
+std::string Cell(std::string_view raw) {
+  std::string out;
+  for (char c : SanitizeUtf8(raw)) {
+    if (c == '|') out += "\\|";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderMarkdown(const Report& report) {
+  std::string out = "# Probity readiness report\n\n";
+  out += "| target | score | level | ready | critical failures |\n|---|---|---|---|---|\n";
+  for (const TargetReport& t : report.targets) {
+    char score[16];
+    std::snprintf(score, sizeof score, "%.0f%%", t.score * 100);
+    out += "| " + Cell(t.name) + " | " + score + " | " + std::string(LevelName(t.level)) + " | " +
+           (t.ready ? "yes" : "**no**") + " | " + std::to_string(t.critical_failures) + " |\n";
+  }
+  for (const TargetReport& t : report.targets) {
+    out += "\n## " + Cell(t.name) + "\n\n" + Cell(t.url) + "\n\n| status | check | severity | detail |\n|---|---|---|---|\n";
+    for (const CheckResult& c : t.checks) {
+      const bool failed = c.status == CheckStatus::kFail || c.status == CheckStatus::kError;
+      std::string detail = Cell(c.detail);
+      if (failed && !c.remedy.empty()) detail += "<br>**fix:** " + Cell(c.remedy);
+      out += "| " + std::string(failed ? "❌ " : c.status == CheckStatus::kPass ? "✅ " : "⏭ ") +
+             std::string(StatusName(c.status)) + " | `" + c.id + "` | " + std::string(SeverityName(c.severity)) + " | " +
+             detail + " |\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace probity

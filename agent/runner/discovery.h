@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+#include "runner/target.h"
+
+namespace probity {
+
+// Candidate paths per endpoint kind, in PRODUCT.md's order.
+const std::vector<std::string>& LivenessCandidates();
+const std::vector<std::string>& ReadinessCandidates();
+const std::vector<std::string>& MetricsCandidates();
+const std::vector<std::string>& OpenApiCandidates();
+
+// Which endpoint kinds a plan's checks read.
+struct NeededEndpoints {
+  bool liveness = false;
+  bool readiness = false;
+  bool metrics = false;
+  bool openapi = false;
+};
+NeededEndpoints EndpointsNeededBy(const CheckPlan& plan);
+
+// Resolves the target's endpoints: configured ones as given (relative to the
+// target URL), missing ones by trying the candidates in order; the first
+// that answers (any HTTP status but 404, 405, 410 or 501) wins. Responses are
+// left in the context's memo so checks do not ask again. When the target
+// cannot be reached at all, discovery stops at the first candidate and every
+// endpoint carries that error, so the run costs one timeout, not many.
+Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& needed, ProbeContext& ctx);
+
+}  // namespace probity

@@ -1,0 +1,99 @@
+#include "runner/probe.h"
+
+#include <atomic>
+#include <exception>
+#include <thread>
+
+#include "http/url.h"
+#include "runner/discovery.h"
+
+namespace probity {
+
+std::vector<TargetSpec> BuildTargets(const Config& config, const std::map<std::string, CheckPlan>& plans) {
+  std::vector<TargetSpec> specs;
+  for (const TargetConfig& t : config.targets) {
+    TargetSpec spec;
+    spec.name = t.name;
+    spec.url = t.url;
+    spec.labels = t.labels;
+    spec.interval = t.interval;
+    spec.endpoints = t.endpoints;
+    spec.discover = t.discover;
+    spec.http = t.http;
+    auto plan = plans.find(t.name);
+    spec.plan = plan != plans.end() ? plan->second : DefaultPlan();
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+TargetSpec TargetForUrl(const std::string& url, const GlobalConfig& global) {
+  TargetSpec spec;
+  spec.url = url;
+  StatusOr<Url> parsed = ParseUrl(url);
+  spec.name = parsed.ok() ? parsed->Origin().substr(parsed->scheme.size() + 3) : url;
+  spec.interval = global.interval;
+  spec.http.timeout = global.timeout;
+  spec.http.connect_timeout = global.timeout;
+  spec.plan = DefaultPlan();
+  return spec;
+}
+
+TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock& clock, Severity fail_on) {
+  TargetReport report;
+  report.name = target.name;
+  report.url = target.url;
+  report.labels = target.labels;
+  report.started_at = clock.WallNow();
+  const MonoTime start = clock.Now();
+
+  ProbeContext ctx(http, target.http, clock);
+  ctx.set_endpoints(DiscoverEndpoints(target, EndpointsNeededBy(target.plan), ctx));
+  for (const PlannedCheck& planned : target.plan) {
+    CheckResult result;
+    result.id = planned.info->id;
+    result.category = planned.info->category;
+    result.severity = planned.severity;
+    result.level = planned.info->level;
+    const MonoTime check_start = clock.Now();
+    Verdict verdict = Verdict::Error("");
+    try {
+      verdict = planned.info->run(ctx, planned.params);
+    } catch (const std::exception& e) {
+      verdict = Verdict::Error(std::string("internal error while evaluating the check: ") + e.what());
+    }
+    result.duration = clock.Now() - check_start;
+    result.status = verdict.status;
+    result.detail = std::move(verdict.detail);
+    if (result.status == CheckStatus::kFail || result.status == CheckStatus::kError) {
+      result.remedy = verdict.remedy.empty() ? planned.info->remedy : std::move(verdict.remedy);
+    }
+    report.checks.push_back(std::move(result));
+  }
+  report.duration = clock.Now() - start;
+  Score(&report, fail_on);
+  return report;
+}
+
+Report ProbeAll(const std::vector<TargetSpec>& targets, HttpClient& http, const Clock& clock, Severity fail_on,
+                int max_concurrent) {
+  Report report;
+  report.started_at = clock.WallNow();
+  const MonoTime start = clock.Now();
+  report.targets.resize(targets.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < targets.size(); i = next++) {
+      report.targets[i] = ProbeTarget(targets[i], http, clock, fail_on);
+    }
+  };
+  const std::size_t threads = std::min<std::size_t>(std::max(1, max_concurrent), targets.size());
+  std::vector<std::thread> pool;
+  for (std::size_t i = 1; i < threads; ++i) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  report.duration = clock.Now() - start;
+  return report;
+}
+
+}  // namespace probity

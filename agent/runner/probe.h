@@ -1,0 +1,23 @@
+#pragma once
+
+#include <vector>
+
+#include "core/clock.h"
+#include "http/http_client.h"
+#include "report/report.h"
+#include "runner/target.h"
+
+namespace probity {
+
+// Probes one target once: discovers endpoints, runs every planned check in
+// order and scores the result. The single code path behind both `scan` and
+// `run`. A target that misbehaves produces failed or errored checks, never an
+// exception. Thread-safe as long as `http` is.
+TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock& clock, Severity fail_on);
+
+// Probes every target once, at most `max_concurrent` at a time, and returns
+// the report in the order of `targets`.
+Report ProbeAll(const std::vector<TargetSpec>& targets, HttpClient& http, const Clock& clock, Severity fail_on,
+                int max_concurrent);
+
+}  // namespace probity

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "checks/catalogue.h"
+#include "config/config.h"
+
+namespace probity {
+
+// Everything needed to probe one target, resolved from the configuration.
+struct TargetSpec {
+  std::string name;
+  std::string url;
+  std::map<std::string, std::string> labels;
+  Duration interval = kDefaultInterval;
+  EndpointsConfig endpoints;
+  bool discover = true;
+  HttpOptions http;
+  CheckPlan plan;
+};
+
+// One spec per configured target; `plans` comes from ResolvePlans().
+std::vector<TargetSpec> BuildTargets(const Config& config, const std::map<std::string, CheckPlan>& plans);
+
+// A bare URL on the command line: default checklist, discovery, global
+// timeout. Named after its host and port.
+TargetSpec TargetForUrl(const std::string& url, const GlobalConfig& global);
+
+}  // namespace probity

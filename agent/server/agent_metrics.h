@@ -1,0 +1,38 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "report/report.h"
+#include "runner/results.h"
+
+namespace probity {
+
+inline constexpr char kTextContentType[] = "text/plain; version=0.0.4; charset=utf-8";
+
+// The agent's own metrics (PRODUCT.md's table) in Prometheus text format
+// 0.0.4. prometheus-cpp stays behind this class. Thread-safe.
+class AgentMetrics {
+ public:
+  AgentMetrics();
+  ~AgentMetrics();
+
+  // The agent's HTTP server: handler is one of the agent's routes or "other".
+  void ObserveRequest(const std::string& handler, int code, double seconds);
+  void SetConfigReload(bool ok, WallTime when);
+
+  // Everything: build info, reload state, HTTP server, process_*, and the
+  // per-target families built from the store's latest results.
+  std::string Exposition(const ResultStore& store) const;
+
+  // Only the per-target families of one report (what /probe returns).
+  static std::string TargetExposition(const TargetReport& report);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace probity

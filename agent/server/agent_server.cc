@@ -1,0 +1,230 @@
+#include "server/agent_server.h"
+
+#include <algorithm>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "checks/catalogue.h"
+#include "core/text.h"
+#include "report/render.h"
+#include "runner/probe.h"
+
+namespace probity {
+
+namespace {
+
+constexpr char kHealthJson[] = "application/health+json";
+
+std::string JoinErrors(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const ConfigError& e : errors) out += (out.empty() ? "" : "\n") + e.ToString();
+  return out;
+}
+
+// Extracts the trace id of a W3C traceparent header, or "".
+std::string TraceId(const std::string& traceparent) {
+  // version "-" trace-id "-" parent-id "-" flags: 2 + 1 + 32 + 1 + 16 + 1 + 2
+  if (traceparent.size() < 55 || traceparent[2] != '-' || traceparent[35] != '-') return "";
+  const std::string id = traceparent.substr(3, 32);
+  if (id.find_first_not_of("0123456789abcdef") != std::string::npos || id == std::string(32, '0')) return "";
+  return id;
+}
+
+}  // namespace
+
+Agent::Agent(AgentOptions options, Logger& logger) : options_(std::move(options)), logger_(logger) {}
+
+Agent::~Agent() { Stop(); }
+
+StatusOr<Agent::Loaded> Agent::Load() const {
+  std::vector<ConfigError> errors;
+  Loaded loaded;
+  loaded.config = options_.config_path.empty()
+                      ? ParseConfig(DefaultConfigYaml(), "<embedded default>", &errors)
+                      : LoadConfigFile(options_.config_path, &errors);
+  const auto plans = ResolvePlans(loaded.config, &errors);
+  if (!errors.empty()) return Status::Error(JoinErrors(errors));
+  loaded.targets = BuildTargets(loaded.config, plans);
+  return loaded;
+}
+
+void Agent::Apply(Loaded loaded) {
+  std::vector<std::string> names;
+  for (const TargetSpec& t : loaded.targets) names.push_back(t.name);
+  store_.SetTargets(names);
+  LogLevel level = LogLevel::kInfo;
+  if (ParseLogLevel(loaded.config.global.log_level, &level)) logger_.set_min_level(level);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    targets_ = loaded.targets;
+  }
+  scheduler_->SetTargets(std::move(loaded.targets));
+}
+
+Status Agent::Start() {
+  StatusOr<Loaded> loaded = Load();
+  if (!loaded.ok()) {
+    metrics_.SetConfigReload(false, SystemClock::Instance().WallNow());
+    return Status::Error("invalid configuration:\n" + loaded.status().message());
+  }
+  const std::string listen = options_.listen_override.empty() ? loaded->config.global.listen : options_.listen_override;
+  max_concurrent_ = loaded->config.global.max_concurrent_probes;
+  Routes();
+  Status bound = server_.Bind(listen);
+  if (!bound.ok()) return bound;
+
+  scheduler_ = std::make_unique<Scheduler>(
+      [this](const TargetSpec& spec) { return ProbeTarget(spec, http_, SystemClock::Instance(), Severity::kCritical); },
+      [this](const TargetSpec& spec, TargetReport report) {
+        const std::string score = FormatSeconds(report.score);
+        const std::string level(LevelName(report.level));
+        const std::string duration = FormatSeconds(ToSeconds(report.duration));
+        const std::string failures = std::to_string(report.critical_failures);
+        store_.Record(std::move(report), SystemClock::Instance().WallNow());
+        logger_.Info("probe run completed", {{"target", spec.name}, {"score", score}, {"level", level},
+                                             {"critical_failures", failures}, {"duration_seconds", duration}});
+      },
+      max_concurrent_, std::random_device{}());
+  if (loaded->targets.empty()) logger_.Warn("no targets configured: nothing will be probed");
+  Apply(std::move(*loaded));
+  metrics_.SetConfigReload(true, SystemClock::Instance().WallNow());
+  scheduler_->Start();
+  serve_thread_ = std::thread([this] { server_.Serve(); });
+  logger_.Info("probity started", {{"listen", listen}, {"port", std::to_string(server_.port())},
+                                   {"config", options_.config_path.empty() ? "<embedded default>" : options_.config_path}});
+  return Status::Ok();
+}
+
+Status Agent::Reload() {
+  StatusOr<Loaded> loaded = Load();
+  if (!loaded.ok()) {
+    metrics_.SetConfigReload(false, SystemClock::Instance().WallNow());
+    logger_.Error("configuration reload failed; keeping the running configuration",
+                  {{"error", loaded.status().message()}});
+    return loaded.status();
+  }
+  if (loaded->config.global.max_concurrent_probes != max_concurrent_) {
+    logger_.Warn("global.max_concurrent_probes changes take effect on restart");
+  }
+  const std::size_t count = loaded->targets.size();
+  Apply(std::move(*loaded));
+  metrics_.SetConfigReload(true, SystemClock::Instance().WallNow());
+  logger_.Info("configuration reloaded", {{"targets", std::to_string(count)}});
+  return Status::Ok();
+}
+
+void Agent::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  http_.Cancel();
+  if (scheduler_) scheduler_->Stop();
+  server_.Stop();
+  if (serve_thread_.joinable()) serve_thread_.join();
+  logger_.Info("probity stopped");
+}
+
+void Agent::Instrument(const std::string& method, const std::string& path, const std::string& handler,
+                       ServerHandler h) {
+  server_.Route(method, path, [this, handler, h = std::move(h)](const ServerRequest& req, ServerResponse& res) {
+    const auto start = std::chrono::steady_clock::now();
+    h(req, res);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    metrics_.ObserveRequest(handler, res.status, seconds);
+    const std::string trace_id = TraceId(req.Header("traceparent"));
+    const LogLevel level = trace_id.empty() ? LogLevel::kDebug : LogLevel::kInfo;
+    if (logger_.Enabled(level)) {
+      const std::string code = std::to_string(res.status);
+      const std::string duration = FormatSeconds(seconds);
+      if (trace_id.empty()) {
+        logger_.Log(level, "request served", {{"method", req.method}, {"handler", handler}, {"code", code},
+                                              {"duration_seconds", duration}});
+      } else {
+        logger_.Log(level, "request served", {{"method", req.method}, {"handler", handler}, {"code", code},
+                                              {"duration_seconds", duration}, {"trace_id", trace_id}});
+      }
+    }
+  });
+}
+
+void Agent::Routes() {
+  Instrument("GET", "/metrics", "/metrics", [this](const ServerRequest&, ServerResponse& res) {
+    res.content_type = kTextContentType;
+    res.body = metrics_.Exposition(store_);
+  });
+  Instrument("GET", "/", "/", [this](const ServerRequest&, ServerResponse& res) {
+    res.content_type = "text/html; charset=utf-8";
+    res.body = RenderHtml(store_.Snapshot());
+  });
+  Instrument("GET", "/api/v1/report", "/api/v1/report", [this](const ServerRequest&, ServerResponse& res) {
+    res.content_type = "application/json";
+    res.body = RenderJson(store_.Snapshot());
+  });
+  Instrument("GET", "/-/healthy", "/-/healthy", [](const ServerRequest&, ServerResponse& res) {
+    res.content_type = kHealthJson;
+    res.body = R"({"status":"pass","serviceId":"probity"})" "\n";
+  });
+  Instrument("GET", "/-/ready", "/-/ready", [this](const ServerRequest&, ServerResponse& res) {
+    res.content_type = kHealthJson;
+    if (store_.AllTargetsRan()) {
+      res.body = R"({"status":"pass","serviceId":"probity"})" "\n";
+    } else {
+      res.status = 503;
+      res.body = R"({"status":"fail","serviceId":"probity","output":"waiting for every target's first run"})" "\n";
+    }
+  });
+  Instrument("POST", "/-/reload", "/-/reload", [this](const ServerRequest&, ServerResponse& res) {
+    Status s = Reload();
+    if (s.ok()) {
+      res.body = "configuration reloaded\n";
+    } else {
+      res.status = 500;
+      res.body = "failed to reload configuration; the running one is kept:\n" + s.message() + "\n";
+    }
+  });
+  Instrument("GET", "/probe", "/probe", [this](const ServerRequest& req, ServerResponse& res) {
+    bool found = false;
+    const std::string name = req.Param("target", &found);
+    if (!found || name.empty()) {
+      res.status = 400;
+      res.body = "missing ?target=NAME: the name of a configured target\n";
+      return;
+    }
+    std::optional<TargetSpec> spec;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const TargetSpec& t : targets_) {
+        if (t.name == name) spec = t;
+      }
+    }
+    if (!spec) {
+      res.status = 404;
+      res.body = "no configured target is named \"" + Excerpt(name, 80) + "\" (only configured names are probed)\n";
+      return;
+    }
+    if (++adhoc_probes_ > max_concurrent_) {
+      --adhoc_probes_;
+      res.status = 429;
+      res.body = "too many /probe requests in flight; try again shortly\n";
+      return;
+    }
+    TargetReport report = ProbeTarget(*spec, http_, SystemClock::Instance(), Severity::kCritical);
+    --adhoc_probes_;
+    res.content_type = kTextContentType;
+    res.body = AgentMetrics::TargetExposition(report);
+  });
+  server_.Fallback([this](const ServerRequest& req, ServerResponse& res) {
+    metrics_.ObserveRequest("other", res.status, 0);
+    res.content_type = "application/problem+json";
+    nlohmann::json problem = {{"type", "about:blank"},
+                              {"title", res.status == 405 ? "Method Not Allowed" : "Not Found"},
+                              {"status", res.status},
+                              {"detail", "no " + req.method + " handler for this path; see / for the agent's endpoints"}};
+    res.body = problem.dump() + "\n";
+  });
+}
+
+}  // namespace probity

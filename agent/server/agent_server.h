@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/logger.h"
+#include "core/status.h"
+#include "http/http_server.h"
+#include "http/httplib_client.h"
+#include "runner/results.h"
+#include "runner/scheduler.h"
+#include "runner/target.h"
+#include "server/agent_metrics.h"
+
+namespace probity {
+
+struct AgentOptions {
+  std::string config_path;      // empty: the embedded default configuration
+  std::string listen_override;  // empty: global.listen from the configuration
+};
+
+// `probity run`: probes every configured target on its interval and serves
+// /metrics, /, /api/v1/report, /probe?target=NAME, /-/healthy, /-/ready and
+// POST /-/reload. Start() returns once the server listens; Stop() returns
+// within the shutdown budget (in-flight probes are cancelled).
+class Agent {
+ public:
+  Agent(AgentOptions options, Logger& logger);
+  ~Agent();
+
+  // Loads the configuration, binds the listen address, starts probing.
+  Status Start();
+  // Re-reads the configuration; on any error the running one is kept.
+  Status Reload();
+  void Stop();
+  int port() const { return server_.port(); }
+
+ private:
+  struct Loaded {
+    Config config;
+    std::vector<TargetSpec> targets;
+  };
+  StatusOr<Loaded> Load() const;
+  void Apply(Loaded loaded);
+  void Routes();
+  void Instrument(const std::string& method, const std::string& path, const std::string& handler, ServerHandler h);
+
+  AgentOptions options_;
+  Logger& logger_;
+  HttplibClient http_;
+  ResultStore store_;
+  AgentMetrics metrics_;
+  std::unique_ptr<Scheduler> scheduler_;
+  HttpServer server_;
+  std::thread serve_thread_;
+  std::mutex mu_;  // guards targets_, fail_on_ and reloads
+  std::vector<TargetSpec> targets_;
+  std::atomic<int> adhoc_probes_{0};
+  int max_concurrent_ = kDefaultMaxConcurrentProbes;
+  bool stopped_ = false;
+};
+
+}  // namespace probity
