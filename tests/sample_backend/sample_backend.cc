@@ -113,6 +113,11 @@ class Backend {
     nlohmann::json components = nlohmann::json::object();
     if (Has("liveness-lists-db")) components = {{"postgres", "pass"}, {"redis", "pass"}};
     std::string body = HealthBody(!Has("status-mismatch"), components, &type);
+    if (o_.format == "k8s" && req.has_param("verbose")) {
+      body = "[+]ping ok\n[+]log ok\n";
+      for (const auto& [name, status] : components.items()) body += "[+]" + name + " ok\n";
+      body += "livez check passed\n";
+    }
     if (Has("huge-health")) body.append(20u << 20, ' ');
     int status = Has("liveness-500") || (Has("flaky-liveness") && n % 3 == 0) ? 500 : 200;
     Answer(req, res, status, body, type);

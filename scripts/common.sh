@@ -1,0 +1,33 @@
+# Shared by scripts/demo and scripts/test: installs what the build needs.
+# shellcheck shell=bash
+set -euo pipefail
+
+PROBITY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian 12 packages for building, testing and the demo.
+PROBITY_PACKAGES=(
+  build-essential cmake pkg-config git curl ca-certificates
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libyaml-cpp-dev prometheus-cpp-dev nlohmann-json3-dev libcli11-dev libre2-dev
+  catch2 prometheus
+)
+
+probity_install_packages() {
+  local missing=()
+  for p in "${PROBITY_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "==> installing: ${missing[*]}"
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+probity_build() {
+  local preset=$1
+  cmake --preset "$preset" -S "$PROBITY_ROOT" >/dev/null
+  cmake --build --preset "$preset"
+}

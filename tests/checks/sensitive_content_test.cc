@@ -1,0 +1,55 @@
+#include <catch2/catch.hpp>
+
+#include "checks/sensitive_content.h"
+
+using namespace probity;
+
+namespace {
+
+bool Finds(const std::string& text, const std::string& rule) {
+  for (const auto& f : FindSensitiveContent(text)) {
+    if (f.rule == rule) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("Secrets in health bodies are found and masked", "[checks]") {
+  const std::string key = "AKIAIOSFODNN7EXAMPLE";
+  auto findings = FindSensitiveContent("{\"aws\":\"" + key + "\"}");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule == "aws-access-key");
+  CHECK(findings[0].masked == "AKIA****");
+  CHECK(Finds("-----BEGIN RSA PRIVATE KEY-----\nMIIE", "private-key"));
+  CHECK(Finds("token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"));
+  CHECK(Finds("ghp_" + std::string(36, 'a'), "github-token"));
+  CHECK(Finds("Authorization: Bearer abcdefghijklmnopqrstuvwxyz", "authorization-value"));
+  CHECK(Finds("postgres://orders:s3cret@db.internal:5432/x", "url-credentials"));
+  CHECK(Finds(R"({"password":"hunter22"})", "password-assignment"));
+  CHECK(Finds("sk_live_" + std::string(24, '1'), "stripe-key"));
+}
+
+TEST_CASE("Placeholders and masked values are not secrets", "[checks]") {
+  CHECK_FALSE(Finds(R"({"password":"******"})", "password-assignment"));
+  CHECK_FALSE(Finds(R"({"password":"${DB_PASSWORD}"})", "password-assignment"));
+  CHECK(FindSensitiveContent(R"({"status":"pass","checks":{"db":[{"status":"pass"}]}})").empty());
+}
+
+TEST_CASE("Stack traces of common runtimes are found", "[checks]") {
+  CHECK(Finds("\tat com.example.Foo.bar(Foo.java:42)", "java-stack-trace"));
+  CHECK(Finds("Traceback (most recent call last):\n  File \"x.py\"", "python-traceback"));
+  CHECK(Finds("goroutine 1 [running]:\nmain.main()", "go-panic"));
+  CHECK(Finds("    at Object.<anonymous> (/app/index.js:10:5)", "node-stack-trace"));
+  CHECK(Finds("java.lang.NullPointerException: x", "exception-class"));
+}
+
+TEST_CASE("Hostile input is scanned in linear time without crashing", "[checks]") {
+  std::string parens(100000, '(');
+  CHECK_NOTHROW(FindSensitiveContent(parens));
+  std::string junk(1 << 20, '\xff');
+  CHECK_NOTHROW(FindSensitiveContent(junk));
+  std::string near_misses;
+  for (int i = 0; i < 20000; ++i) near_misses += "password= AKIA at x(";
+  CHECK_NOTHROW(FindSensitiveContent(near_misses));
+}

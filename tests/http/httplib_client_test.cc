@@ -1,0 +1,197 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "http/httplib_client.h"
+#include "report/render.h"
+#include "runner/probe.h"
+#include "support/test_servers.h"
+
+using namespace probity;
+using namespace probity::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+HttpOptions Fast(Duration timeout = 500ms) {
+  HttpOptions o;
+  o.timeout = timeout;
+  o.connect_timeout = timeout;
+  return o;
+}
+
+StatusOr<HttpResponse> Get(HttpClient& http, const std::string& url, const HttpOptions& o) {
+  HttpRequest r;
+  r.url = url;
+  return http.Fetch(r, o);
+}
+
+// Probes a hostile server with the full default checklist and returns the
+// JSON report, which must stay valid UTF-8 whatever the server sent.
+TargetReport ProbeHostile(const std::string& url, Duration timeout = 500ms) {
+  TargetSpec spec = TargetForUrl(url, GlobalConfig{});
+  spec.endpoints.liveness = "/livez";
+  spec.endpoints.readiness = "/readyz";
+  spec.http = Fast(timeout);
+  HttplibClient http;
+  TargetReport report = ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
+  Report all;
+  all.targets.push_back(report);
+  for (ReportFormat f : {ReportFormat::kJson, ReportFormat::kText, ReportFormat::kJunit, ReportFormat::kHtml}) {
+    CHECK(IsValidUtf8(Render(all, f, RenderOptions{})));
+  }
+  CHECK_NOTHROW(nlohmann::json::parse(RenderJson(all)));
+  return report;
+}
+
+}  // namespace
+
+TEST_CASE("A server that accepts and never answers errors at the timeout", "[integration][http]") {
+  RawServer server(AcceptAndHang());
+  HttplibClient http;
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<HttpResponse> r = Get(http, server.Url("/livez"), Fast(300ms));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("no complete answer within the 300ms timeout") != std::string::npos);
+  CHECK(elapsed >= 300ms);
+  CHECK(elapsed < 10s);  // a hang guard, not a performance bound
+
+  TargetReport report = ProbeHostile(server.Url(), 300ms);
+  CHECK_FALSE(report.ready);
+  for (const CheckResult& c : report.checks) CHECK(c.status == CheckStatus::kError);
+}
+
+TEST_CASE("A trickling server cannot stretch a request past its timeout", "[integration][http]") {
+  RawServer server([](int fd, const std::atomic<bool>& stopping) {
+    ReadRequestHead(fd, stopping);
+    WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+    for (int i = 0; i < 1000 && !stopping; ++i) {  // one byte every 50 ms
+      if (!WriteAll(fd, "x")) return;
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  HttplibClient http;
+  StatusOr<HttpResponse> r = Get(http, server.Url(), Fast(400ms));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("timeout") != std::string::npos);
+}
+
+TEST_CASE("A connection reset is an error that says so", "[integration][http]") {
+  RawServer server(ResetConnection());
+  HttplibClient http;
+  StatusOr<HttpResponse> r = Get(http, server.Url("/livez"), Fast());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("reset") != std::string::npos);
+  TargetReport report = ProbeHostile(server.Url());
+  CHECK(report.checks[0].status == CheckStatus::kError);
+}
+
+TEST_CASE("An endless body is cut at the limit with bounded memory", "[integration][http]") {
+  RawServer server(EndlessBody());
+  HttplibClient http;
+  HttpOptions o = Fast(5s);
+  o.max_body_bytes = 1 << 20;
+  StatusOr<HttpResponse> r = Get(http, server.Url("/livez"), o);
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(r->body_truncated);
+  CHECK(r->body.size() == (1u << 20));
+
+  TargetSpec spec = TargetForUrl(server.Url(), GlobalConfig{});
+  spec.endpoints.liveness = "/livez";
+  spec.http = o;
+  TargetReport report = ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
+  CHECK(report.checks[0].status == CheckStatus::kFail);
+  CHECK(report.checks[0].detail == "GET /livez: body is larger than the 1MiB limit and was cut");
+}
+
+TEST_CASE("A redirect loop is named and stopped", "[integration][http]") {
+  RawServer server(RedirectLoop());
+  HttplibClient http;
+  StatusOr<HttpResponse> r = Get(http, server.Url("/a"), Fast(2s));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message() == "redirect loop: /a → /b → /a");
+  CHECK(server.connections() == 2);
+
+  HttpOptions capped = Fast(2s);
+  capped.max_redirects = 0;
+  StatusOr<HttpResponse> c = Get(http, server.Url("/a"), capped);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message().rfind("too many redirects", 0) == 0);
+
+  HttpOptions manual = Fast(2s);
+  manual.follow_redirects = false;
+  StatusOr<HttpResponse> m = Get(http, server.Url("/a"), manual);
+  REQUIRE(m.ok());
+  CHECK(m->status == 302);
+}
+
+TEST_CASE("Garbage that is not HTTP is an error, never a crash", "[integration][http]") {
+  RawServer server(Garbage());
+  HttplibClient http;
+  StatusOr<HttpResponse> r = Get(http, server.Url("/livez"), Fast());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("not HTTP") != std::string::npos);
+  ProbeHostile(server.Url());
+}
+
+TEST_CASE("Invalid UTF-8 in a health body is judged and reported safely", "[integration][http]") {
+  RawServer server(InvalidUtf8Body());
+  TargetReport report = ProbeHostile(server.Url());
+  CHECK(report.checks[0].status == CheckStatus::kPass);  // reachable: it answers 200
+  bool format_failed = false;
+  for (const CheckResult& c : report.checks) {
+    CHECK(IsValidUtf8(c.detail));
+    if (c.id == "health.format.recognized") format_failed = c.status == CheckStatus::kFail;
+  }
+  CHECK(format_failed);
+}
+
+TEST_CASE("Connection refused is an error naming the origin", "[integration][http]") {
+  int port;
+  { RawServer s(AcceptAndHang()); port = s.port(); }  // closed again: nothing listens there now
+  HttplibClient http;
+  StatusOr<HttpResponse> r = Get(http, "http://127.0.0.1:" + std::to_string(port) + "/", Fast());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("127.0.0.1:" + std::to_string(port)) != std::string::npos);
+}
+
+TEST_CASE("Credentials are sent to their origin only", "[integration][http]") {
+  std::mutex mu;
+  std::vector<std::string> heads;
+  RawServer other([&](int fd, const std::atomic<bool>& stopping) {
+    std::string head = ReadRequestHead(fd, stopping);
+    { std::lock_guard<std::mutex> lock(mu); heads.push_back(head); }
+    WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+  });
+  const std::string target = other.Url("/final");
+  RawServer origin([&](int fd, const std::atomic<bool>& stopping) {
+    std::string head = ReadRequestHead(fd, stopping);
+    { std::lock_guard<std::mutex> lock(mu); heads.push_back(head); }
+    WriteAll(fd, "HTTP/1.1 302 Found\r\nLocation: " + target + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  });
+  HttplibClient http;
+  HttpOptions o = Fast(2s);
+  o.bearer_token = Secret("tok-123");
+  StatusOr<HttpResponse> r = Get(http, origin.Url("/start"), o);
+  REQUIRE(r.ok());
+  CHECK(r->redirects == 1);
+  REQUIRE(heads.size() == 2);
+  CHECK(heads[0].find("Authorization: Bearer tok-123") != std::string::npos);
+  CHECK(heads[1].find("Authorization") == std::string::npos);
+}
+
+TEST_CASE("Cancel aborts a request in flight", "[integration][http]") {
+  RawServer server(AcceptAndHang());
+  HttplibClient http;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(100ms);
+    http.Cancel();
+  });
+  StatusOr<HttpResponse> r = Get(http, server.Url(), Fast(30s));
+  canceller.join();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("cancelled") != std::string::npos);
+}

@@ -1,0 +1,99 @@
+#include <catch2/catch.hpp>
+
+#include "runner/discovery.h"
+#include "runner/probe.h"
+#include "support/fake_http_client.h"
+
+using namespace probity;
+using namespace probity::testing;
+
+namespace {
+
+TargetSpec Target(const std::string& url = "http://svc:80") {
+  TargetSpec t = TargetForUrl(url, GlobalConfig{});
+  return t;
+}
+
+NeededEndpoints All() { return NeededEndpoints{true, true, true, true}; }
+
+}  // namespace
+
+TEST_CASE("Discovery takes the first conventional path that answers", "[runner]") {
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  http.On("http://svc:80/healthz", 200, "text/plain", "ok");
+  http.On("http://svc:80/health", 200, "text/plain", "ok");
+  http.On("http://svc:80/-/ready", 503, "text/plain", "not ready");
+  http.On("http://svc:80/actuator/prometheus", 200, "text/plain", "");
+  TargetSpec t = Target();
+  ProbeContext ctx(http, t.http, clock);
+  Endpoints e = DiscoverEndpoints(t, All(), ctx);
+  CHECK(e.liveness.url == "http://svc:80/healthz");
+  CHECK(e.liveness.discovered);
+  CHECK(e.readiness.url == "http://svc:80/-/ready");  // a 503 answers: it exists
+  CHECK(e.metrics.url == "http://svc:80/actuator/prometheus");
+  CHECK_FALSE(e.openapi.found());
+  CHECK(e.openapi.missing_reason.find("/openapi.json 404") != std::string::npos);
+  // Checks reuse what discovery fetched.
+  ctx.Get("http://svc:80/healthz");
+  CHECK(http.CountFor("http://svc:80/healthz") == 1);
+}
+
+TEST_CASE("Discovery follows PRODUCT.md's order", "[runner]") {
+  CHECK(LivenessCandidates() == std::vector<std::string>{"/livez", "/healthz", "/health/live", "/actuator/health/liveness", "/-/healthy", "/health"});
+  CHECK(ReadinessCandidates() == std::vector<std::string>{"/readyz", "/health/ready", "/actuator/health/readiness", "/-/ready", "/ready"});
+  CHECK(MetricsCandidates() == std::vector<std::string>{"/metrics", "/actuator/prometheus", "/q/metrics"});
+  CHECK(OpenApiCandidates() == std::vector<std::string>{"/openapi.json", "/v3/api-docs", "/swagger.json", "/openapi.yaml"});
+}
+
+TEST_CASE("Configured endpoints are used as given, relative to the target's path", "[runner]") {
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  TargetSpec t = Target("http://svc:80/api/");
+  t.endpoints.liveness = "/live";
+  t.endpoints.readiness = "http://other:81/ready";
+  ProbeContext ctx(http, t.http, clock);
+  Endpoints e = DiscoverEndpoints(t, All(), ctx);
+  CHECK(e.liveness.url == "http://svc:80/api/live");
+  CHECK_FALSE(e.liveness.discovered);
+  CHECK(e.readiness.url == "http://other:81/ready");
+}
+
+TEST_CASE("An unreachable target costs one request, not one per candidate", "[runner]") {
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  http.FailOn("http://svc:80/livez", "no complete answer within the 5s timeout");
+  TargetSpec t = Target();
+  ProbeContext ctx(http, t.http, clock);
+  Endpoints e = DiscoverEndpoints(t, All(), ctx);
+  CHECK(http.requests().size() == 1);
+  CHECK(e.readiness.url == "http://svc:80/readyz");
+  CHECK_FALSE(ctx.Get(e.readiness.url).ok());
+  CHECK(http.requests().size() == 1);
+}
+
+TEST_CASE("Discovery off leaves unconfigured endpoints missing with a reason", "[runner]") {
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  TargetSpec t = Target();
+  t.discover = false;
+  ProbeContext ctx(http, t.http, clock);
+  Endpoints e = DiscoverEndpoints(t, All(), ctx);
+  CHECK(e.liveness.missing_reason == "endpoints.liveness is not configured and discovery is off");
+  CHECK(http.requests().empty());
+}
+
+TEST_CASE("A probe of an unreachable target errors every check but stays quick", "[runner]") {
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  for (const auto& p : LivenessCandidates()) http.FailOn("http://svc:80" + p, "connection failed: refused");
+  TargetReport r = ProbeTarget(Target(), http, clock, Severity::kCritical);
+  CHECK(http.requests().size() == 1);
+  CHECK_FALSE(r.ready);
+  CHECK(r.score == 0);
+  for (const CheckResult& c : r.checks) {
+    INFO(c.id);
+    CHECK(c.status == CheckStatus::kError);
+    CHECK_FALSE(c.remedy.empty());
+  }
+}

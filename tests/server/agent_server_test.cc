@@ -1,0 +1,191 @@
+#include <catch2/catch.hpp>
+
+#include <httplib.h>
+#include <signal.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "support/process.h"
+#include "support/test_servers.h"
+
+using namespace probity::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A running `probity run` on an ephemeral port.
+struct RunningAgent {
+  TempDir dir;
+  std::string config;
+  std::unique_ptr<ChildProcess> process;
+  int port = 0;
+
+  explicit RunningAgent(const std::string& yaml) {
+    config = dir.Write("probity.yaml", yaml);
+    process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{PROBITY_BINARY, "run", "--config", config, "--listen", "127.0.0.1:0"});
+    port = AgentPort(*process);
+    if (port == 0) throw std::runtime_error("probity run did not start: " + process->Stderr());
+  }
+
+  bool WaitReady() {
+    for (int i = 0; i < 600; ++i) {
+      if (HttpGet(port, "/-/ready").status == 200) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+std::string Targets(const std::string& url) {
+  return "global: {interval: 1s, timeout: 1s}\ntargets:\n  - {name: backend, url: \"" + url + "\", labels: {team: a}}\n";
+}
+
+}  // namespace
+
+TEST_CASE("The agent's /metrics passes promtool check metrics", "[integration][server]") {
+  SampleBackend backend({"--fault", "not-ready"});
+  RunningAgent agent(Targets(backend.url()));
+  REQUIRE(agent.WaitReady());
+  HttpGet(agent.port, "/nonexistent");  // so that the 404 series exist too
+  SimpleResponse metrics = HttpGet(agent.port, "/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.content_type == "text/plain; version=0.0.4; charset=utf-8");
+  CommandResult lint = RunCommand({"promtool", "check", "metrics"}, metrics.body);
+  INFO(lint.out << lint.err);
+  CHECK(lint.exit_code == 0);
+  CHECK(lint.out.empty());
+  CHECK(lint.err.empty());
+  for (const char* name :
+       {"probity_check_passed{", "probity_check_status{", "probity_check_duration_seconds{", "probity_score_ratio{",
+        "probity_category_score_ratio{", "probity_level{", "probity_critical_failures{",
+        "probity_last_run_timestamp_seconds{", "probity_runs_total{", "probity_config_last_reload_successful ",
+        "probity_config_last_reload_success_timestamp_seconds ", "probity_build_info{", "probity_http_requests_total{",
+        "probity_http_request_duration_seconds_bucket{", "process_cpu_seconds_total ",
+        "process_resident_memory_bytes ", "process_start_time_seconds ", "process_open_fds "}) {
+    INFO(name);
+    CHECK(metrics.body.find(name) != std::string::npos);
+  }
+  CHECK(metrics.body.find("probity_check_passed{target=\"backend\",team=\"a\",check=\"health.readiness.reachable\",category=\"health\",severity=\"critical\"} 0") != std::string::npos);
+  CHECK(metrics.body.find("probity_level{target=\"backend\",team=\"a\",level=\"bronze\"} 0") != std::string::npos);
+  CHECK(metrics.body.find("probity_critical_failures{target=\"backend\",team=\"a\"} 1") != std::string::npos);
+}
+
+TEST_CASE("probity scan of a running probity run is level gold with every health check passing", "[integration][server]") {
+  SampleBackend backend;
+  RunningAgent agent(Targets(backend.url()));
+  REQUIRE(agent.WaitReady());
+  CommandResult scan = RunCommand({PROBITY_BINARY, "scan", agent.Url(), "--format", "json"});
+  INFO(scan.out << scan.err);
+  REQUIRE(scan.exit_code == 0);
+  auto report = nlohmann::json::parse(scan.out);
+  const auto& target = report["targets"][0];
+  CHECK(target["level"] == "gold");
+  CHECK(target["ready"] == true);
+  for (const auto& check : target["checks"]) {
+    INFO(check["id"] << ": " << check["detail"]);
+    CHECK(check["status"] == "pass");
+  }
+}
+
+TEST_CASE("The agent is ready only after every target ran, and reports them", "[integration][server]") {
+  RawServer hanging(AcceptAndHang());
+  RunningAgent agent("global: {interval: 10s, timeout: 1500ms}\ntargets:\n  - {name: slow, url: \"" + hanging.Url() +
+                     "\"}\n");
+  SimpleResponse early = HttpGet(agent.port, "/-/ready");
+  CHECK(early.status == 503);
+  CHECK(early.content_type == "application/health+json");
+  CHECK(HttpGet(agent.port, "/-/healthy").status == 200);
+  REQUIRE(agent.WaitReady());
+  auto report = nlohmann::json::parse(HttpGet(agent.port, "/api/v1/report").body);
+  CHECK(report["targets"][0]["name"] == "slow");
+  CHECK(report["targets"][0]["checks"][0]["status"] == "error");
+  SimpleResponse page = HttpGet(agent.port, "/");
+  CHECK(page.status == 200);
+  CHECK(page.body.find("slow") != std::string::npos);
+}
+
+TEST_CASE("/probe runs only configured targets by name", "[integration][server]") {
+  SampleBackend backend;
+  RunningAgent agent(Targets(backend.url()));
+  SimpleResponse ok = HttpGet(agent.port, "/probe?target=backend");
+  CHECK(ok.status == 200);
+  CHECK(ok.body.find("probity_score_ratio{target=\"backend\",team=\"a\"} 1") != std::string::npos);
+  CHECK(HttpGet(agent.port, "/probe?target=" + backend.url()).status == 404);
+  CHECK(HttpGet(agent.port, "/probe").status == 400);
+  SimpleResponse missing = HttpGet(agent.port, "/nope");
+  CHECK(missing.status == 404);
+  CHECK(missing.content_type == "application/problem+json");
+}
+
+TEST_CASE("A reload with an invalid config keeps the running one", "[integration][server]") {
+  SampleBackend backend;
+  RunningAgent agent(Targets(backend.url()));
+  REQUIRE(agent.WaitReady());
+  std::ofstream(agent.config) << "global: {interval: nonsense}\n";
+  httplib::Client client("127.0.0.1", agent.port);
+  auto res = client.Post("/-/reload");
+  REQUIRE(res);
+  CHECK(res->status == 500);
+  CHECK(res->body.find(":1:20: global.interval: invalid duration") != std::string::npos);
+  CHECK(HttpGet(agent.port, "/-/ready").status == 200);
+  SimpleResponse metrics = HttpGet(agent.port, "/metrics");
+  CHECK(metrics.body.find("probity_config_last_reload_successful 0") != std::string::npos);
+  CHECK(metrics.body.find("target=\"backend\"") != std::string::npos);
+
+  // A valid config through SIGHUP replaces the targets.
+  std::ofstream(agent.config) << "global: {interval: 1s, timeout: 1s}\ntargets:\n  - {name: renamed, url: \"" +
+                                     backend.url() + "\"}\n";
+  kill(agent.process->pid(), SIGHUP);
+  bool renamed = false;
+  for (int i = 0; i < 200 && !renamed; ++i) {
+    std::this_thread::sleep_for(50ms);
+    const std::string body = HttpGet(agent.port, "/metrics").body;
+    renamed = body.find("probity_config_last_reload_successful 1") != std::string::npos &&
+              body.find("target=\"renamed\"") != std::string::npos &&
+              body.find("target=\"backend\"") == std::string::npos;
+  }
+  CHECK(renamed);
+}
+
+TEST_CASE("SIGTERM stops the agent cleanly while a probe is stuck", "[integration][server]") {
+  RawServer hanging(AcceptAndHang());
+  RunningAgent agent("global: {interval: 1m, timeout: 50s}\ntargets:\n  - {name: stuck, url: \"" + hanging.Url() +
+                     "\"}\n");
+  for (int i = 0; i < 200 && hanging.connections() == 0; ++i) std::this_thread::sleep_for(20ms);
+  REQUIRE(hanging.connections() > 0);
+  const auto start = std::chrono::steady_clock::now();
+  const int code = agent.process->Signal(SIGTERM, 30s);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(code == 0);
+  CHECK(elapsed < 20s);  // far below the 50 s probe timeout: the probe was cancelled, not waited for
+  CHECK(agent.process->Stderr().find("\"probity stopped\"") != std::string::npos);
+}
+
+TEST_CASE("The agent logs JSON lines with the fields PRODUCT.md names", "[integration][server]") {
+  SampleBackend backend;
+  RunningAgent agent(Targets(backend.url()));
+  REQUIRE(agent.WaitReady());
+  httplib::Client client("127.0.0.1", agent.port);
+  client.Get("/-/healthy", {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+  const std::string line = agent.process->WaitForLine("4bf92f3577b34da6a3ce929d0e0e4736", true, 10s);
+  REQUIRE_FALSE(line.empty());
+  std::istringstream lines(agent.process->Stderr());
+  std::string l;
+  int count = 0;
+  while (std::getline(lines, l)) {
+    auto j = nlohmann::json::parse(l);
+    CHECK(j["timestamp"].get<std::string>().back() == 'Z');
+    CHECK(j.contains("level"));
+    CHECK(j.contains("message"));
+    CHECK(j["service.name"] == "probity");
+    ++count;
+  }
+  CHECK(count >= 2);
+  CHECK(nlohmann::json::parse(line)["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736");
+}

@@ -1,0 +1,75 @@
+#include "support/fake_http_client.h"
+
+namespace probity::testing {
+
+MonoTime FakeClock::Now() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return MonoTime(std::chrono::duration_cast<MonoTime::duration>(offset_ + std::chrono::hours(1)));
+}
+
+WallTime FakeClock::WallNow() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return WallTime(std::chrono::duration_cast<WallTime::duration>(offset_ + std::chrono::seconds(1'700'000'000)));
+}
+
+void FakeClock::Advance(Duration d) {
+  std::lock_guard<std::mutex> lock(mu_);
+  offset_ += d;
+}
+
+void FakeHttpClient::On(const std::string& url, int status, const std::string& content_type, const std::string& body,
+                        Duration latency) {
+  HttpResponse r;
+  r.status = status;
+  if (!content_type.empty()) r.headers.emplace_back("content-type", content_type);
+  r.body = body;
+  r.elapsed = latency;
+  OnSequence(url, {r});
+}
+
+void FakeHttpClient::FailOn(const std::string& url, const std::string& message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  table_[url] = Entry{{}, message, 0};
+}
+
+void FakeHttpClient::OnSequence(const std::string& url, std::vector<HttpResponse> responses) {
+  std::lock_guard<std::mutex> lock(mu_);
+  table_[url] = Entry{std::move(responses), "", 0};
+}
+
+StatusOr<HttpResponse> FakeHttpClient::Fetch(const HttpRequest& request, const HttpOptions& options) {
+  std::lock_guard<std::mutex> lock(mu_);
+  requests_.push_back(request);
+  auto it = table_.find(request.url);
+  if (it == table_.end()) {
+    HttpResponse r;
+    r.status = 404;
+    r.final_url = request.url;
+    return r;
+  }
+  Entry& e = it->second;
+  if (!e.failure.empty()) return Status::Error(e.failure);
+  HttpResponse r = e.responses[std::min(e.next, e.responses.size() - 1)];
+  ++e.next;
+  if (r.body.size() > options.max_body_bytes) {
+    r.body.resize(options.max_body_bytes);
+    r.body_truncated = true;
+  }
+  r.final_url = request.url;
+  clock_.Advance(r.elapsed);
+  return r;
+}
+
+std::vector<HttpRequest> FakeHttpClient::requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return requests_;
+}
+
+int FakeHttpClient::CountFor(const std::string& url) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  int n = 0;
+  for (const HttpRequest& r : requests_) n += r.url == url;
+  return n;
+}
+
+}  // namespace probity::testing

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "http/http_client.h"
+
+namespace probity::testing {
+
+// A clock that moves only when told to. Thread-safe.
+class FakeClock final : public Clock {
+ public:
+  MonoTime Now() const override;
+  WallTime WallNow() const override;
+  void Advance(Duration d);
+
+ private:
+  mutable std::mutex mu_;
+  Duration offset_{};
+};
+
+// Answers requests from a table of canned responses keyed by URL; unknown
+// URLs answer 404. Each answer advances the fake clock by its latency, so
+// latency checks see time pass without sleeping. Records every request.
+class FakeHttpClient final : public HttpClient {
+ public:
+  explicit FakeHttpClient(FakeClock& clock) : clock_(clock) {}
+
+  // A canned answer; `latency` is how long the request "takes".
+  void On(const std::string& url, int status, const std::string& content_type, const std::string& body,
+          Duration latency = std::chrono::milliseconds(5));
+  // A transport failure (timeout, refused) for this URL.
+  void FailOn(const std::string& url, const std::string& message);
+  // Answers in turn; the last repeats.
+  void OnSequence(const std::string& url, std::vector<HttpResponse> responses);
+
+  StatusOr<HttpResponse> Fetch(const HttpRequest& request, const HttpOptions& options) override;
+  std::vector<HttpRequest> requests() const;
+  int CountFor(const std::string& url) const;
+
+ private:
+  struct Entry {
+    std::vector<HttpResponse> responses;
+    std::string failure;
+    std::size_t next = 0;
+  };
+  FakeClock& clock_;
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> table_;
+  std::vector<HttpRequest> requests_;
+};
+
+}  // namespace probity::testing
