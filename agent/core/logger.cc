@@ -33,7 +33,11 @@ void Logger::Log(LogLevel level, std::string_view message, Fields fields) {
   line["level"] = kNames[static_cast<int>(level)];
   line["message"] = SanitizeUtf8(message);
   line["service.name"] = "probity";
-  for (const auto& [key, value] : fields) line[std::string(key)] = SanitizeUtf8(value);
+  for (const auto& [key, value] : fields) {
+    // The envelope's keys belong to the logger; a context field never replaces them.
+    if (line.contains(std::string(key))) continue;
+    line[std::string(key)] = SanitizeUtf8(value);
+  }
   std::string text = line.dump() + "\n";
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(text.data(), 1, text.size(), sink_);

@@ -19,6 +19,8 @@ bool ParseLogLevel(std::string_view text, LogLevel* level);
 // Writes the agent's own logs as JSON lines: timestamp (RFC 3339, UTC),
 // level, message, service.name="probity", then the given context fields.
 // Values are escaped and made valid UTF-8; callers must never pass secrets.
+// A context field named like an envelope key (timestamp, level, message,
+// service.name) is dropped.
 // Thread-safe: one line is written with one call.
 class Logger {
  public:

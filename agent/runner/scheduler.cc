@@ -68,7 +68,9 @@ void Scheduler::Work() {
     }
     const auto now = std::chrono::steady_clock::now();
     if (next->due > now) {
-      cv_.wait_until(lock, next->due);
+      // A copy: SetTargets() may replace the entry while this thread waits.
+      const auto due = next->due;
+      cv_.wait_until(lock, due);
       continue;  // the set may have changed while waiting
     }
     next->running = true;

@@ -82,7 +82,7 @@ Status Agent::Start() {
         const std::string duration = FormatSeconds(ToSeconds(report.duration));
         const std::string failures = std::to_string(report.critical_failures);
         store_.Record(std::move(report), SystemClock::Instance().WallNow());
-        logger_.Info("probe run completed", {{"target", spec.name}, {"score", score}, {"level", level},
+        logger_.Info("probe run completed", {{"target", spec.name}, {"score", score}, {"readiness_level", level},
                                              {"critical_failures", failures}, {"duration_seconds", duration}});
       },
       max_concurrent_, std::random_device{}());

@@ -124,7 +124,7 @@ targets:
   CHECK(all.find("health.latency.budget parameter budget: invalid duration \"fast\"") != std::string::npos);
   CHECK(all.find("has no parameter \"colour\" (known: budget, requests)") != std::string::npos);
   CHECK(all.find("test.yaml:6:7: unknown check id \"metrics.not.yet\"") != std::string::npos);
-  CHECK(all.find("test.yaml:8:58: unknown checklist \"nope\"") != std::string::npos);
+  CHECK(all.find("test.yaml:8:53: unknown checklist \"nope\"") != std::string::npos);
 }
 
 TEST_CASE("Checklist cycles and a redefined default are errors", "[config]") {
