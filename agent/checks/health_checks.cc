@@ -40,8 +40,14 @@ std::optional<Verdict> Unusable(const ProbeContext& ctx, const Endpoint& e, cons
   return std::nullopt;
 }
 
+// An excerpt of text a target sent, with any secret in it masked.
+std::string SafeExcerpt(std::string_view untrusted, std::size_t max_chars) {
+  return Excerpt(RedactSecrets(untrusted.substr(0, 64 * 1024)), max_chars);
+}
+
 std::string BodyWords(const HealthBody& body) {
-  return body.raw_status.empty() ? std::string(HealthStateName(body.state)) : "\"" + Excerpt(body.raw_status, 40) + "\"";
+  return body.raw_status.empty() ? std::string(HealthStateName(body.state))
+                                 : "\"" + SafeExcerpt(body.raw_status, 40) + "\"";
 }
 
 bool Is2xx(int status) { return status >= 200 && status < 300; }
@@ -51,7 +57,7 @@ std::string FailingComponents(const HealthBody& body) {
   int count = 0;
   for (const HealthComponent& c : body.components) {
     if (c.state != HealthState::kDown) continue;
-    if (++count <= 5) names += (names.empty() ? "" : ", ") + Excerpt(c.name, 40);
+    if (++count <= 5) names += (names.empty() ? "" : ", ") + SafeExcerpt(c.name, 40);
   }
   if (count > 5) names += ", …";
   return names;
@@ -197,7 +203,7 @@ Verdict CheckLivenessIndependent(ProbeContext& ctx, const CheckParams& params) {
   std::string local;
   for (const HealthComponent& c : body.components) {
     std::string& list = IsDownstreamDependency(c.name, c.type, extra) ? deps : local;
-    list += (list.empty() ? "" : ", ") + Excerpt(c.name, 40);
+    list += (list.empty() ? "" : ", ") + SafeExcerpt(c.name, 40);
   }
   if (!deps.empty()) {
     return Verdict::Fail(source + " lists downstream dependencies: " + Excerpt(deps, 160) +
@@ -254,8 +260,8 @@ Verdict CheckFormatRecognized(ProbeContext& ctx, const CheckParams&) {
     const HealthBody body = ParseHealthBody(r->MediaType(), r->body);
     if (body.format == HealthFormat::kUnknown || body.format == HealthFormat::kOtherJson) {
       const std::string type = r->MediaType().empty() ? "no Content-Type" : r->MediaType();
-      return Verdict::Fail(std::string(h.kind) + " " + Get(*h.endpoint) + " answers " + type + " \"" +
-                           Excerpt(r->body, 60) + "\", which follows no health convention");
+      return Verdict::Fail(std::string(h.kind) + " " + Get(*h.endpoint) + " answers " + SafeExcerpt(type, 60) + " \"" +
+                           SafeExcerpt(r->body, 60) + "\", which follows no health convention");
     }
     ++recognized;
     formats += (formats.empty() ? "" : ", ") + std::string(h.kind) + ": " + std::string(HealthFormatName(body.format));

@@ -56,12 +56,47 @@ bool IsPlaceholder(std::string_view value) {
          StartsWith(v, "<") || v == "xxxx" || v == "changeme";
 }
 
+const std::vector<Rule>& Rules() {
+  static const std::vector<Rule> rules = BuildRules();
+  return rules;
+}
+
 }  // namespace
 
+std::string RedactSecrets(std::string_view text) {
+  // Secret spans (begin, end) of every match of every secret rule.
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const Rule& rule : Rules()) {
+    if (std::string_view(rule.kind) != "secret") continue;
+    re2::StringPiece input(text.data(), text.size());
+    re2::StringPiece match[2];
+    std::size_t pos = 0;
+    while (pos < text.size() && rule.re->Match(input, pos, text.size(), RE2::UNANCHORED, match, 2)) {
+      const re2::StringPiece secret = match[1].data() ? match[1] : match[0];
+      const std::size_t begin = static_cast<std::size_t>(secret.data() - text.data());
+      if (!(std::string_view(rule.name) == "password-assignment" && IsPlaceholder({secret.data(), secret.size()}))) {
+        spans.emplace_back(begin, begin + secret.size());
+      }
+      pos = static_cast<std::size_t>(match[0].data() - text.data()) + std::max<std::size_t>(match[0].size(), 1);
+    }
+  }
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t at = 0;
+  for (const auto& [begin, end] : spans) {
+    if (end <= at) continue;
+    const std::size_t from = std::max(begin, at);
+    out.append(text.substr(at, from - at));
+    out += MaskSecret(text.substr(from, end - from));
+    at = end;
+  }
+  out.append(text.substr(at));
+  return out;
+}
+
 std::vector<SensitiveFinding> FindSensitiveContent(std::string_view text, std::size_t max_findings) {
-  static const std::vector<Rule> rules = BuildRules();
   std::vector<SensitiveFinding> findings;
-  for (const Rule& rule : rules) {
+  for (const Rule& rule : Rules()) {
     re2::StringPiece input(text.data(), text.size());
     re2::StringPiece match[2];
     std::size_t pos = 0;

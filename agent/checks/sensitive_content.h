@@ -20,4 +20,8 @@ struct SensitiveFinding {
 // at most `max_findings` are returned. Thread-safe.
 std::vector<SensitiveFinding> FindSensitiveContent(std::string_view text, std::size_t max_findings = 20);
 
+// Returns `text` with every secret the rules above find replaced by its
+// masked form, so that an excerpt of untrusted text can be shown safely.
+std::string RedactSecrets(std::string_view text);
+
 }  // namespace probity

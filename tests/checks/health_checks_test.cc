@@ -283,3 +283,13 @@ TEST_CASE("Catalogue ids are unique, prefixed by their category, with a remedy a
     CHECK(c.run);
   }
 }
+
+TEST_CASE("A body quoted in a detail never shows a secret it carries", "[checks]") {
+  Fixture f;
+  f.http.On(kLive, 200, "text/plain", "alive; token=ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  f.http.On(kReady, 200, kHealthJson, kPass);
+  Verdict v = f.Run("health.format.recognized");
+  CHECK(v.status == CheckStatus::kFail);
+  CHECK(v.detail.find("aaaaaaaaaaaa") == std::string::npos);
+  CHECK(v.detail.find("ghp_****") != std::string::npos);
+}

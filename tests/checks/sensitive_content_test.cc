@@ -53,3 +53,13 @@ TEST_CASE("Hostile input is scanned in linear time without crashing", "[checks]"
   for (int i = 0; i < 20000; ++i) near_misses += "password= AKIA at x(";
   CHECK_NOTHROW(FindSensitiveContent(near_misses));
 }
+
+TEST_CASE("RedactSecrets masks every secret and leaves the rest", "[checks]") {
+  const std::string text = "key AKIAIOSFODNN7EXAMPLE and password=hunter22 and AKIAIOSFODNN7EXAMPLF, status ok";
+  const std::string redacted = RedactSecrets(text);
+  CHECK(redacted.find("IOSFODNN7EXAMPLE") == std::string::npos);
+  CHECK(redacted.find("IOSFODNN7EXAMPLF") == std::string::npos);
+  CHECK(redacted.find("hunter22") == std::string::npos);
+  CHECK(redacted.find("status ok") != std::string::npos);
+  CHECK(RedactSecrets("nothing to hide") == "nothing to hide");
+}

@@ -119,3 +119,14 @@ TEST_CASE("scan of a config file probes every target in it", "[integration][cli]
   CHECK(j["targets"][1]["level"] == "bronze");
   CHECK(j["targets"][1]["labels"]["team"] == "x");
 }
+
+TEST_CASE("No report format shows a secret found in a health body", "[integration][cli]") {
+  SampleBackend backend({"--fault", "secret-in-health"});
+  for (const std::string format : {"text", "json", "junit", "markdown", "html"}) {
+    CommandResult r = Probity({"scan", backend.url(), "--format", format, "-v"});
+    INFO(format);
+    CHECK(r.out.find("health.details.safe") != std::string::npos);
+    CHECK(r.out.find("s3cr3tPassw0rd") == std::string::npos);
+    CHECK(r.err.find("s3cr3tPassw0rd") == std::string::npos);
+  }
+}

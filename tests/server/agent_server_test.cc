@@ -189,3 +189,17 @@ TEST_CASE("The agent logs JSON lines with the fields PRODUCT.md names", "[integr
   CHECK(count >= 2);
   CHECK(nlohmann::json::parse(line)["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736");
 }
+
+TEST_CASE("No endpoint or log line of the agent shows a secret found in a health body", "[integration][server]") {
+  SampleBackend backend({"--fault", "secret-in-health"});
+  RunningAgent agent(Targets(backend.url()));
+  REQUIRE(agent.WaitReady());
+  for (const char* path : {"/metrics", "/api/v1/report", "/", "/probe?target=backend"}) {
+    SimpleResponse r = HttpGet(agent.port, path);
+    INFO(path);
+    CHECK(r.status == 200);
+    CHECK(r.body.find("s3cr3tPassw0rd") == std::string::npos);
+  }
+  CHECK(HttpGet(agent.port, "/api/v1/report").body.find("url-credentials") != std::string::npos);
+  CHECK(agent.process->Stderr().find("s3cr3tPassw0rd") == std::string::npos);
+}
