@@ -127,6 +127,12 @@ std::string FormatRfc3339(WallTime t) {
   return buf;
 }
 
+std::string FormatPercent(double ratio) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", ratio * 100);
+  return buf;
+}
+
 std::string FormatSeconds(double seconds) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6f", seconds);

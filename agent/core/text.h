@@ -31,6 +31,9 @@ bool EndsWith(std::string_view s, std::string_view suffix);
 // RFC 3339 in UTC with millisecond precision: 2024-05-01T10:00:00.123Z.
 std::string FormatRfc3339(WallTime t);
 
+// A ratio as a whole percentage ("87%").
+std::string FormatPercent(double ratio);
+
 // Seconds with up to 6 decimals, trailing zeros removed ("0.25", "1").
 std::string FormatSeconds(double seconds);
 

@@ -46,6 +46,12 @@ std::string ServerRequest::Param(std::string_view name, bool* found) const {
 }
 
 HttpServer::HttpServer() : server_(std::make_unique<httplib::Server>()) {
+  // httplib's default adds SO_REUSEPORT, which would let a second agent share
+  // the port silently; a taken address must be an error.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
   server_->set_keep_alive_max_count(100);
   server_->set_read_timeout(10, 0);
   server_->set_write_timeout(10, 0);

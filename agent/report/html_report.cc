@@ -22,12 +22,6 @@ std::string Html(std::string_view raw) {
   return out;
 }
 
-std::string Percent(double ratio) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", ratio * 100);
-  return buf;
-}
-
 }  // namespace
 
 std::string RenderHtml(const Report& report) {
@@ -42,7 +36,7 @@ std::string RenderHtml(const Report& report) {
   if (report.targets.empty()) out += "<p>No target has completed a run yet.</p>\n";
   out += "<table><tr><th>target</th><th>score</th><th>level</th><th>ready</th><th>critical failures</th></tr>\n";
   for (const TargetReport& t : report.targets) {
-    out += "<tr><td><a href=\"#" + Html(t.name) + "\">" + Html(t.name) + "</a></td><td>" + Percent(t.score) +
+    out += "<tr><td><a href=\"#" + Html(t.name) + "\">" + Html(t.name) + "</a></td><td>" + FormatPercent(t.score) +
            "</td><td>" + std::string(LevelName(t.level)) + "</td><td class=\"" + (t.ready ? "pass" : "fail") + "\">" +
            (t.ready ? "yes" : "no") + "</td><td>" + std::to_string(t.critical_failures) + "</td></tr>\n";
   }

@@ -25,9 +25,7 @@ std::string RenderMarkdown(const Report& report) {
   std::string out = "# Probity readiness report\n\n";
   out += "| target | score | level | ready | critical failures |\n|---|---|---|---|---|\n";
   for (const TargetReport& t : report.targets) {
-    char score[16];
-    std::snprintf(score, sizeof score, "%.0f%%", t.score * 100);
-    out += "| " + Cell(t.name) + " | " + score + " | " + std::string(LevelName(t.level)) + " | " +
+    out += "| " + Cell(t.name) + " | " + FormatPercent(t.score) + " | " + std::string(LevelName(t.level)) + " | " +
            (t.ready ? "yes" : "**no**") + " | " + std::to_string(t.critical_failures) + " |\n";
   }
   for (const TargetReport& t : report.targets) {

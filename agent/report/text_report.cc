@@ -13,12 +13,6 @@ constexpr const char* kYellow = "\x1b[33m";
 constexpr const char* kDim = "\x1b[2m";
 constexpr const char* kBold = "\x1b[1m";
 
-std::string Percent(double ratio) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", ratio * 100);
-  return buf;
-}
-
 }  // namespace
 
 std::string RenderText(const Report& report, const RenderOptions& options) {
@@ -30,7 +24,7 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
   for (const TargetReport& t : report.targets) {
     if (!t.ready) ++not_ready;
     out += paint(kBold, t.name) + "  " + t.url + "\n";
-    out += "  score " + Percent(t.score) + "  level " + std::string(LevelName(t.level)) + "  " +
+    out += "  score " + FormatPercent(t.score) + "  level " + std::string(LevelName(t.level)) + "  " +
            (t.ready ? paint(kGreen, "READY") : paint(kRed, "NOT READY")) + "  (" +
            std::to_string(t.critical_failures) + " critical failure" + (t.critical_failures == 1 ? "" : "s") +
            ", " + FormatSeconds(ToSeconds(t.duration)) + "s)\n";
@@ -40,7 +34,7 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
         category = c.category;
         auto score = t.categories.find(category);
         out += "\n  " + paint(kBold, category) +
-               (score != t.categories.end() ? "  " + Percent(score->second) : std::string()) + "\n";
+               (score != t.categories.end() ? "  " + FormatPercent(score->second) : std::string()) + "\n";
       }
       std::string mark;
       switch (c.status) {

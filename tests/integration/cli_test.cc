@@ -130,3 +130,18 @@ TEST_CASE("No report format shows a secret found in a health body", "[integratio
     CHECK(r.err.find("s3cr3tPassw0rd") == std::string::npos);
   }
 }
+
+TEST_CASE("scan exits 1 when it cannot write the report", "[integration][cli]") {
+  SampleBackend backend;
+  CommandResult r = Probity({"scan", backend.url(), "--output", "/nonexistent-dir/report.txt"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot write /nonexistent-dir/report.txt") != std::string::npos);
+}
+
+TEST_CASE("run exits with a clear error when its address is taken", "[integration][cli]") {
+  SampleBackend backend;
+  const std::string taken = backend.url().substr(std::string("http://").size());
+  CommandResult r = Probity({"run", "--listen", taken});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot listen on " + taken) != std::string::npos);
+}

@@ -27,6 +27,22 @@ std::vector<char*> Argv(const std::vector<std::string>& argv) {
   return out;
 }
 
+// Starts argv with stdin, stdout and stderr connected to the given files.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& in_path, const std::string& out_path,
+            const std::string& err_path) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int in = open(in_path.c_str(), O_RDONLY);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(in, 0), dup2(out, 1), dup2(err, 2);
+    auto args = Argv(argv);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
@@ -47,16 +63,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
                          std::chrono::milliseconds timeout) {
   const std::string out_path = UniqueName("out"), err_path = UniqueName("err"), in_path = UniqueName("in");
   { std::ofstream(in_path, std::ios::binary) << input; }
-  pid_t pid = fork();
-  if (pid == 0) {
-    int in = open(in_path.c_str(), O_RDONLY);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0), dup2(out, 1), dup2(err, 2);
-    auto args = Argv(argv);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
+  const pid_t pid = Spawn(argv, in_path, out_path, err_path);
   CommandResult result;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
@@ -81,16 +88,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv)
     : out_path_(UniqueName("child-out")), err_path_(UniqueName("child-err")) {
-  pid_ = fork();
-  if (pid_ == 0) {
-    int in = open("/dev/null", O_RDONLY);
-    int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0), dup2(out, 1), dup2(err, 2);
-    auto args = Argv(argv);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
+  pid_ = Spawn(argv, "/dev/null", out_path_, err_path_);
 }
 
 ChildProcess::~ChildProcess() {
