@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 #include "checks/health_body.h"
@@ -238,7 +239,11 @@ Verdict CheckLatencyBudget(ProbeContext& ctx, const CheckParams& params) {
   // Nearest-rank percentile: of 10 samples, the p95 is the slowest.
   const std::size_t rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(samples.size())));
   const Duration p95 = samples[std::max<std::size_t>(rank, 1) - 1];
-  const auto ms = [](Duration d) { return FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(d)); };
+  const auto ms = [](Duration d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1fms", std::chrono::duration<double, std::milli>(d).count());
+    return std::string(buf);
+  };
   const std::string summary = "p95 " + ms(p95) + " over " + std::to_string(count) + " requests to " + e->Path() +
                               " (median " + ms(samples[samples.size() / 2]) + ")";
   if (p95 >= budget) return Verdict::Fail(summary + " is not under the " + FormatDuration(budget) + " budget");

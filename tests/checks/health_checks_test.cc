@@ -196,7 +196,7 @@ TEST_CASE("health.latency.budget uses the nearest-rank p95: one slow answer in t
   f.http.OnSequence(kLive, {fast, fast, fast, fast, fast, fast, fast, fast, fast, slow});
   Verdict v = f.Run("health.latency.budget");
   CHECK(v.status == CheckStatus::kFail);
-  CHECK(v.detail == "p95 400ms over 10 requests to /livez (median 10ms) is not under the 250ms budget");
+  CHECK(v.detail == "p95 400.0ms over 10 requests to /livez (median 10.0ms) is not under the 250ms budget");
 }
 
 TEST_CASE("health.latency.budget errors when a request fails", "[checks]") {
