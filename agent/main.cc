@@ -1,17 +1,22 @@
 // The probity command line: parses arguments and hands over to the library.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "checks/catalogue.h"
 #include "core/build_info.h"
 #include "core/logger.h"
 #include "core/text.h"
+#include "exposition/analysis.h"
 #include "http/httplib_client.h"
 #include "http/url.h"
 #include "report/render.h"
@@ -24,6 +29,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitProblems = 3;
 
 void PrintErrors(const std::vector<ConfigError>& errors) {
   for (const ConfigError& e : errors) std::cerr << e.ToString() << "\n";
@@ -72,6 +78,71 @@ int ListChecks(const std::string& format) {
     }
   }
   return kExitOk;
+}
+
+// A file's bytes, mapped rather than copied; "-" reads standard input.
+class InputText {
+ public:
+  bool Open(const std::string& path, std::string* error) {
+    if (path == "-") {
+      std::ostringstream buffer;
+      buffer << std::cin.rdbuf();
+      owned_ = buffer.str();
+      text_ = owned_;
+      return true;
+    }
+    const int fd = open(path.c_str(), O_RDONLY);
+    struct stat st {};
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      if (fd >= 0) close(fd);
+      *error = "cannot read " + path;
+      return false;
+    }
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ > 0) {
+      void* data = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (data == MAP_FAILED) {
+        close(fd);
+        *error = "cannot map " + path;
+        return false;
+      }
+      madvise(data, size_, MADV_SEQUENTIAL);
+      mapped_ = data;
+      text_ = std::string_view(static_cast<const char*>(data), size_);
+    }
+    close(fd);
+    return true;
+  }
+  ~InputText() {
+    if (mapped_) munmap(mapped_, size_);
+  }
+  std::string_view text() const { return text_; }
+
+ private:
+  std::string owned_;
+  void* mapped_ = nullptr;
+  std::size_t size_ = 0;
+  std::string_view text_;
+};
+
+int LintMetrics(const std::string& path, bool openmetrics) {
+  InputText input;
+  std::string error;
+  if (!input.Open(path, &error)) {
+    std::cerr << "probity lint-metrics: " << error << "\n";
+    return kExitInternal;
+  }
+  using namespace exposition;
+  const Analysis analysis = Analyze(input.text(), openmetrics ? Format::kOpenMetrics : Format::kText);
+  if (analysis.error) {
+    std::cerr << "probity lint-metrics: " << (path == "-" ? "<stdin>" : path) << ": cannot parse: "
+              << analysis.error->ToString() << "\n";
+    return kExitInternal;
+  }
+  std::string out;
+  for (const Problem& p : analysis.problems) out += p.ToString() + "\n";
+  std::cout << out << std::flush;
+  return analysis.problems.empty() ? kExitOk : kExitProblems;
 }
 
 struct ScanFlags {
@@ -195,6 +266,13 @@ int main(int argc, char** argv) {
   CLI::App* check_config = app.add_subcommand("check-config", "Validate a configuration file");
   check_config->add_option("file", config_file, "Configuration file")->required();
 
+  std::string lint_file = "-";
+  bool lint_openmetrics = false;
+  CLI::App* lint_metrics = app.add_subcommand(
+      "lint-metrics", "Lint a metrics exposition as promtool check metrics does, plus Probity's own rules");
+  lint_metrics->add_option("file", lint_file, "Exposition file, or - for standard input")->capture_default_str();
+  lint_metrics->add_flag("--openmetrics", lint_openmetrics, "Parse as OpenMetrics 1.0 text instead of text 0.0.4");
+
   std::string checks_format = "text";
   CLI::App* checks = app.add_subcommand("checks", "List the catalogue of checks");
   checks->add_option("--format", checks_format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
@@ -218,6 +296,7 @@ int main(int argc, char** argv) {
     if (*run) return Run(agent_options);
     if (*scan) return Scan(scan_flags);
     if (*check_config) return CheckConfig(config_file);
+    if (*lint_metrics) return LintMetrics(lint_file, lint_openmetrics);
     if (*checks) return ListChecks(checks_format);
     if (*help && !help_topic.empty()) {
       for (CLI::App* sub : app.get_subcommands({})) {

@@ -1,0 +1,598 @@
+#include "exposition/analysis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <utility>
+
+#include "core/text.h"
+
+namespace probity::exposition {
+
+const FamilySummary* Analysis::Find(std::string_view name) const {
+  for (const FamilySummary& f : families) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::vector<const Problem*> Analysis::Of(Problem::Kind kind) const {
+  std::vector<const Problem*> out;
+  for (const Problem& p : problems) {
+    if (p.kind == kind) out.push_back(&p);
+  }
+  return out;
+}
+
+namespace {
+
+using Kind = Problem::Kind;
+
+std::uint64_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+std::uint64_t Mix(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb3fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+// An order-independent hash of a label set, optionally without one label.
+std::uint64_t LabelsHash(const Label* labels, std::size_t n, std::string_view skip) {
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (labels[i].name == skip) continue;
+    h += Mix(Hash(labels[i].name) * 31 + Hash(labels[i].value));
+  }
+  return h;
+}
+
+// A set of 64-bit keys with open addressing: 16 bytes per key at most.
+class KeySet {
+ public:
+  // True when the key was not there yet.
+  bool Insert(std::uint64_t key) {
+    if (key == 0) key = 1;
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    std::size_t i = Mix(key) & (slots_.size() - 1);
+    while (slots_[i] != 0) {
+      if (slots_[i] == key) return false;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+    slots_[i] = key;
+    ++size_;
+    return true;
+  }
+  std::size_t size() const { return size_; }
+
+ private:
+  void Grow() {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+    size_ = 0;
+    for (std::uint64_t k : old) {
+      if (k != 0) Insert(k);
+    }
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t size_ = 0;
+};
+
+bool HasSuffix(std::string_view s, std::string_view suffix) { return EndsWith(s, suffix); }
+
+std::string LabelText(const Label* labels, std::size_t n, std::string_view skip) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (labels[i].name == skip) continue;
+    if (out.size() > 1) out += ",";
+    out += std::string(labels[i].name) + "=\"" + std::string(labels[i].value) + "\"";
+  }
+  return Excerpt(out + "}", 120);
+}
+
+struct HistogramSeries {
+  std::string labels;  // for messages
+  std::vector<std::pair<double, double>> buckets;  // le, cumulative count, in input order
+  bool has_sum = false, has_count = false;
+  double sum = 0, count = 0;
+  std::uint32_t line = 0;
+};
+
+struct FamilyState {
+  FamilySummary summary;
+  bool help_set = false;
+  bool type_set = false;
+  bool closed = false;            // another family came after it
+  bool reported_interleave = false;
+  std::uint32_t metrics = 0;      // as the reference parser counts them
+  std::vector<std::pair<std::string, std::uint32_t>> label_problems;  // promlint label texts, with counts
+  KeySet signatures;              // histogram/summary: distinct label sets without le/quantile
+  std::unordered_map<std::uint64_t, std::unique_ptr<HistogramSeries>> histograms;
+  std::vector<std::uint64_t> histogram_order;
+  std::size_t bad_quantiles = 0;
+  std::string first_bad_quantile;
+};
+
+const char* const kUnitOrder[][2] = {
+    {"amperes", "amperes"}, {"bytes", "bytes"}, {"celsius", "celsius"}, {"grams", "grams"},
+    {"joules", "joules"},   {"kelvin", "kelvin"}, {"meters", "meters"}, {"metres", "metres"},
+    {"seconds", "seconds"}, {"volts", "volts"},   {"minutes", "seconds"}, {"hours", "seconds"},
+    {"days", "seconds"},    {"weeks", "seconds"}, {"kelvins", "kelvin"}, {"fahrenheit", "celsius"},
+    {"rankine", "celsius"}, {"inches", "meters"}, {"yards", "meters"},  {"miles", "meters"},
+    {"bits", "bytes"},      {"calories", "joules"}, {"pounds", "grams"}, {"ounces", "grams"},
+};
+const char* const kUnitPrefixes[] = {"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo",
+                                     "kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi", ""};
+const char* const kAbbreviations[] = {"s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d"};
+const char* const kTypeNames[] = {"counter", "gauge", "summary", "histogram", "gauge_histogram"};
+
+bool CamelCase(std::string_view s) {
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    if (s[i - 1] >= 'a' && s[i - 1] <= 'z' && s[i] >= 'A' && s[i] <= 'Z') return true;
+  }
+  return false;
+}
+
+// promlint's rules, with its exact texts (client_golang 1.14, as promtool 2.42 runs them).
+void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out) {
+  const std::string& name = f.summary.name;
+  const MetricType t = f.summary.type;
+  auto add = [&](Kind kind, std::string text) { out->push_back({kind, name, std::move(text), true}); };
+  if (!f.help_set) add(Kind::kHelp, "no help text");
+
+  // Units: the first known unit (with a prefix) that is a whole word of the name.
+  std::vector<std::string_view> words;
+  for (std::size_t start = 0;;) {
+    std::size_t end = name.find('_', start);
+    words.push_back(std::string_view(name).substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  bool unit_found = false;
+  for (const auto& unit : kUnitOrder) {
+    for (const char* prefix : kUnitPrefixes) {
+      const std::string candidate = std::string(prefix) + unit[0];
+      if (std::find(words.begin(), words.end(), candidate) != words.end()) {
+        if (candidate != unit[1]) {
+          add(Kind::kUnits, "use base unit \"" + std::string(unit[1]) + "\" instead of \"" + candidate + "\"");
+        }
+        unit_found = true;
+        break;
+      }
+    }
+    if (unit_found) break;
+  }
+
+  const bool counter = t == MetricType::kCounter, untyped = t == MetricType::kUntyped;
+  const bool total = HasSuffix(name, "_total");
+  // An OpenMetrics counter family is named without _total; its samples carry it.
+  if (counter && !total && !openmetrics) add(Kind::kCounterSuffix, "counter metrics should have \"_total\" suffix");
+  if (!untyped && !counter && total) add(Kind::kCounterSuffix, "non-counter metrics should not have \"_total\" suffix");
+
+  if (!untyped) {
+    const bool histogram = t == MetricType::kHistogram, summary = t == MetricType::kSummary;
+    if (!histogram && HasSuffix(name, "_bucket")) add(Kind::kReserved, "non-histogram metrics should not have \"_bucket\" suffix");
+    if (!histogram && !summary && HasSuffix(name, "_count")) {
+      add(Kind::kReserved, "non-histogram and non-summary metrics should not have \"_count\" suffix");
+    }
+    if (!histogram && !summary && HasSuffix(name, "_sum")) {
+      add(Kind::kReserved, "non-histogram and non-summary metrics should not have \"_sum\" suffix");
+    }
+  }
+  for (const auto& [text, count] : f.label_problems) {
+    const Kind kind = text.find("snake_case") != std::string::npos ? Kind::kSnakeCase : Kind::kReserved;
+    for (std::uint32_t i = 0; i < count; ++i) add(kind, text);
+  }
+  const std::string lower = ToLower(name);
+  for (const char* type : kTypeNames) {
+    if (lower.find("_" + std::string(type) + "_") != std::string::npos || HasSuffix(lower, "_" + std::string(type))) {
+      add(Kind::kReserved, "metric name should not include type '" + std::string(type) + "'");
+    }
+  }
+  if (name.find(':') != std::string::npos) add(Kind::kReserved, "metric names should not contain ':'");
+  if (CamelCase(name)) add(Kind::kSnakeCase, "metric names should be written in 'snake_case' not 'camelCase'");
+  for (const char* abbr : kAbbreviations) {
+    if (lower.find("_" + std::string(abbr) + "_") != std::string::npos || HasSuffix(lower, "_" + std::string(abbr))) {
+      add(Kind::kUnits, "metric names should not contain abbreviated units");
+    }
+  }
+}
+
+class Analyzer final : public Handler {
+ public:
+  Analyzer(Format format, const AnalyzeOptions& options, Analysis* out)
+      : format_(format), om_(format == Format::kOpenMetrics), options_(options), out_(out) {}
+
+  void OnHelp(std::string_view name, std::string_view help, std::uint32_t line) override {
+    FamilyState* f = Metadata(name, line, "HELP");
+    if (!f) return;
+    if (f->help_set) return Fatal(line, "second HELP line for metric name \"" + std::string(name) + "\"");
+    f->help_set = true;
+    (void)help;
+  }
+
+  void OnType(std::string_view name, MetricType type, std::uint32_t line) override {
+    FamilyState* f = Metadata(name, line, "TYPE");
+    if (!f) return;
+    if (f->type_set) {
+      return Fatal(line, "second TYPE line for metric name \"" + std::string(name) + "\", or TYPE reported after samples");
+    }
+    f->type_set = true;
+    f->summary.typed = true;
+    f->summary.type = type;
+  }
+
+  void OnUnit(std::string_view name, std::string_view unit, std::uint32_t line) override {
+    FamilyState* f = Metadata(name, line, "UNIT");
+    if (!f) return;
+    if (!f->summary.unit.empty()) return Fatal(line, "second UNIT line for metric name \"" + std::string(name) + "\"");
+    if (!unit.empty() && !HasSuffix(name, "_" + std::string(unit))) {
+      return Fatal(line, "metric name \"" + std::string(name) + "\" must end with its unit \"_" + std::string(unit) + "\"");
+    }
+    f->summary.unit = std::string(unit);
+  }
+
+  void OnSample(const Sample& s) override {
+    FamilyState* f = om_ ? OmFamilyOf(s) : TextFamilyOf(s.name, s.line);
+    if (!f || error_) return;
+    if (!f->type_set) f->type_set = true;  // a later TYPE is an error, as in the reference parser
+    FamilySummary& sum = f->summary;
+    ++sum.samples;
+    const MetricType t = sum.type;
+    const bool histogram = t == MetricType::kHistogram || t == MetricType::kGaugeHistogram;
+    const bool summary = t == MetricType::kSummary;
+    const std::string_view special = histogram ? "le" : summary ? "quantile" : "";
+
+    // Series identity and duplicates.
+    const std::uint64_t key = Mix(Hash(s.name)) ^ LabelsHash(s.labels, s.label_count, "");
+    if (series_.Insert(key)) {
+      ++sum.series;
+    } else {
+      Extra(Kind::kDuplicate, sum.name, "series " + std::string(s.name) + LabelText(s.labels, s.label_count, "") +
+                                            " appears more than once (line " + std::to_string(s.line) + ")");
+    }
+
+    // Metrics as the reference parser groups them; label-based lint per metric.
+    bool new_metric = true;
+    if (histogram || summary) {
+      new_metric = f->signatures.Insert(LabelsHash(s.labels, s.label_count, special));
+    }
+    if (new_metric) {
+      ++f->metrics;
+      for (std::size_t i = 0; i < s.label_count; ++i) {
+        const std::string_view ln = s.labels[i].name;
+        if (ln == special) continue;
+        if (std::find(sum.label_names.begin(), sum.label_names.end(), ln) == sum.label_names.end()) {
+          sum.label_names.emplace_back(ln);
+        }
+        if (t != MetricType::kUntyped) {
+          if (!histogram && ln == "le") CountLabelProblem(f, "non-histogram metrics should not have \"le\" label");
+          if (!summary && ln == "quantile") CountLabelProblem(f, "non-summary metrics should not have \"quantile\" label");
+        }
+        if (CamelCase(ln)) CountLabelProblem(f, "label names should be written in 'snake_case' not 'camelCase'");
+        if (StartsWith(ln, "__")) {
+          Extra(Kind::kReserved, sum.name, "label name \"" + std::string(ln) + "\" is reserved for internal use (starts with __)");
+        }
+      }
+    }
+    if (options_.keep_label_values > 0) {
+      for (std::size_t i = 0; i < s.label_count; ++i) {
+        auto& values = out_->label_values[std::string(s.labels[i].name)];
+        if (values.size() <= options_.keep_label_values &&
+            std::find(values.begin(), values.end(), s.labels[i].value) == values.end()) {
+          values.emplace_back(s.labels[i].value);
+        }
+      }
+    }
+    if (options_.keep_counter_values && t == MetricType::kCounter) {
+      out_->counter_values[SeriesKey(s)] = s.value;
+    }
+    if (histogram) ObserveHistogram(f, s);
+    if (summary) ObserveSummary(f, s);
+    if (om_) CheckOmSample(*f, s);
+  }
+
+  std::optional<ParseError> TakeError() override { return std::exchange(error_, std::nullopt); }
+
+  void Finish() {
+    for (std::size_t index : order_) {
+      FamilyState& f = *families_[index];
+      if (f.summary.samples == 0) continue;  // metadata only: the reference parser drops it
+      Promlint(f, om_, &out_->problems);
+      FinishHistograms(f);
+      if (f.summary.series > options_.max_series_per_family) {
+        Extra(Kind::kCardinality, f.summary.name,
+              "has " + std::to_string(f.summary.series) + " series, more than the budget of " +
+                  std::to_string(options_.max_series_per_family) + " per family");
+      }
+      out_->families.push_back(std::move(f.summary));
+    }
+    std::stable_sort(out_->problems.begin(), out_->problems.end(), [](const Problem& a, const Problem& b) {
+      return a.metric == b.metric ? a.text < b.text : a.metric < b.metric;
+    });
+    out_->total_series = series_.size();
+    if (series_.size() > options_.max_series_total) {
+      extra_.push_back({Kind::kCardinality, "(all)",
+                        "the exposition has " + std::to_string(series_.size()) + " series, more than the budget of " +
+                            std::to_string(options_.max_series_total)});
+    }
+    for (Problem& p : extra_) out_->problems.push_back(std::move(p));
+  }
+
+ private:
+  void Fatal(std::uint32_t line, std::string message) {
+    if (!error_) error_ = ParseError{line, 1, std::move(message)};
+  }
+
+  void Extra(Kind kind, const std::string& metric, std::string text) {
+    if (++extra_count_[metric + "\x1f" + std::to_string(static_cast<int>(kind))] > kMaxExtraPerFamily) return;
+    extra_.push_back({kind, metric, std::move(text), false});
+  }
+
+  void CountLabelProblem(FamilyState* f, const char* text) {
+    for (auto& [t, count] : f->label_problems) {
+      if (t == text) {
+        ++count;
+        return;
+      }
+    }
+    f->label_problems.emplace_back(text, 1);
+  }
+
+  FamilyState* Create(std::string_view name, std::uint32_t line) {
+    auto state = std::make_unique<FamilyState>();
+    state->summary.name = std::string(name);
+    state->summary.first_line = line;
+    FamilyState* raw = state.get();
+    index_.emplace(state->summary.name, families_.size());
+    order_.push_back(families_.size());
+    families_.push_back(std::move(state));
+    return raw;
+  }
+
+  FamilyState* Lookup(std::string_view name) {
+    auto it = index_.find(std::string(name));
+    return it == index_.end() ? nullptr : families_[it->second].get();
+  }
+
+  // Notes that `f` is now the family being read; flags interleaving.
+  void Enter(FamilyState* f, std::uint32_t line) {
+    if (current_ == f) return;
+    if (current_) current_->closed = true;
+    if (f->closed && !f->reported_interleave) {
+      f->reported_interleave = true;
+      if (om_) {
+        Fatal(line, "metric family \"" + f->summary.name + "\" is interleaved with another family");
+      } else {
+        Extra(Kind::kValidity, f->summary.name,
+              "family is not contiguous: it continues at line " + std::to_string(line) + " after other families");
+      }
+    }
+    current_ = f;
+  }
+
+  // The reference text parser's grouping (expfmt's setOrCreateCurrentMF).
+  FamilyState* TextFamilyOf(std::string_view name, std::uint32_t line) {
+    if (name == last_name_ && last_family_) {
+      Enter(last_family_, line);
+      return last_family_;
+    }
+    FamilyState* f = Lookup(name);
+    if (!f) {
+      for (std::string_view suffix : {"_count", "_sum"}) {
+        if (HasSuffix(name, suffix)) {
+          FamilyState* base = Lookup(name.substr(0, name.size() - suffix.size()));
+          if (base && base->summary.type == MetricType::kSummary) f = base;
+        }
+      }
+    }
+    if (!f) {
+      for (std::string_view suffix : {"_bucket", "_count", "_sum"}) {
+        if (HasSuffix(name, suffix)) {
+          FamilyState* base = Lookup(name.substr(0, name.size() - suffix.size()));
+          if (base && base->summary.type == MetricType::kHistogram) f = base;
+        }
+      }
+    }
+    if (!f) f = Create(name, line);
+    last_name_ = name;
+    last_family_ = f;
+    Enter(f, line);
+    return f;
+  }
+
+  FamilyState* Metadata(std::string_view name, std::uint32_t line, const char* what) {
+    if (!om_) {
+      last_family_ = nullptr;
+      last_name_ = {};
+      return TextFamilyOf(name, line);
+    }
+    FamilyState* f = Lookup(name);
+    if (f && f != current_) {
+      Fatal(line, std::string(what) + " for metric family \"" + std::string(name) + "\" after other families");
+      return nullptr;
+    }
+    if (f && f->summary.samples > 0) {
+      Fatal(line, std::string(what) + " for metric family \"" + std::string(name) + "\" after its samples");
+      return nullptr;
+    }
+    if (!f) f = Create(name, line);
+    Enter(f, line);
+    return f;
+  }
+
+  static bool OmSampleBelongs(const FamilyState& f, std::string_view sample) {
+    const std::string& n = f.summary.name;
+    if (!StartsWith(sample, n)) return false;
+    const std::string_view suffix = sample.substr(n.size());
+    switch (f.summary.type) {
+      case MetricType::kCounter: return suffix == "_total" || suffix == "_created";
+      case MetricType::kHistogram: return suffix == "_bucket" || suffix == "_count" || suffix == "_sum" || suffix == "_created";
+      case MetricType::kGaugeHistogram: return suffix == "_bucket" || suffix == "_gcount" || suffix == "_gsum";
+      case MetricType::kSummary: return suffix.empty() || suffix == "_count" || suffix == "_sum" || suffix == "_created";
+      case MetricType::kInfo: return suffix == "_info";
+      default: return suffix.empty();
+    }
+  }
+
+  FamilyState* OmFamilyOf(const Sample& s) {
+    if (current_ && OmSampleBelongs(*current_, s.name)) return current_;
+    if (current_ && current_->summary.samples == 0 && current_->type_set) {
+      Fatal(s.line, "sample \"" + std::string(s.name) + "\" does not belong to family \"" + current_->summary.name +
+                        "\" of type " + std::string(MetricTypeName(current_->summary.type, format_)));
+      return nullptr;
+    }
+    FamilyState* f = Lookup(s.name);
+    if (f) {
+      Enter(f, s.line);
+      return error_ ? nullptr : f;
+    }
+    f = Create(s.name, s.line);
+    Enter(f, s.line);
+    return f;
+  }
+
+  void CheckOmSample(const FamilyState& f, const Sample& s) {
+    const MetricType t = f.summary.type;
+    if (s.has_exemplar) {
+      const bool allowed = (t == MetricType::kCounter && HasSuffix(s.name, "_total")) ||
+                           ((t == MetricType::kHistogram || t == MetricType::kGaugeHistogram) && HasSuffix(s.name, "_bucket"));
+      if (!allowed) return Fatal(s.line, "exemplars are only allowed on counter _total and histogram _bucket samples");
+      if (s.exemplar.label_chars > 128) {
+        return Fatal(s.line, "exemplar labels have " + std::to_string(s.exemplar.label_chars) +
+                                 " characters, more than the 128 OpenMetrics allows");
+      }
+    }
+    if (t == MetricType::kCounter && HasSuffix(s.name, "_total") && (s.value < 0 || std::isnan(s.value))) {
+      return Fatal(s.line, "counter value must be a non-negative number");
+    }
+    if (t == MetricType::kInfo && s.value != 1) return Fatal(s.line, "info metric value must be 1");
+    if (t == MetricType::kStateSet) {
+      if (s.value != 0 && s.value != 1) return Fatal(s.line, "stateset value must be 0 or 1");
+      bool has_own_label = false;
+      for (std::size_t i = 0; i < s.label_count; ++i) has_own_label |= s.labels[i].name == f.summary.name;
+      if (!has_own_label) return Fatal(s.line, "stateset sample needs a label named after its family");
+    }
+    if ((t == MetricType::kHistogram || t == MetricType::kGaugeHistogram) && HasSuffix(s.name, "_bucket")) {
+      bool has_le = false;
+      for (std::size_t i = 0; i < s.label_count; ++i) has_le |= s.labels[i].name == "le";
+      if (!has_le) return Fatal(s.line, "histogram bucket without an le label");
+    }
+  }
+
+  std::string SeriesKey(const Sample& s) const {
+    std::vector<std::pair<std::string_view, std::string_view>> labels;
+    for (std::size_t i = 0; i < s.label_count; ++i) labels.emplace_back(s.labels[i].name, s.labels[i].value);
+    std::sort(labels.begin(), labels.end());
+    std::string key(s.name);
+    key += '{';
+    for (const auto& [n, v] : labels) key += std::string(n) + "=\"" + std::string(v) + "\",";
+    key += '}';
+    return key;
+  }
+
+  void ObserveHistogram(FamilyState* f, const Sample& s) {
+    const std::uint64_t sig = LabelsHash(s.labels, s.label_count, "le");
+    auto& series = f->histograms[sig];
+    if (!series) {
+      series = std::make_unique<HistogramSeries>();
+      series->labels = LabelText(s.labels, s.label_count, "le");
+      series->line = s.line;
+      f->histogram_order.push_back(sig);
+    }
+    const std::string& base = f->summary.name;
+    const std::string_view suffix = std::string_view(s.name).substr(std::min(base.size(), s.name.size()));
+    if (suffix == "_bucket") {
+      const Label* le = nullptr;
+      for (std::size_t i = 0; i < s.label_count; ++i) {
+        if (s.labels[i].name == "le") le = &s.labels[i];
+      }
+      double bound = 0;
+      if (!le || !ParseFloatValue(le->value, &bound)) {
+        return Fatal(s.line, "expected float as value for 'le' label" +
+                                 (le ? ", got \"" + Excerpt(le->value, 40) + "\"" : std::string(", but there is none")));
+      }
+      series->buckets.emplace_back(bound, s.value);
+    } else if (suffix == "_sum" || suffix == "_gsum") {
+      series->has_sum = true;
+      series->sum = s.value;
+    } else if (suffix == "_count" || suffix == "_gcount") {
+      series->has_count = true;
+      series->count = s.value;
+    }
+  }
+
+  void ObserveSummary(FamilyState* f, const Sample& s) {
+    for (std::size_t i = 0; i < s.label_count; ++i) {
+      if (s.labels[i].name != "quantile") continue;
+      double q = 0;
+      if (!ParseFloatValue(s.labels[i].value, &q)) {
+        return Fatal(s.line, "expected float as value for 'quantile' label, got \"" + Excerpt(s.labels[i].value, 40) + "\"");
+      }
+      if (!(q >= 0 && q <= 1) && f->bad_quantiles++ == 0) f->first_bad_quantile = std::string(s.labels[i].value);
+    }
+  }
+
+  void FinishHistograms(FamilyState& f) {
+    const std::string& name = f.summary.name;
+    if (f.bad_quantiles > 0) {
+      Extra(Kind::kHistogram, name, "summary quantile \"" + f.first_bad_quantile + "\" is outside 0..1");
+    }
+    for (std::uint64_t sig : f.histogram_order) {
+      const HistogramSeries& h = *f.histograms[sig];
+      const std::string where = "histogram series " + h.labels + " ";
+      if (h.buckets.empty()) {
+        Extra(Kind::kHistogram, name, where + "has no buckets");
+        continue;
+      }
+      bool sorted = true, cumulative = true;
+      for (std::size_t i = 1; i < h.buckets.size(); ++i) {
+        if (!(h.buckets[i].first > h.buckets[i - 1].first)) sorted = false;
+        if (h.buckets[i].second < h.buckets[i - 1].second) cumulative = false;
+      }
+      const bool has_inf = std::isinf(h.buckets.back().first) && h.buckets.back().first > 0;
+      if (!sorted) Extra(Kind::kHistogram, name, where + "has buckets out of order or with a repeated le");
+      if (!cumulative) Extra(Kind::kHistogram, name, where + "has bucket counts that decrease as le grows");
+      if (!has_inf) Extra(Kind::kHistogram, name, where + "has no le=\"+Inf\" bucket");
+      if (!h.has_count) Extra(Kind::kHistogram, name, where + "has no _count");
+      if (has_inf && h.has_count && h.buckets.back().second != h.count) {
+        Extra(Kind::kHistogram, name, where + "has a +Inf bucket (" + FormatSeconds(h.buckets.back().second) +
+                                          ") that differs from _count (" + FormatSeconds(h.count) + ")");
+      }
+      if (h.has_sum && std::isnan(h.sum)) Extra(Kind::kHistogram, name, where + "has a NaN _sum");
+    }
+  }
+
+  static constexpr int kMaxExtraPerFamily = 10;
+  Format format_;
+  bool om_;
+  const AnalyzeOptions& options_;
+  Analysis* out_;
+  std::optional<ParseError> error_;
+  std::vector<std::unique_ptr<FamilyState>> families_;
+  std::vector<std::size_t> order_;
+  std::unordered_map<std::string, std::size_t> index_;
+  FamilyState* current_ = nullptr;
+  FamilyState* last_family_ = nullptr;
+  std::string_view last_name_;
+  KeySet series_;
+  std::vector<Problem> extra_;
+  std::unordered_map<std::string, int> extra_count_;
+};
+
+}  // namespace
+
+Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& options) {
+  Analysis out;
+  out.format = format;
+  Analyzer analyzer(format, options, &out);
+  out.error = Parse(body, format, analyzer);
+  if (!out.error) analyzer.Finish();
+  return out;
+}
+
+}  // namespace probity::exposition

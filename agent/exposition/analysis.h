@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exposition/parser.h"
+
+namespace probity::exposition {
+
+// One finding about a metric family, printed as "<metric> <text>".
+struct Problem {
+  enum class Kind {
+    kHelp,          // promlint: no help text
+    kUnits,         // promlint: base units, abbreviations
+    kCounterSuffix, // promlint: _total
+    kReserved,      // promlint: reserved suffixes/labels, type in name, ':'; Probity: __ labels
+    kSnakeCase,     // promlint: camelCase
+    kValidity,      // Probity: what the spec forbids but the reference parser lets through
+    kDuplicate,     // Probity: a series appears twice
+    kHistogram,     // Probity: histogram or summary inconsistent
+    kCardinality,   // Probity: too many series
+  };
+  Kind kind;
+  std::string metric;
+  std::string text;
+  bool promlint = false;  // true for the rules `promtool check metrics` applies
+  std::string ToString() const { return metric + " " + text; }
+};
+
+struct FamilySummary {
+  std::string name;
+  MetricType type = MetricType::kUntyped;
+  bool typed = false;  // a TYPE line declared it
+  bool has_help = false;
+  std::string unit;
+  std::uint32_t first_line = 0;
+  std::size_t series = 0;   // distinct sample name + label sets
+  std::size_t samples = 0;
+  std::vector<std::string> label_names;  // distinct, in first-seen order, without le/quantile
+};
+
+struct AnalyzeOptions {
+  std::size_t max_series_total = 10000;
+  std::size_t max_series_per_family = 2000;
+  // Keep every counter's value by series key, for comparing two scrapes.
+  bool keep_counter_values = false;
+  // Keep up to this many distinct values per label name across all
+  // families, for route-cardinality checks.
+  std::size_t keep_label_values = 0;
+};
+
+struct Analysis {
+  Format format = Format::kText;
+  std::optional<ParseError> error;        // the exposition cannot be parsed
+  std::vector<FamilySummary> families;    // in order of first appearance, with samples only
+  std::vector<Problem> problems;          // promlint's first (sorted as promtool sorts), then Probity's
+  std::size_t total_series = 0;
+  std::map<std::string, double> counter_values;  // series key -> value, if asked
+  std::map<std::string, std::vector<std::string>> label_values;  // label name -> distinct values, if asked
+
+  const FamilySummary* Find(std::string_view name) const;
+  std::vector<const Problem*> Of(Problem::Kind kind) const;
+};
+
+// Parses and lints one exposition in a single pass over the text.
+Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& options = {});
+
+}  // namespace probity::exposition

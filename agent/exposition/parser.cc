@@ -1,0 +1,453 @@
+#include "exposition/parser.h"
+
+#include <charconv>
+#include <cstring>
+#include <vector>
+
+#include "core/text.h"
+
+namespace probity::exposition {
+
+std::string ParseError::ToString() const {
+  return "line " + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+std::string_view MetricTypeName(MetricType t, Format f) {
+  switch (t) {
+    case MetricType::kUntyped: return f == Format::kOpenMetrics ? "unknown" : "untyped";
+    case MetricType::kCounter: return "counter";
+    case MetricType::kGauge: return "gauge";
+    case MetricType::kHistogram: return "histogram";
+    case MetricType::kGaugeHistogram: return "gaugehistogram";
+    case MetricType::kSummary: return "summary";
+    case MetricType::kInfo: return "info";
+    case MetricType::kStateSet: return "stateset";
+  }
+  return "unknown";
+}
+
+namespace {
+
+inline bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+inline bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+inline bool IsMetricStart(char c) { return IsNameStart(c) || c == ':'; }
+inline bool IsMetricChar(char c) { return IsNameChar(c) || c == ':'; }
+inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::size_t CodePoints(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string Quote(std::string_view s) { return "\"" + Excerpt(s, 60) + "\""; }
+
+class LineParser {
+ public:
+  LineParser(std::string_view input, Format format, Handler& handler)
+      : input_(input), format_(format), om_(format == Format::kOpenMetrics), handler_(handler) {
+    labels_.reserve(16);
+    exemplar_labels_.reserve(8);
+  }
+
+  std::optional<ParseError> Run() {
+    const char* p = input_.data();
+    const char* const end = p + input_.size();
+    bool seen_eof = false;
+    while (p < end) {
+      ++line_;
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const bool has_newline = nl != nullptr;
+      const char* line_end = has_newline ? nl : end;
+      std::string_view line(p, static_cast<std::size_t>(line_end - p));
+      if (seen_eof) return Error(0, "content after # EOF");
+      if (!has_newline && !(om_ && line == "# EOF")) {
+        return Error(line.size(), "missing newline at the end of the input");
+      }
+      line_start_ = p;
+      if (om_ && line == "# EOF") {
+        seen_eof = true;
+      } else if (auto err = ParseLine(line)) {
+        return err;
+      }
+      if (auto err = handler_.TakeError()) return err;
+      p = has_newline ? nl + 1 : end;
+    }
+    if (om_ && !seen_eof) return Error(0, "missing # EOF at the end of the OpenMetrics exposition", line_ + 1);
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<ParseError> Error(std::size_t offset, std::string message, std::uint32_t line = 0) const {
+    return ParseError{line ? line : line_, static_cast<std::uint32_t>(offset + 1), std::move(message)};
+  }
+  std::size_t Offset(const char* at) const { return static_cast<std::size_t>(at - line_start_); }
+
+  std::optional<ParseError> ParseLine(std::string_view line) {
+    std::size_t i = 0;
+    if (!om_) {
+      while (i < line.size() && IsBlank(line[i])) ++i;
+      if (i == line.size()) return std::nullopt;  // blank lines are allowed in text format
+    } else if (line.empty()) {
+      return Error(0, "empty line (OpenMetrics allows none)");
+    }
+    if (line[i] == '#') return om_ ? ParseOmComment(line) : ParseTextComment(line, i + 1);
+    return ParseSample(line, i);
+  }
+
+  // Text format: "# HELP name text", "# TYPE name type"; other comments are ignored.
+  std::optional<ParseError> ParseTextComment(std::string_view line, std::size_t i) {
+    while (i < line.size() && IsBlank(line[i])) ++i;
+    std::size_t k = i;
+    while (k < line.size() && !IsBlank(line[k])) ++k;
+    const std::string_view keyword = line.substr(i, k - i);
+    if (keyword != "HELP" && keyword != "TYPE") return std::nullopt;
+    i = k;
+    while (i < line.size() && IsBlank(line[i])) ++i;
+    if (i == line.size()) return std::nullopt;
+    std::size_t name_end = i;
+    while (name_end < line.size() && IsMetricChar(line[name_end])) ++name_end;
+    if (name_end < line.size() && !IsBlank(line[name_end])) {
+      return Error(name_end, "invalid metric name in comment");
+    }
+    const std::string_view name = line.substr(i, name_end - i);
+    if (name.empty()) return std::nullopt;
+    if (!IsMetricStart(name[0])) return Error(i, "invalid metric name in comment");
+    i = name_end;
+    while (i < line.size() && IsBlank(line[i])) ++i;
+    if (i == line.size()) return std::nullopt;  // no text: as if the line were not there
+    const std::string_view rest = line.substr(i);
+    if (keyword == "HELP") {
+      if (auto err = CheckEscapes(rest, i, false, "HELP text")) return err;
+      handler_.OnHelp(name, rest, line_);
+      return std::nullopt;
+    }
+    std::size_t type_end = 0;
+    while (type_end < rest.size() && !IsBlank(rest[type_end])) ++type_end;
+    const std::string_view type = rest.substr(0, type_end);
+    MetricType t;
+    if (EqualsIgnoreCase(type, "counter")) t = MetricType::kCounter;
+    else if (EqualsIgnoreCase(type, "gauge")) t = MetricType::kGauge;
+    else if (EqualsIgnoreCase(type, "histogram")) t = MetricType::kHistogram;
+    else if (EqualsIgnoreCase(type, "summary")) t = MetricType::kSummary;
+    else if (EqualsIgnoreCase(type, "untyped")) t = MetricType::kUntyped;
+    else if (EqualsIgnoreCase(type, "gauge_histogram")) t = MetricType::kGaugeHistogram;
+    else return Error(i, "unknown metric type " + Quote(type));
+    handler_.OnType(name, t, line_);
+    return std::nullopt;
+  }
+
+  // OpenMetrics: exactly "# HELP name text", "# TYPE name type", "# UNIT name unit".
+  std::optional<ParseError> ParseOmComment(std::string_view line) {
+    if (line.size() < 2 || line[1] != ' ') return Error(1, "expected a space after #");
+    std::size_t k = 2;
+    while (k < line.size() && line[k] != ' ') ++k;
+    const std::string_view keyword = line.substr(2, k - 2);
+    if (keyword != "HELP" && keyword != "TYPE" && keyword != "UNIT") {
+      return Error(2, "unknown comment " + Quote(keyword) + " (OpenMetrics allows HELP, TYPE, UNIT and EOF)");
+    }
+    if (k >= line.size()) return Error(k, "expected a metric name after " + std::string(keyword));
+    std::size_t i = k + 1;
+    std::size_t name_end = i;
+    while (name_end < line.size() && IsMetricChar(line[name_end])) ++name_end;
+    const std::string_view name = line.substr(i, name_end - i);
+    if (name.empty() || !IsMetricStart(name[0])) return Error(i, "invalid metric name in " + std::string(keyword));
+    if (name_end == line.size()) {
+      if (keyword == "HELP" || keyword == "UNIT") {
+        return Error(name_end, "expected a space after the metric name in " + std::string(keyword));
+      }
+      return Error(name_end, "missing metric type");
+    }
+    if (line[name_end] != ' ') return Error(name_end, "invalid metric name in " + std::string(keyword));
+    const std::string_view rest = line.substr(name_end + 1);
+    if (keyword == "HELP") {
+      if (auto err = CheckEscapes(rest, name_end + 1, true, "HELP text")) return err;
+      handler_.OnHelp(name, rest, line_);
+    } else if (keyword == "UNIT") {
+      for (std::size_t u = 0; u < rest.size(); ++u) {
+        if (!IsNameChar(rest[u])) return Error(name_end + 1 + u, "invalid character in UNIT");
+      }
+      handler_.OnUnit(name, rest, line_);
+    } else {
+      MetricType t;
+      if (rest == "counter") t = MetricType::kCounter;
+      else if (rest == "gauge") t = MetricType::kGauge;
+      else if (rest == "histogram") t = MetricType::kHistogram;
+      else if (rest == "gaugehistogram") t = MetricType::kGaugeHistogram;
+      else if (rest == "summary") t = MetricType::kSummary;
+      else if (rest == "info") t = MetricType::kInfo;
+      else if (rest == "stateset") t = MetricType::kStateSet;
+      else if (rest == "unknown") t = MetricType::kUntyped;
+      else return Error(name_end + 1, "unknown metric type " + Quote(rest));
+      handler_.OnType(name, t, line_);
+    }
+    return std::nullopt;
+  }
+
+  // Escapes: \\ and \n everywhere, \" too in label values (and OpenMetrics HELP).
+  std::optional<ParseError> CheckEscapes(std::string_view text, std::size_t offset, bool allow_quote,
+                                         const char* what) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] != '\\') continue;
+      if (i + 1 == text.size()) return Error(offset + i, std::string("unterminated escape in ") + what);
+      const char c = text[i + 1];
+      if (c != '\\' && c != 'n' && !(allow_quote && c == '"')) {
+        return Error(offset + i, std::string("invalid escape sequence '\\") + c + "' in " + what);
+      }
+      ++i;
+    }
+    if (!IsValidUtf8(text)) return Error(offset, std::string(what) + " is not valid UTF-8");
+    return std::nullopt;
+  }
+
+  // Reads {name="value",...} at line[*i]; leaves *i after the '}'.
+  std::optional<ParseError> ParseLabels(std::string_view line, std::size_t* i, std::vector<Label>* out,
+                                        std::string_view metric, std::size_t* chars) {
+    out->clear();
+    std::size_t p = *i + 1;  // after '{'
+    auto skip = [&] {
+      if (!om_) {
+        while (p < line.size() && IsBlank(line[p])) ++p;
+      }
+    };
+    skip();
+    if (p < line.size() && line[p] == '}') {
+      *i = p + 1;
+      return std::nullopt;
+    }
+    for (;;) {
+      std::size_t n = p;
+      if (n < line.size() && IsNameStart(line[n])) {
+        ++n;
+        while (n < line.size() && IsNameChar(line[n])) ++n;
+      }
+      const std::string_view name = line.substr(p, n - p);
+      if (name.empty()) return Error(p, "invalid label name for metric " + Quote(metric));
+      if (name == "__name__") return Error(p, "label name \"__name__\" is reserved");
+      for (const Label& l : *out) {
+        if (l.name == name) return Error(p, "duplicate label name " + Quote(name) + " for metric " + Quote(metric));
+      }
+      p = n;
+      skip();
+      if (p >= line.size() || line[p] != '=') return Error(p, "expected '=' after label name " + Quote(name));
+      ++p;
+      skip();
+      if (p >= line.size() || line[p] != '"') return Error(p, "expected '\"' at start of label value");
+      const std::size_t value_start = ++p;
+      while (p < line.size() && line[p] != '"') {
+        if (line[p] == '\\') {
+          if (p + 1 >= line.size()) break;
+          const char c = line[p + 1];
+          if (c != '\\' && c != '"' && c != 'n') {
+            return Error(p, std::string("invalid escape sequence '\\") + c + "' in label value");
+          }
+          p += 2;
+        } else {
+          ++p;
+        }
+      }
+      if (p >= line.size()) return Error(value_start - 1, "unterminated label value (a raw new-line is not allowed)");
+      const std::string_view value = line.substr(value_start, p - value_start);
+      if (!IsValidUtf8(value)) return Error(value_start, "label value of " + Quote(name) + " is not valid UTF-8");
+      out->push_back({name, value});
+      if (chars) *chars += CodePoints(name) + CodePoints(value);
+      ++p;  // closing quote
+      skip();
+      if (p < line.size() && line[p] == ',') {
+        ++p;
+        skip();
+        if (!om_ && p < line.size() && line[p] == '}') {
+          *i = p + 1;
+          return std::nullopt;
+        }
+        continue;
+      }
+      if (p < line.size() && line[p] == '}') {
+        *i = p + 1;
+        return std::nullopt;
+      }
+      return Error(p, "expected ',' or '}' after label value");
+    }
+  }
+
+  std::optional<ParseError> ParseSample(std::string_view line, std::size_t i) {
+    Sample s;
+    s.line = line_;
+    std::size_t n = i;
+    if (n < line.size() && IsMetricStart(line[n])) {
+      ++n;
+      while (n < line.size() && IsMetricChar(line[n])) ++n;
+    }
+    s.name = line.substr(i, n - i);
+    if (s.name.empty()) return Error(i, "invalid metric name");
+    i = n;
+    if (!om_) {
+      while (i < line.size() && IsBlank(line[i])) ++i;
+    }
+    if (i < line.size() && line[i] == '{') {
+      if (auto err = ParseLabels(line, &i, &labels_, s.name, nullptr)) return err;
+      s.labels = labels_.data();
+      s.label_count = labels_.size();
+    }
+    // Value.
+    if (om_) {
+      if (i >= line.size() || line[i] != ' ') return Error(i, "expected a single space before the value");
+      ++i;
+    } else {
+      while (i < line.size() && IsBlank(line[i])) ++i;
+    }
+    std::size_t v = i;
+    while (v < line.size() && !IsBlank(line[v])) ++v;
+    const std::string_view value = line.substr(i, v - i);
+    if (!ParseFloatValue(value, &s.value)) return Error(i, "expected a float as value, got " + Quote(value));
+    i = v;
+    // Timestamp and exemplar.
+    auto at_exemplar = [&] { return om_ && line.substr(i, 3) == " # "; };
+    if (i < line.size() && !at_exemplar()) {
+      if (om_) {
+        ++i;  // the single space
+      } else {
+        while (i < line.size() && IsBlank(line[i])) ++i;
+      }
+      if (i < line.size()) {
+        std::size_t t = i;
+        while (t < line.size() && !IsBlank(line[t])) ++t;
+        const std::string_view ts = line.substr(i, t - i);
+        if (!ParseTimestamp(ts, &s.timestamp)) {
+          return Error(i, std::string(om_ ? "expected a float timestamp in seconds" : "expected an integer timestamp in milliseconds") +
+                              ", got " + Quote(ts));
+        }
+        s.has_timestamp = true;
+        i = t;
+      }
+    }
+    if (i < line.size() && at_exemplar()) {
+      i += 3;
+      if (i >= line.size() || line[i] != '{') return Error(i, "expected '{' to start the exemplar's labels");
+      std::size_t chars = 0;
+      if (auto err = ParseLabels(line, &i, &exemplar_labels_, s.name, &chars)) return err;
+      s.has_exemplar = true;
+      s.exemplar.labels = exemplar_labels_.data();
+      s.exemplar.label_count = exemplar_labels_.size();
+      s.exemplar.label_chars = chars;
+      if (i >= line.size() || line[i] != ' ') return Error(i, "expected a space before the exemplar value");
+      ++i;
+      std::size_t e = i;
+      while (e < line.size() && line[e] != ' ') ++e;
+      if (!ParseFloatValue(line.substr(i, e - i), &s.exemplar.value)) {
+        return Error(i, "expected a float as exemplar value, got " + Quote(line.substr(i, e - i)));
+      }
+      i = e;
+      if (i < line.size()) {
+        ++i;
+        std::size_t t = i;
+        while (t < line.size() && line[t] != ' ') ++t;
+        if (!ParseTimestamp(line.substr(i, t - i), &s.exemplar.timestamp)) {
+          return Error(i, "expected a float exemplar timestamp, got " + Quote(line.substr(i, t - i)));
+        }
+        s.exemplar.has_timestamp = true;
+        i = t;
+      }
+    }
+    if (!om_) {
+      while (i < line.size() && IsBlank(line[i])) ++i;
+    }
+    if (i < line.size()) return Error(i, "unexpected text after the sample: " + Quote(line.substr(i)));
+    handler_.OnSample(s);
+    return std::nullopt;
+  }
+
+  bool ParseTimestamp(std::string_view text, double* out) const {
+    if (om_) return ParseFloatValue(text, out) && *out == *out && text != "+Inf" && text != "-Inf";
+    std::string_view digits = text;
+    if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
+    std::int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) return false;
+    *out = static_cast<double>(value);
+    return true;
+  }
+
+  std::string_view input_;
+  Format format_;
+  bool om_;
+  Handler& handler_;
+  std::uint32_t line_ = 0;
+  const char* line_start_ = nullptr;
+  std::vector<Label> labels_;
+  std::vector<Label> exemplar_labels_;
+};
+
+}  // namespace
+
+bool ParseFloatValue(std::string_view text, double* out) {
+  if (text.empty()) return false;
+  bool negative = false;
+  std::string_view body = text;
+  if (body[0] == '+' || body[0] == '-') {
+    negative = body[0] == '-';
+    body.remove_prefix(1);
+    if (body.empty() || body[0] == '+' || body[0] == '-') return false;
+  }
+  // from_chars also takes "nan(…)" and hex with a prefix; neither format does.
+  for (char c : body) {
+    if (c == '(' || c == '_' || c == 'x' || c == 'X' || c == 'p' || c == 'P') return false;
+  }
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), value, std::chars_format::general);
+  if (ptr != body.data() + body.size()) return false;
+  if (ec == std::errc::result_out_of_range) {
+    // Go's ParseFloat answers ±Inf or 0 and an error; the reference parsers reject it.
+    return false;
+  }
+  if (ec != std::errc()) return false;
+  *out = negative ? -value : value;
+  return true;
+}
+
+bool IsMetricName(std::string_view s) {
+  if (s.empty() || !IsMetricStart(s[0])) return false;
+  for (char c : s) {
+    if (!IsMetricChar(c)) return false;
+  }
+  return true;
+}
+
+bool IsLabelName(std::string_view s) {
+  if (s.empty() || !IsNameStart(s[0])) return false;
+  for (char c : s) {
+    if (!IsNameChar(c)) return false;
+  }
+  return true;
+}
+
+std::string Unescape(std::string_view escaped) {
+  std::string out;
+  out.reserve(escaped.size());
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '\\' && i + 1 < escaped.size()) {
+      const char c = escaped[++i];
+      out += c == 'n' ? '\n' : c;
+    } else {
+      out += escaped[i];
+    }
+  }
+  return out;
+}
+
+std::optional<ParseError> Parse(std::string_view input, Format format, Handler& handler) {
+  return LineParser(input, format, handler).Run();
+}
+
+}  // namespace probity::exposition

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace probity::exposition {
+
+// The two text formats a /metrics endpoint may answer in.
+enum class Format { kText, kOpenMetrics };
+
+enum class MetricType : std::uint8_t {
+  kUntyped,  // text "untyped", OpenMetrics "unknown"
+  kCounter,
+  kGauge,
+  kHistogram,
+  kGaugeHistogram,  // OpenMetrics only
+  kSummary,
+  kInfo,      // OpenMetrics only
+  kStateSet,  // OpenMetrics only
+};
+
+std::string_view MetricTypeName(MetricType t, Format f);
+
+// A label as written: `value` is still escaped (\\ \" \n), which keeps it a
+// view into the input and is canonical (only those three escapes exist).
+struct Label {
+  std::string_view name;
+  std::string_view value;
+};
+
+struct Exemplar {
+  const Label* labels = nullptr;
+  std::size_t label_count = 0;
+  double value = 0;
+  bool has_timestamp = false;
+  double timestamp = 0;
+  std::size_t label_chars = 0;  // UTF-8 code points of names and values, for the 128 limit
+};
+
+// One sample line. Views point into the input and into the parser's label
+// buffer, valid only during the callback.
+struct Sample {
+  std::string_view name;
+  const Label* labels = nullptr;
+  std::size_t label_count = 0;
+  double value = 0;
+  bool has_timestamp = false;
+  double timestamp = 0;  // text: integer milliseconds; OpenMetrics: seconds
+  bool has_exemplar = false;
+  Exemplar exemplar;
+  std::uint32_t line = 0;
+};
+
+struct ParseError {
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::string message;
+  std::string ToString() const;  // "line N:C: message"
+};
+
+// Receives what the parser reads, in input order. `help` is escaped text.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual void OnHelp(std::string_view name, std::string_view help, std::uint32_t line) = 0;
+  virtual void OnType(std::string_view name, MetricType type, std::uint32_t line) = 0;
+  virtual void OnUnit(std::string_view name, std::string_view unit, std::uint32_t line) = 0;
+  virtual void OnSample(const Sample& sample) = 0;
+  // A semantic problem a handler finds can stop the parse: return it here,
+  // checked after each callback.
+  virtual std::optional<ParseError> TakeError() { return std::nullopt; }
+};
+
+// Parses the whole input in one pass without copying it. Stops at the first
+// syntax error: the grammar of the Prometheus text format 0.0.4 (as the
+// reference parser, expfmt, reads it) or of OpenMetrics 1.0 text (single
+// spaces, `# EOF` last, float timestamps, exemplars, UNIT). Checks UTF-8 in
+// label values and HELP text.
+std::optional<ParseError> Parse(std::string_view input, Format format, Handler& handler);
+
+// Parses a sample value as both formats accept it: decimal or exponent
+// notation with an optional sign, NaN, Inf, +Inf, -Inf (and Infinity, case-
+// insensitively, as the reference parsers do). No '_', no hex.
+bool ParseFloatValue(std::string_view text, double* out);
+
+bool IsMetricName(std::string_view s);
+bool IsLabelName(std::string_view s);
+
+// Unescapes a label value or HELP text written with \\ \" \n.
+std::string Unescape(std::string_view escaped);
+
+}  // namespace probity::exposition
