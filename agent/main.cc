@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -84,19 +85,29 @@ int ListChecks(const std::string& format) {
 class InputText {
  public:
   bool Open(const std::string& path, std::string* error) {
-    if (path == "-") {
-      std::ostringstream buffer;
-      buffer << std::cin.rdbuf();
-      owned_ = buffer.str();
-      text_ = owned_;
-      return true;
-    }
-    const int fd = open(path.c_str(), O_RDONLY);
+    const bool from_stdin = path == "-";
+    const int fd = from_stdin ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY);
     struct stat st {};
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd < 0 || fstat(fd, &st) != 0) {
       if (fd >= 0) close(fd);
       *error = "cannot read " + path;
       return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      // A pipe or terminal: read it in large blocks.
+      char block[1 << 16];
+      for (ssize_t n; (n = read(fd, block, sizeof block)) != 0;) {
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          close(fd);
+          *error = "cannot read " + path;
+          return false;
+        }
+        owned_.append(block, static_cast<std::size_t>(n));
+      }
+      close(fd);
+      text_ = owned_;
+      return true;
     }
     size_ = static_cast<std::size_t>(st.st_size);
     if (size_ > 0) {
@@ -118,10 +129,23 @@ class InputText {
   }
   std::string_view text() const { return text_; }
 
+  // Drops the mapped pages before `offset` from memory: a 1 GB input is read
+  // through a small window. They are read back from the file if quoted.
+  void Release(std::size_t offset) {
+    if (!mapped_) return;
+    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const std::size_t end = offset / page * page;
+    if (end > released_) {
+      madvise(static_cast<char*>(mapped_) + released_, end - released_, MADV_DONTNEED);
+      released_ = end;
+    }
+  }
+
  private:
   std::string owned_;
   void* mapped_ = nullptr;
   std::size_t size_ = 0;
+  std::size_t released_ = 0;
   std::string_view text_;
 };
 
@@ -133,7 +157,9 @@ int LintMetrics(const std::string& path, bool openmetrics) {
     return kExitInternal;
   }
   using namespace exposition;
-  const Analysis analysis = Analyze(input.text(), openmetrics ? Format::kOpenMetrics : Format::kText);
+  AnalyzeOptions options;
+  options.on_progress = [&input](std::size_t consumed) { input.Release(consumed); };
+  const Analysis analysis = Analyze(input.text(), openmetrics ? Format::kOpenMetrics : Format::kText, options);
   if (analysis.error) {
     std::cerr << "probity lint-metrics: " << (path == "-" ? "<stdin>" : path) << ": cannot parse: "
               << analysis.error->ToString() << "\n";

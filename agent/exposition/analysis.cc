@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -30,7 +31,11 @@ namespace {
 
 using Kind = Problem::Kind;
 
-std::uint64_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+std::uint64_t Mix(std::uint64_t x);
+
+// A fast non-cryptographic hash.
+std::uint64_t Fold(std::uint64_t h, const char* p, std::size_t n);
+std::uint64_t Hash(std::string_view s) { return Mix(Fold(0x9E3779B97F4A7C15ULL, s.data(), s.size())); }
 
 std::uint64_t Mix(std::uint64_t x) {
   x ^= x >> 33;
@@ -41,24 +46,45 @@ std::uint64_t Mix(std::uint64_t x) {
   return x;
 }
 
-// An order-independent hash of a label set, optionally without one label.
-std::uint64_t LabelsHash(const Label* labels, std::size_t n, std::string_view skip) {
-  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (labels[i].name == skip) continue;
-    h += Mix(Hash(labels[i].name) * 31 + Hash(labels[i].value));
+// Folds bytes into a running hash, eight at a time.
+std::uint64_t Fold(std::uint64_t h, const char* p, std::size_t n) {
+  while (n >= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = (h ^ v) * 0x9FB21C651E98DF25ULL;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
   }
-  return h;
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, p, n);
+  h = (h ^ tail ^ (static_cast<std::uint64_t>(n) << 59)) * 0x9FB21C651E98DF25ULL;
+  return h ^ (h >> 29);
 }
 
-// A set of 64-bit keys with open addressing: 16 bytes per key at most.
+// Hashes one label (a label set hashes to the sum of its labels' hashes, so
+// that label order does not matter). `name="value"` written without blanks,
+// the usual case, is hashed as one run of bytes; other spellings hash the same.
+std::uint64_t LabelHash(const Label& l) {
+  const char* begin = l.name.data();
+  const std::size_t span = static_cast<std::size_t>(l.value.data() + l.value.size() - begin);
+  if (span == l.name.size() + 2 + l.value.size()) return Mix(Fold(0x9E3779B97F4A7C15ULL, begin, span));
+  // As if written without blanks.
+  std::string joined(l.name);
+  joined += "=\"";
+  joined += l.value;
+  return Mix(Fold(0x9E3779B97F4A7C15ULL, joined.data(), joined.size()));
+}
+
+// A set of 64-bit keys with open addressing, at most 70% full.
 class KeySet {
  public:
   // True when the key was not there yet.
+  // Keys must already be well mixed.
   bool Insert(std::uint64_t key) {
     if (key == 0) key = 1;
-    if ((size_ + 1) * 2 > slots_.size()) Grow();
-    std::size_t i = Mix(key) & (slots_.size() - 1);
+    if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
+    std::size_t i = key & (slots_.size() - 1);
     while (slots_[i] != 0) {
       if (slots_[i] == key) return false;
       i = (i + 1) & (slots_.size() - 1);
@@ -68,6 +94,9 @@ class KeySet {
     return true;
   }
   std::size_t size() const { return size_; }
+  void Prefetch(std::uint64_t key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[key & (slots_.size() - 1)]);
+  }
 
  private:
   void Grow() {
@@ -84,22 +113,13 @@ class KeySet {
 
 bool HasSuffix(std::string_view s, std::string_view suffix) { return EndsWith(s, suffix); }
 
-std::string LabelText(const Label* labels, std::size_t n, std::string_view skip) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < n; ++i) {
-    if (labels[i].name == skip) continue;
-    if (out.size() > 1) out += ",";
-    out += std::string(labels[i].name) + "=\"" + std::string(labels[i].value) + "\"";
-  }
-  return Excerpt(out + "}", 120);
-}
 
+// What is needed to judge one histogram series, kept as it streams by.
 struct HistogramSeries {
-  std::string labels;  // for messages
-  std::vector<std::pair<double, double>> buckets;  // le, cumulative count, in input order
+  std::string_view first_line;  // into the input, for messages
+  double last_le = 0, last_count = 0, inf_count = 0, sum = 0, count = 0;
+  bool any_bucket = false, unsorted = false, decreasing = false, has_inf = false;
   bool has_sum = false, has_count = false;
-  double sum = 0, count = 0;
-  std::uint32_t line = 0;
 };
 
 struct FamilyState {
@@ -110,9 +130,14 @@ struct FamilyState {
   bool reported_interleave = false;
   std::uint32_t metrics = 0;      // as the reference parser counts them
   std::vector<std::pair<std::string, std::uint32_t>> label_problems;  // promlint label texts, with counts
+  std::vector<std::string> shape_names;       // label names of the last new metric
+  std::vector<const char*> shape_problems;    // and the label findings they gave
   KeySet signatures;              // histogram/summary: distinct label sets without le/quantile
-  std::unordered_map<std::uint64_t, std::unique_ptr<HistogramSeries>> histograms;
-  std::vector<std::uint64_t> histogram_order;
+  std::uint64_t last_signature = 0;
+  std::unordered_map<std::uint64_t, std::uint32_t> histogram_index;
+  std::vector<HistogramSeries> histograms;  // in order of first appearance
+  HistogramSeries* last_histogram = nullptr;
+  std::uint64_t last_histogram_signature = 0;
   std::size_t bad_quantiles = 0;
   std::string first_bad_quantile;
 };
@@ -247,22 +272,45 @@ class Analyzer final : public Handler {
     const bool summary = t == MetricType::kSummary;
     const std::string_view special = histogram ? "le" : summary ? "quantile" : "";
 
-    // Series identity and duplicates.
-    const std::uint64_t key = Mix(Hash(s.name)) ^ LabelsHash(s.labels, s.label_count, "");
-    if (series_.Insert(key)) {
-      ++sum.series;
-    } else {
-      Extra(Kind::kDuplicate, sum.name, "series " + std::string(s.name) + LabelText(s.labels, s.label_count, "") +
-                                            " appears more than once (line " + std::to_string(s.line) + ")");
+    // Each label is hashed once; the series and its le/quantile-less signature follow.
+    std::uint64_t labels_hash = 0x9e3779b97f4a7c15ULL, special_hash = 0;
+    const Label* special_label = nullptr;
+    for (std::size_t i = 0; i < s.label_count; ++i) {
+      const std::uint64_t h = LabelHash(s.labels[i]);
+      labels_hash += h;
+      if (!special.empty() && s.labels[i].name == special) {
+        special_hash = h;
+        special_label = &s.labels[i];
+      }
     }
+    if (s.name != hashed_name_) {
+      hashed_name_ = s.name;
+      name_hash_ = Mix(Hash(s.name));
+    }
+    const std::uint64_t signature = Mix(labels_hash - special_hash);
+
+    // Duplicates: the set insert runs one sample late so that its cache miss
+    // overlaps with parsing the next line.
+    const std::uint64_t key = Mix(name_hash_ ^ labels_hash);
+    series_.Prefetch(key);
+    FlushPendingSeries();
+    pending_ = Pending{key, f, s.text, s.line, true};
 
     // Metrics as the reference parser groups them; label-based lint per metric.
     bool new_metric = true;
     if (histogram || summary) {
-      new_metric = f->signatures.Insert(LabelsHash(s.labels, s.label_count, special));
+      new_metric = signature != f->last_signature && f->signatures.Insert(signature);
+      f->last_signature = signature;
     }
-    if (new_metric) {
+    if (new_metric && SameLabelNames(*f, s)) {
+      // Same label names as the family's previous metric: same findings.
       ++f->metrics;
+      for (const char* text : f->shape_problems) CountLabelProblem(f, text);
+    } else if (new_metric) {
+      ++f->metrics;
+      f->shape_names.assign(s.label_count, {});
+      f->shape_problems.clear();
+      for (std::size_t i = 0; i < s.label_count; ++i) f->shape_names[i] = s.labels[i].name;
       for (std::size_t i = 0; i < s.label_count; ++i) {
         const std::string_view ln = s.labels[i].name;
         if (ln == special) continue;
@@ -270,14 +318,17 @@ class Analyzer final : public Handler {
           sum.label_names.emplace_back(ln);
         }
         if (t != MetricType::kUntyped) {
-          if (!histogram && ln == "le") CountLabelProblem(f, "non-histogram metrics should not have \"le\" label");
-          if (!summary && ln == "quantile") CountLabelProblem(f, "non-summary metrics should not have \"quantile\" label");
+          if (!histogram && ln == "le") f->shape_problems.push_back("non-histogram metrics should not have \"le\" label");
+          if (!summary && ln == "quantile") {
+            f->shape_problems.push_back("non-summary metrics should not have \"quantile\" label");
+          }
         }
-        if (CamelCase(ln)) CountLabelProblem(f, "label names should be written in 'snake_case' not 'camelCase'");
+        if (CamelCase(ln)) f->shape_problems.push_back("label names should be written in 'snake_case' not 'camelCase'");
         if (StartsWith(ln, "__")) {
-          Extra(Kind::kReserved, sum.name, "label name \"" + std::string(ln) + "\" is reserved for internal use (starts with __)");
+          Extra(Kind::kReserved, sum.name, [&] { return "label name \"" + std::string(ln) + "\" is reserved for internal use (starts with __)"; });
         }
       }
+      for (const char* text : f->shape_problems) CountLabelProblem(f, text);
     }
     if (options_.keep_label_values > 0) {
       for (std::size_t i = 0; i < s.label_count; ++i) {
@@ -291,23 +342,28 @@ class Analyzer final : public Handler {
     if (options_.keep_counter_values && t == MetricType::kCounter) {
       out_->counter_values[SeriesKey(s)] = s.value;
     }
-    if (histogram) ObserveHistogram(f, s);
-    if (summary) ObserveSummary(f, s);
+    if (histogram) ObserveHistogram(f, s, signature, special_label);
+    if (summary) ObserveSummary(f, s, special_label);
     if (om_) CheckOmSample(*f, s);
   }
 
   std::optional<ParseError> TakeError() override { return std::exchange(error_, std::nullopt); }
 
+  void OnProgress(std::size_t consumed) override {
+    if (options_.on_progress) options_.on_progress(consumed);
+  }
+
   void Finish() {
+    FlushPendingSeries();
     for (std::size_t index : order_) {
       FamilyState& f = *families_[index];
       if (f.summary.samples == 0) continue;  // metadata only: the reference parser drops it
       Promlint(f, om_, &out_->problems);
       FinishHistograms(f);
       if (f.summary.series > options_.max_series_per_family) {
-        Extra(Kind::kCardinality, f.summary.name,
+        Extra(Kind::kCardinality, f.summary.name, [&] { return
               "has " + std::to_string(f.summary.series) + " series, more than the budget of " +
-                  std::to_string(options_.max_series_per_family) + " per family");
+                  std::to_string(options_.max_series_per_family) + " per family"; });
       }
       out_->families.push_back(std::move(f.summary));
     }
@@ -328,9 +384,20 @@ class Analyzer final : public Handler {
     if (!error_) error_ = ParseError{line, 1, std::move(message)};
   }
 
-  void Extra(Kind kind, const std::string& metric, std::string text) {
+  // Adds a Probity finding unless the family already has enough of that
+  // kind; `text` is only built when it will be kept.
+  template <typename MakeText>
+  void Extra(Kind kind, const std::string& metric, MakeText make_text) {
     if (++extra_count_[metric + "\x1f" + std::to_string(static_cast<int>(kind))] > kMaxExtraPerFamily) return;
-    extra_.push_back({kind, metric, std::move(text), false});
+    extra_.push_back({kind, metric, std::string(make_text()), false});
+  }
+
+  static bool SameLabelNames(const FamilyState& f, const Sample& s) {
+    if (f.metrics == 0 || f.shape_names.size() != s.label_count) return false;
+    for (std::size_t i = 0; i < s.label_count; ++i) {
+      if (f.shape_names[i] != s.labels[i].name) return false;
+    }
+    return true;
   }
 
   void CountLabelProblem(FamilyState* f, const char* text) {
@@ -368,8 +435,8 @@ class Analyzer final : public Handler {
       if (om_) {
         Fatal(line, "metric family \"" + f->summary.name + "\" is interleaved with another family");
       } else {
-        Extra(Kind::kValidity, f->summary.name,
-              "family is not contiguous: it continues at line " + std::to_string(line) + " after other families");
+        Extra(Kind::kValidity, f->summary.name, [&] { return
+              "family is not contiguous: it continues at line " + std::to_string(line) + " after other families"; });
       }
     }
     current_ = f;
@@ -380,6 +447,12 @@ class Analyzer final : public Handler {
     if (name == last_name_ && last_family_) {
       Enter(last_family_, line);
       return last_family_;
+    }
+    if (auto cached = by_sample_name_.find(name); cached != by_sample_name_.end()) {
+      last_name_ = name;
+      last_family_ = cached->second;
+      Enter(cached->second, line);
+      return cached->second;
     }
     FamilyState* f = Lookup(name);
     if (!f) {
@@ -399,6 +472,8 @@ class Analyzer final : public Handler {
       }
     }
     if (!f) f = Create(name, line);
+    // Once a name maps to a family it keeps mapping there: exact names win.
+    by_sample_name_.emplace(name, f);
     last_name_ = name;
     last_family_ = f;
     Enter(f, line);
@@ -495,28 +570,37 @@ class Analyzer final : public Handler {
     return key;
   }
 
-  void ObserveHistogram(FamilyState* f, const Sample& s) {
-    const std::uint64_t sig = LabelsHash(s.labels, s.label_count, "le");
-    auto& series = f->histograms[sig];
-    if (!series) {
-      series = std::make_unique<HistogramSeries>();
-      series->labels = LabelText(s.labels, s.label_count, "le");
-      series->line = s.line;
-      f->histogram_order.push_back(sig);
+  void ObserveHistogram(FamilyState* f, const Sample& s, std::uint64_t signature, const Label* le) {
+    HistogramSeries* series = f->last_histogram;
+    if (!series || f->last_histogram_signature != signature) {
+      auto [it, inserted] = f->histogram_index.emplace(signature, static_cast<std::uint32_t>(f->histograms.size()));
+      if (inserted) {
+        f->histograms.emplace_back();
+        f->histograms.back().first_line = s.text;
+      }
+      series = &f->histograms[it->second];
+      f->last_histogram = series;
+      f->last_histogram_signature = signature;
     }
     const std::string& base = f->summary.name;
-    const std::string_view suffix = std::string_view(s.name).substr(std::min(base.size(), s.name.size()));
+    const std::string_view suffix = s.name.substr(std::min(base.size(), s.name.size()));
     if (suffix == "_bucket") {
-      const Label* le = nullptr;
-      for (std::size_t i = 0; i < s.label_count; ++i) {
-        if (s.labels[i].name == "le") le = &s.labels[i];
-      }
       double bound = 0;
       if (!le || !ParseFloatValue(le->value, &bound)) {
         return Fatal(s.line, "expected float as value for 'le' label" +
                                  (le ? ", got \"" + Excerpt(le->value, 40) + "\"" : std::string(", but there is none")));
       }
-      series->buckets.emplace_back(bound, s.value);
+      if (series->any_bucket) {
+        if (!(bound > series->last_le)) series->unsorted = true;
+        if (s.value < series->last_count) series->decreasing = true;
+      }
+      series->any_bucket = true;
+      series->last_le = bound;
+      series->last_count = s.value;
+      if (std::isinf(bound) && bound > 0) {
+        series->has_inf = true;
+        series->inf_count = s.value;
+      }
     } else if (suffix == "_sum" || suffix == "_gsum") {
       series->has_sum = true;
       series->sum = s.value;
@@ -526,44 +610,56 @@ class Analyzer final : public Handler {
     }
   }
 
-  void ObserveSummary(FamilyState* f, const Sample& s) {
-    for (std::size_t i = 0; i < s.label_count; ++i) {
-      if (s.labels[i].name != "quantile") continue;
-      double q = 0;
-      if (!ParseFloatValue(s.labels[i].value, &q)) {
-        return Fatal(s.line, "expected float as value for 'quantile' label, got \"" + Excerpt(s.labels[i].value, 40) + "\"");
-      }
-      if (!(q >= 0 && q <= 1) && f->bad_quantiles++ == 0) f->first_bad_quantile = std::string(s.labels[i].value);
+  void ObserveSummary(FamilyState* f, const Sample& s, const Label* quantile) {
+    if (!quantile) return;
+    double q = 0;
+    if (!ParseFloatValue(quantile->value, &q)) {
+      return Fatal(s.line, "expected float as value for 'quantile' label, got \"" + Excerpt(quantile->value, 40) + "\"");
     }
+    if (!(q >= 0 && q <= 1) && f->bad_quantiles++ == 0) f->first_bad_quantile = std::string(quantile->value);
   }
 
   void FinishHistograms(FamilyState& f) {
     const std::string& name = f.summary.name;
     if (f.bad_quantiles > 0) {
-      Extra(Kind::kHistogram, name, "summary quantile \"" + f.first_bad_quantile + "\" is outside 0..1");
+      Extra(Kind::kHistogram, name, [&] { return "summary quantile \"" + f.first_bad_quantile + "\" is outside 0..1"; });
     }
-    for (std::uint64_t sig : f.histogram_order) {
-      const HistogramSeries& h = *f.histograms[sig];
-      const std::string where = "histogram series " + h.labels + " ";
-      if (h.buckets.empty()) {
-        Extra(Kind::kHistogram, name, where + "has no buckets");
+    for (const HistogramSeries& h : f.histograms) {
+      // Quoting the series re-reads its line from the input: only when a problem is kept.
+      const auto where = [&h] { return "histogram series \"" + Excerpt(h.first_line, 100) + "\" "; };
+      if (!h.any_bucket) {
+        Extra(Kind::kHistogram, name, [&] { return where() + "has no buckets"; });
         continue;
       }
-      bool sorted = true, cumulative = true;
-      for (std::size_t i = 1; i < h.buckets.size(); ++i) {
-        if (!(h.buckets[i].first > h.buckets[i - 1].first)) sorted = false;
-        if (h.buckets[i].second < h.buckets[i - 1].second) cumulative = false;
+      if (h.unsorted) Extra(Kind::kHistogram, name, [&] { return where() + "has buckets out of order or with a repeated le"; });
+      if (h.decreasing) Extra(Kind::kHistogram, name, [&] { return where() + "has bucket counts that decrease as le grows"; });
+      if (!h.has_inf) Extra(Kind::kHistogram, name, [&] { return where() + "has no le=\"+Inf\" bucket"; });
+      if (!h.has_count) Extra(Kind::kHistogram, name, [&] { return where() + "has no _count"; });
+      if (h.has_inf && h.has_count && h.inf_count != h.count) {
+        Extra(Kind::kHistogram, name, [&] { return where() + "has a +Inf bucket (" + FormatSeconds(h.inf_count) +
+                                          ") that differs from _count (" + FormatSeconds(h.count) + ")"; });
       }
-      const bool has_inf = std::isinf(h.buckets.back().first) && h.buckets.back().first > 0;
-      if (!sorted) Extra(Kind::kHistogram, name, where + "has buckets out of order or with a repeated le");
-      if (!cumulative) Extra(Kind::kHistogram, name, where + "has bucket counts that decrease as le grows");
-      if (!has_inf) Extra(Kind::kHistogram, name, where + "has no le=\"+Inf\" bucket");
-      if (!h.has_count) Extra(Kind::kHistogram, name, where + "has no _count");
-      if (has_inf && h.has_count && h.buckets.back().second != h.count) {
-        Extra(Kind::kHistogram, name, where + "has a +Inf bucket (" + FormatSeconds(h.buckets.back().second) +
-                                          ") that differs from _count (" + FormatSeconds(h.count) + ")");
-      }
-      if (h.has_sum && std::isnan(h.sum)) Extra(Kind::kHistogram, name, where + "has a NaN _sum");
+      if (h.has_sum && std::isnan(h.sum)) Extra(Kind::kHistogram, name, [&] { return where() + "has a NaN _sum"; });
+    }
+  }
+
+  struct Pending {
+    std::uint64_t key = 0;
+    FamilyState* family = nullptr;
+    std::string_view text;
+    std::uint32_t line = 0;
+    bool set = false;
+  };
+
+  void FlushPendingSeries() {
+    if (!pending_.set) return;
+    pending_.set = false;
+    if (series_.Insert(pending_.key)) {
+      ++pending_.family->summary.series;
+    } else {
+      Extra(Kind::kDuplicate, pending_.family->summary.name, [&] { return
+            "series appears more than once (line " + std::to_string(pending_.line) + ": \"" +
+                Excerpt(pending_.text, 100) + "\")"; });
     }
   }
 
@@ -578,8 +674,12 @@ class Analyzer final : public Handler {
   std::unordered_map<std::string, std::size_t> index_;
   FamilyState* current_ = nullptr;
   FamilyState* last_family_ = nullptr;
+  std::unordered_map<std::string_view, FamilyState*> by_sample_name_;
   std::string_view last_name_;
   KeySet series_;
+  Pending pending_;
+  std::string_view hashed_name_;
+  std::uint64_t name_hash_ = 0;
   std::vector<Problem> extra_;
   std::unordered_map<std::string, int> extra_count_;
 };

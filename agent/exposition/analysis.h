@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -51,6 +52,9 @@ struct AnalyzeOptions {
   // Keep up to this many distinct values per label name across all
   // families, for route-cardinality checks.
   std::size_t keep_label_values = 0;
+  // Called about every MiB with the bytes parsed so far; the input before
+  // that offset is not read again except to quote a problem's line.
+  std::function<void(std::size_t)> on_progress;
 };
 
 struct Analysis {

@@ -83,6 +83,10 @@ class LineParser {
       }
       if (auto err = handler_.TakeError()) return err;
       p = has_newline ? nl + 1 : end;
+      if (static_cast<std::size_t>(p - input_.data()) >= next_progress_) {
+        next_progress_ += kProgressStep;
+        handler_.OnProgress(static_cast<std::size_t>(p - input_.data()));
+      }
     }
     if (om_ && !seen_eof) return Error(0, "missing # EOF at the end of the OpenMetrics exposition", line_ + 1);
     return std::nullopt;
@@ -245,6 +249,11 @@ class LineParser {
       skip();
       if (p >= line.size() || line[p] != '"') return Error(p, "expected '\"' at start of label value");
       const std::size_t value_start = ++p;
+      // Fast path: no backslash before the closing quote.
+      if (const void* quote = std::memchr(line.data() + p, '"', line.size() - p)) {
+        const std::size_t q = static_cast<std::size_t>(static_cast<const char*>(quote) - line.data());
+        if (!std::memchr(line.data() + p, '\\', q - p)) p = q;
+      }
       while (p < line.size() && line[p] != '"') {
         if (line[p] == '\\') {
           if (p + 1 >= line.size()) break;
@@ -284,6 +293,7 @@ class LineParser {
   std::optional<ParseError> ParseSample(std::string_view line, std::size_t i) {
     Sample s;
     s.line = line_;
+    s.text = line;
     std::size_t n = i;
     if (n < line.size() && IsMetricStart(line[n])) {
       ++n;
@@ -379,6 +389,8 @@ class LineParser {
     return true;
   }
 
+  static constexpr std::size_t kProgressStep = 1 << 20;
+  std::size_t next_progress_ = kProgressStep;
   std::string_view input_;
   Format format_;
   bool om_;

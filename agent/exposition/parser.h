@@ -51,6 +51,7 @@ struct Sample {
   bool has_exemplar = false;
   Exemplar exemplar;
   std::uint32_t line = 0;
+  std::string_view text;  // the whole line
 };
 
 struct ParseError {
@@ -68,6 +69,9 @@ class Handler {
   virtual void OnType(std::string_view name, MetricType type, std::uint32_t line) = 0;
   virtual void OnUnit(std::string_view name, std::string_view unit, std::uint32_t line) = 0;
   virtual void OnSample(const Sample& sample) = 0;
+  // Called at line boundaries about every MiB with the bytes consumed so
+  // far: the caller may release input pages behind that offset.
+  virtual void OnProgress(std::size_t consumed) { (void)consumed; }
   // A semantic problem a handler finds can stop the parse: return it here,
   // checked after each callback.
   virtual std::optional<ParseError> TakeError() { return std::nullopt; }
