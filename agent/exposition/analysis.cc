@@ -586,9 +586,14 @@ class Analyzer final : public Handler {
     const std::string_view suffix = s.name.substr(std::min(base.size(), s.name.size()));
     if (suffix == "_bucket") {
       double bound = 0;
-      if (!le || !ParseFloatValue(le->value, &bound)) {
-        return Fatal(s.line, "expected float as value for 'le' label" +
-                                 (le ? ", got \"" + Excerpt(le->value, 40) + "\"" : std::string(", but there is none")));
+      if (!le) {
+        if (om_) return Fatal(s.line, "histogram bucket without an le label");
+        return Extra(Kind::kHistogram, base, [&] {
+          return "histogram bucket without an le label at line " + std::to_string(s.line);
+        });
+      }
+      if (!ParseFloatValue(le->value, &bound)) {
+        return Fatal(s.line, "expected float as value for 'le' label, got \"" + Excerpt(le->value, 40) + "\"");
       }
       if (series->any_bucket) {
         if (!(bound > series->last_le)) series->unsorted = true;
