@@ -128,8 +128,10 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     httplib::Client client(url.Origin());
     client.set_connection_timeout(std::min<std::chrono::microseconds>(
         remaining, std::chrono::duration_cast<std::chrono::microseconds>(options.connect_timeout)));
-    client.set_read_timeout(remaining);
-    client.set_write_timeout(remaining);
+    // The watchdog ends the request at the deadline; httplib's own timeouts
+    // are a margin behind it so that a timeout is always reported as one.
+    client.set_read_timeout(remaining + std::chrono::seconds(1));
+    client.set_write_timeout(remaining + std::chrono::seconds(1));
     client.set_keep_alive(false);
     client.set_follow_location(false);
     if (url.is_tls()) {
