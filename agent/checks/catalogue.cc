@@ -4,6 +4,7 @@
 #include <set>
 
 #include "checks/health_checks.h"
+#include "checks/metrics_checks.h"
 
 namespace probity {
 namespace {
@@ -58,6 +59,83 @@ std::vector<CheckInfo> BuildCatalogue() {
                "never echo connection strings, and catch exceptions before they reach the body",
                {},
                CheckDetailsSafe});
+  const std::string lint_remedy = "follow the Prometheus naming conventions; `probity lint-metrics` lists every finding";
+  c.push_back({"metrics.endpoint.reachable", "metrics", Severity::kCritical, Level::kBronze,
+               "metrics endpoint answers 200 within 1 s",
+               "serve /metrics (or configure endpoints.metrics) and keep it fast enough to scrape",
+               {{"budget", K::kDuration, "1s", "slowest acceptable answer"}},
+               CheckMetricsReachable});
+  c.push_back({"metrics.exposition.content_type", "metrics", Severity::kCritical, Level::kBronze,
+               "Content-Type is one Prometheus 3 accepts (text/plain version 0.0.4 or 1.0.0, "
+               "application/openmetrics-text 0.0.1 or 1.0.0)",
+               "serve text/plain; version=0.0.4; charset=utf-8", {}, CheckMetricsContentType});
+  c.push_back({"metrics.exposition.valid", "metrics", Severity::kCritical, Level::kBronze,
+               "the body parses under the text-format grammar: escaping, UTF-8, one HELP/TYPE per family before "
+               "its samples, contiguous families, float and timestamp syntax",
+               "use a maintained client library's serializer rather than writing the format by hand", {},
+               CheckExpositionValid});
+  c.push_back({"metrics.openmetrics.valid", "metrics", Severity::kWarning, Level::kGold,
+               "asked for OpenMetrics 1.0.0, an OpenMetrics answer obeys OpenMetrics (# EOF, metadata order, "
+               "_total/_created, exemplars of at most 128 characters); a text/plain answer is skipped",
+               "fix the OpenMetrics serializer, or stop advertising application/openmetrics-text", {},
+               CheckOpenMetricsValid});
+  c.push_back({"metrics.series.unique", "metrics", Severity::kCritical, Level::kSilver,
+               "no name and label set appears twice",
+               "register each metric once and never emit the same label set twice", {}, CheckSeriesUnique});
+  c.push_back({"metrics.histogram.consistent", "metrics", Severity::kCritical, Level::kSilver,
+               "each histogram has +Inf, sorted unique le, cumulative non-decreasing buckets, +Inf = _count, "
+               "_sum not NaN",
+               "let the client library build histograms; never write buckets by hand", {}, CheckHistogramConsistent});
+  c.push_back({"metrics.counter.monotonic", "metrics", Severity::kWarning, Level::kGold,
+               "two scrapes apart, no counter decreased (unless process_start_time_seconds changed) and no series "
+               "vanished",
+               "never decrement or reset a counter while the process lives; use a gauge for values that go down",
+               {{"delay", K::kDuration, "2s", "scan only: time between the two scrapes"}},
+               CheckCounterMonotonic});
+  c.push_back({"metrics.cardinality.budget", "metrics", Severity::kWarning, Level::kGold,
+               "at most 10 000 series in total and 2 000 per family",
+               "drop unbounded labels (ids, paths, user agents) and unused families",
+               {{"max_series", K::kInt, "10000", "series budget for the whole exposition"},
+                {"max_series_per_family", K::kInt, "2000", "series budget for one family"}},
+               CheckCardinalityBudget});
+  c.push_back({"metrics.lint.help", "metrics", Severity::kWarning, Level::kGold, "every family has HELP (promlint)",
+               lint_remedy, {}, CheckLintHelp});
+  c.push_back({"metrics.lint.counter_suffix", "metrics", Severity::kWarning, Level::kGold,
+               "counters end in _total, other types do not (promlint)", lint_remedy, {}, CheckLintCounterSuffix});
+  c.push_back({"metrics.lint.units", "metrics", Severity::kWarning, Level::kGold,
+               "base units, no abbreviations (promlint units and abbreviations)", lint_remedy, {}, CheckLintUnits});
+  c.push_back({"metrics.lint.reserved", "metrics", Severity::kWarning, Level::kGold,
+               "no reserved suffixes or labels out of place, no type in the name, no ':', no __ labels (promlint)",
+               lint_remedy, {}, CheckLintReserved});
+  c.push_back({"metrics.lint.snake_case", "metrics", Severity::kWarning, Level::kGold,
+               "metric and label names are snake_case (promlint)", lint_remedy, {}, CheckLintSnakeCase});
+  c.push_back({"metrics.red.requests", "metrics", Severity::kCritical, Level::kSilver,
+               "a request-rate series exists (*_requests_total, or the _count of a request-duration histogram)",
+               "count requests: http_requests_total, or a http_server_request_duration_seconds histogram", {},
+               CheckRedRequests});
+  c.push_back({"metrics.red.errors", "metrics", Severity::kCritical, Level::kSilver,
+               "request metrics carry a status dimension (code, status, http_response_status_code, error_type) or "
+               "an *_errors_total exists",
+               "label request metrics with the status code", {}, CheckRedErrors});
+  c.push_back({"metrics.red.duration_histogram", "metrics", Severity::kCritical, Level::kSilver,
+               "request latency is a histogram in seconds (not a gauge, not milliseconds)",
+               "record latency with a histogram named *_duration_seconds", {}, CheckRedDurationHistogram});
+  c.push_back({"metrics.red.route_cardinality", "metrics", Severity::kWarning, Level::kGold,
+               "route/path label values are templates (no raw ids, numbers, UUIDs) and fewer than 200",
+               "label with the route template (/orders/{id}), never the raw path",
+               {{"max_routes", K::kInt, "200", "distinct route values that count as too many"}},
+               CheckRedRouteCardinality});
+  c.push_back({"metrics.saturation.present", "metrics", Severity::kWarning, Level::kGold,
+               "at least one saturation signal (in-flight requests, open fds vs max, threads/goroutines, pool or "
+               "queue gauges)",
+               "export how full the service is: in-flight requests, pool and queue usage, open fds", {},
+               CheckSaturationPresent});
+  c.push_back({"metrics.process.standard", "metrics", Severity::kWarning, Level::kSilver,
+               "process_cpu_seconds_total, process_resident_memory_bytes, process_start_time_seconds",
+               "enable your client library's process collector", {}, CheckProcessStandard});
+  c.push_back({"metrics.build_info.present", "metrics", Severity::kWarning, Level::kSilver,
+               "a *_build_info (value 1, version label), target_info, or an OpenMetrics info family",
+               "export <service>_build_info{version=\"…\",revision=\"…\"} 1", {}, CheckBuildInfoPresent});
   return c;
 }
 

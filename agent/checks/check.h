@@ -1,5 +1,6 @@
 #pragma once
 
+#include <any>
 #include <functional>
 #include <map>
 #include <memory>
@@ -79,6 +80,15 @@ struct Endpoints {
   Endpoint openapi;
 };
 
+// What a target's checks remember from one run to the next (`probity run`
+// keeps one per target; a scan has none). Only the runner touches it between
+// runs, so it needs no lock.
+struct TargetMemory {
+  bool has_counters = false;
+  std::map<std::string, double> counters;  // series key -> value of the last scrape
+  double process_start = -1;               // process_start_time_seconds then, or -1
+};
+
 // What a check can use about its target during one probe run. Not
 // thread-safe: the checks of one target run one after another.
 class ProbeContext {
@@ -89,10 +99,26 @@ class ProbeContext {
   // GET with the target's options, remembered for the rest of the run so that
   // checks looking at the same endpoint share one request.
   const StatusOr<HttpResponse>& Get(const std::string& url);
+  // What the memo holds for a URL, without fetching; nullptr if nothing.
+  const StatusOr<HttpResponse>* Remembered(const std::string& url) const {
+    auto it = memo_.find(url);
+    return it == memo_.end() ? nullptr : &it->second;
+  }
   // Seeds the memo (discovery already fetched the endpoint).
   void Remember(const std::string& url, StatusOr<HttpResponse> response);
   // A fresh request, never remembered.
   StatusOr<HttpResponse> Fetch(const HttpRequest& request) { return http_.Fetch(request, options_); }
+
+  // A value computed once per run and shared by the checks that need it
+  // (the metrics scrape and its analysis, say).
+  template <typename T, typename Make>
+  T& Shared(const std::string& key, Make make) {
+    auto it = shared_.find(key);
+    if (it == shared_.end()) it = shared_.emplace(key, std::make_any<T>(make())).first;
+    return std::any_cast<T&>(it->second);
+  }
+  TargetMemory* memory() const { return memory_; }
+  void set_memory(TargetMemory* memory) { memory_ = memory; }
 
   const Endpoints& endpoints() const { return endpoints_; }
   void set_endpoints(Endpoints endpoints) { endpoints_ = std::move(endpoints); }
@@ -105,6 +131,8 @@ class ProbeContext {
   const Clock& clock_;
   Endpoints endpoints_;
   std::map<std::string, StatusOr<HttpResponse>> memo_;
+  std::map<std::string, std::any> shared_;
+  TargetMemory* memory_ = nullptr;
 };
 
 // What a check function returns; the runner adds id, timing and metadata.

@@ -1,9 +1,12 @@
 #include "core/clock.h"
 
+#include <thread>
+
 namespace probity {
 
 MonoTime SystemClock::Now() const { return std::chrono::steady_clock::now(); }
 WallTime SystemClock::WallNow() const { return std::chrono::system_clock::now(); }
+void SystemClock::SleepFor(Duration d) const { std::this_thread::sleep_for(d); }
 
 SystemClock& SystemClock::Instance() {
   static SystemClock clock;

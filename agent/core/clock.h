@@ -15,6 +15,8 @@ class Clock {
   virtual ~Clock() = default;
   virtual MonoTime Now() const = 0;
   virtual WallTime WallNow() const = 0;
+  // Waits; a fake clock just moves forward.
+  virtual void SleepFor(Duration d) const = 0;
 };
 
 // The real clocks of the machine.
@@ -22,6 +24,7 @@ class SystemClock final : public Clock {
  public:
   MonoTime Now() const override;
   WallTime WallNow() const override;
+  void SleepFor(Duration d) const override;
   static SystemClock& Instance();
 };
 

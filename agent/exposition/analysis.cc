@@ -266,7 +266,7 @@ class Analyzer final : public Handler {
     if (!f || error_) return;
     if (!f->type_set) f->type_set = true;  // a later TYPE is an error, as in the reference parser
     FamilySummary& sum = f->summary;
-    ++sum.samples;
+    if (sum.samples++ == 0) sum.first_value = s.value;
     const MetricType t = sum.type;
     const bool histogram = t == MetricType::kHistogram || t == MetricType::kGaugeHistogram;
     const bool summary = t == MetricType::kSummary;
@@ -631,7 +631,7 @@ class Analyzer final : public Handler {
     }
     for (const HistogramSeries& h : f.histograms) {
       // Quoting the series re-reads its line from the input: only when a problem is kept.
-      const auto where = [&h] { return "histogram series \"" + Excerpt(h.first_line, 100) + "\" "; };
+      const auto where = [&h] { return "histogram series \"" + Excerpt(h.first_line, 70) + "\" "; };
       if (!h.any_bucket) {
         Extra(Kind::kHistogram, name, [&] { return where() + "has no buckets"; });
         continue;

@@ -41,6 +41,7 @@ struct FamilySummary {
   std::uint32_t first_line = 0;
   std::size_t series = 0;   // distinct sample name + label sets
   std::size_t samples = 0;
+  double first_value = 0;  // value of its first sample
   std::vector<std::string> label_names;  // distinct, in first-seen order, without le/quantile
 };
 

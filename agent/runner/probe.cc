@@ -39,7 +39,8 @@ TargetSpec TargetForUrl(const std::string& url, const GlobalConfig& global) {
   return spec;
 }
 
-TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock& clock, Severity fail_on) {
+TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock& clock, Severity fail_on,
+                         TargetMemory* memory) {
   TargetReport report;
   report.name = target.name;
   report.url = target.url;
@@ -48,6 +49,7 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
   const MonoTime start = clock.Now();
 
   ProbeContext ctx(http, target.http, clock);
+  ctx.set_memory(memory);
   ctx.set_endpoints(DiscoverEndpoints(target, EndpointsNeededBy(target.plan), ctx));
   for (const PlannedCheck& planned : target.plan) {
     CheckResult result;

@@ -13,7 +13,9 @@ namespace probity {
 // order and scores the result. The single code path behind both `scan` and
 // `run`. A target that misbehaves produces failed or errored checks, never an
 // exception. Thread-safe as long as `http` is.
-TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock& clock, Severity fail_on);
+// `memory` (optional) carries what checks compare across runs of `probity run`.
+TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock& clock, Severity fail_on,
+                         TargetMemory* memory = nullptr);
 
 // Probes every target once, at most `max_concurrent` at a time, and returns
 // the report in the order of `targets`.

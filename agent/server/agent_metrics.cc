@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/build_info.h"
+#include "server/openmetrics_serializer.h"
 #include "server/process_collector.h"
 
 namespace probity {
@@ -129,7 +130,7 @@ void AgentMetrics::SetConfigReload(bool ok, WallTime when) {
   if (ok) impl_->reload_time.Set(std::chrono::duration<double>(when.time_since_epoch()).count());
 }
 
-std::string AgentMetrics::Exposition(const ResultStore& store) const {
+std::string AgentMetrics::Exposition(const ResultStore& store, bool openmetrics) const {
   std::vector<MetricFamily> families;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -152,15 +153,15 @@ std::string AgentMetrics::Exposition(const ResultStore& store) const {
     runs.metric.push_back(Sample({{"target", name}, {"result", "error"}}, static_cast<double>(counts.error), MetricType::Counter));
   }
   if (!runs.metric.empty()) families.push_back(std::move(runs));
-  return prometheus::TextSerializer().Serialize(families);
+  return openmetrics ? SerializeOpenMetrics(families) : prometheus::TextSerializer().Serialize(families);
 }
 
-std::string AgentMetrics::TargetExposition(const TargetReport& report) {
+std::string AgentMetrics::TargetExposition(const TargetReport& report, bool openmetrics) {
   TargetFamilies targets;
   targets.Add(report);
   std::vector<MetricFamily> families;
   targets.AppendTo(&families);
-  return prometheus::TextSerializer().Serialize(families);
+  return openmetrics ? SerializeOpenMetrics(families) : prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace probity

@@ -25,10 +25,11 @@ class AgentMetrics {
 
   // Everything: build info, reload state, HTTP server, process_*, and the
   // per-target families built from the store's latest results.
-  std::string Exposition(const ResultStore& store) const;
+  // `openmetrics` picks OpenMetrics 1.0 text instead of text 0.0.4.
+  std::string Exposition(const ResultStore& store, bool openmetrics = false) const;
 
   // Only the per-target families of one report (what /probe returns).
-  static std::string TargetExposition(const TargetReport& report);
+  static std::string TargetExposition(const TargetReport& report, bool openmetrics = false);
 
  private:
   struct Impl;

@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "report/render.h"
 #include "runner/probe.h"
+#include "server/openmetrics_serializer.h"
 
 namespace probity {
 
@@ -75,7 +76,16 @@ Status Agent::Start() {
   if (!bound.ok()) return bound;
 
   scheduler_ = std::make_unique<Scheduler>(
-      [this](const TargetSpec& spec) { return ProbeTarget(spec, http_, SystemClock::Instance(), Severity::kCritical); },
+      [this](const TargetSpec& spec) {
+        TargetMemory* memory;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          auto& slot = memories_[spec.name];
+          if (!slot) slot = std::make_unique<TargetMemory>();
+          memory = slot.get();
+        }
+        return ProbeTarget(spec, http_, SystemClock::Instance(), Severity::kCritical, memory);
+      },
       [this](const TargetSpec& spec, TargetReport report) {
         const std::string score = FormatSeconds(report.score);
         const std::string level(LevelName(report.level));
@@ -151,9 +161,10 @@ void Agent::Instrument(const std::string& method, const std::string& path, const
 }
 
 void Agent::Routes() {
-  Instrument("GET", "/metrics", "/metrics", [this](const ServerRequest&, ServerResponse& res) {
-    res.content_type = kTextContentType;
-    res.body = metrics_.Exposition(store_);
+  Instrument("GET", "/metrics", "/metrics", [this](const ServerRequest& req, ServerResponse& res) {
+    const bool openmetrics = WantsOpenMetrics(req.Header("accept"));
+    res.content_type = openmetrics ? kOpenMetricsContentType : kTextContentType;
+    res.body = metrics_.Exposition(store_, openmetrics);
   });
   Instrument("GET", "/", "/", [this](const ServerRequest&, ServerResponse& res) {
     res.content_type = "text/html; charset=utf-8";
@@ -213,8 +224,9 @@ void Agent::Routes() {
     }
     TargetReport report = ProbeTarget(*spec, http_, SystemClock::Instance(), Severity::kCritical);
     --adhoc_probes_;
-    res.content_type = kTextContentType;
-    res.body = AgentMetrics::TargetExposition(report);
+    const bool openmetrics = WantsOpenMetrics(req.Header("accept"));
+    res.content_type = openmetrics ? kOpenMetricsContentType : kTextContentType;
+    res.body = AgentMetrics::TargetExposition(report, openmetrics);
   });
   server_.Fallback([this](const ServerRequest& req, ServerResponse& res) {
     metrics_.ObserveRequest("other", res.status, 0);

@@ -59,6 +59,7 @@ class Agent {
   std::thread serve_thread_;
   std::mutex mu_;  // guards targets_, fail_on_ and reloads
   std::vector<TargetSpec> targets_;
+  std::map<std::string, std::unique_ptr<TargetMemory>> memories_;  // guarded by mu_; each used by one run at a time
   std::atomic<int> adhoc_probes_{0};
   int max_concurrent_ = kDefaultMaxConcurrentProbes;
   bool stopped_ = false;

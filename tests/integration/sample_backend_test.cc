@@ -12,6 +12,10 @@ namespace {
 TargetReport Probe(const std::vector<std::string>& backend_args) {
   SampleBackend backend(backend_args);
   TargetSpec spec = TargetForUrl(backend.url(), GlobalConfig{});
+  // Two scrapes 100ms apart are enough to see a counter go down here.
+  for (PlannedCheck& p : spec.plan) {
+    if (p.info->id == "metrics.counter.monotonic") p.params.Set("delay", Duration(std::chrono::milliseconds(100)));
+  }
   HttplibClient http;
   return ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
 }
@@ -25,7 +29,7 @@ const CheckResult& Find(const TargetReport& r, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("A healthy sample backend passes every health check over a real socket", "[integration]") {
+TEST_CASE("A healthy sample backend passes every check over a real socket", "[integration]") {
   for (const std::string format : {"healthjson", "spring", "k8s"}) {
     INFO(format);
     TargetReport r = Probe({"--health-format", format});
@@ -68,5 +72,55 @@ TEST_CASE("Each sample backend fault fails its check over a real socket", "[inte
     CHECK(result.detail.find(c.detail_part) != std::string::npos);
     CHECK_FALSE(result.remedy.empty());
     CHECK(result.detail.find("s3cr3tPassw0rd") == std::string::npos);
+  }
+}
+
+TEST_CASE("Each sample backend metrics fault fails its check over a real socket", "[integration]") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string check;
+    std::string detail_part;
+  };
+  const std::vector<Case> cases = {
+      {{"--metrics-fault", "no-metrics"}, "metrics.endpoint.reachable", "(/metrics 404,"},
+      {{"--metrics-delay", "1200"}, "metrics.endpoint.reachable", "more than 1s"},
+      {{"--metrics-fault", "wrong-content-type"}, "metrics.exposition.content_type", "application/json"},
+      {{"--metrics-fault", "invalid-exposition"}, "metrics.exposition.valid", "second TYPE line for metric name \"sample_up\""},
+      {{"--metrics-fault", "bad-openmetrics"}, "metrics.openmetrics.valid", "missing # EOF"},
+      {{"--metrics-fault", "duplicate-series"}, "metrics.series.unique", "appears more than once"},
+      {{"--metrics-fault", "broken-histogram"}, "metrics.histogram.consistent", "differs from _count"},
+      {{"--metrics-fault", "counter-reset"}, "metrics.counter.monotonic", "sample_jobs_total{}"},
+      {{"--metrics-fault", "many-series"}, "metrics.cardinality.budget", "over the budget of 10000"},
+      {{"--metrics-fault", "no-help"}, "metrics.lint.help", "sample_queue_depth no help text"},
+      {{"--metrics-fault", "no-total"}, "metrics.lint.counter_suffix", "sample_retries counter metrics should have \"_total\" suffix"},
+      {{"--metrics-fault", "ms-gauge-latency"}, "metrics.lint.units", "use base unit \"seconds\" instead of \"milliseconds\""},
+      {{"--metrics-fault", "reserved-name"}, "metrics.lint.reserved", "sample:ratio metric names should not contain ':'"},
+      {{"--metrics-fault", "camel-case"}, "metrics.lint.snake_case", "sampleCacheEntries metric names should be written in 'snake_case'"},
+      {{"--metrics-fault", "no-requests"}, "metrics.red.requests", "no request-rate series"},
+      {{"--metrics-fault", "no-status-code"}, "metrics.red.errors", "has no code/status label"},
+      {{"--metrics-fault", "ms-gauge-latency"}, "metrics.red.duration_histogram", "http_request_duration_milliseconds (gauge, not in seconds)"},
+      {{"--metrics-fault", "raw-routes"}, "metrics.red.route_cardinality", "/api/orders/12345"},
+      {{"--metrics-fault", "no-saturation"}, "metrics.saturation.present", "no saturation signal"},
+      {{"--metrics-fault", "no-process"}, "metrics.process.standard", "missing process_cpu_seconds_total"},
+      {{"--metrics-fault", "no-build-info"}, "metrics.build_info.present", "no *_build_info"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = c.args;
+    // Requests on the API route first, so that route labels exist.
+    TargetReport r = [&] {
+      SampleBackend backend(args);
+      HttpGet(std::stoi(backend.url().substr(backend.url().rfind(':') + 1)), "/api/orders");
+      TargetSpec spec = TargetForUrl(backend.url(), GlobalConfig{});
+      for (PlannedCheck& p : spec.plan) {
+        if (p.info->id == "metrics.counter.monotonic") p.params.Set("delay", Duration(std::chrono::milliseconds(100)));
+      }
+      HttplibClient http;
+      return ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
+    }();
+    const CheckResult& result = Find(r, c.check);
+    INFO(c.check << " with " << c.args.back() << ": " << result.detail);
+    CHECK(result.status == CheckStatus::kFail);
+    CHECK(result.detail.find(c.detail_part) != std::string::npos);
+    CHECK_FALSE(result.remedy.empty());
   }
 }

@@ -32,11 +32,35 @@ const std::set<std::string> kFaults = {
     "huge-health",        // liveness body is 20 MiB
 };
 
+const std::set<std::string> kMetricsFaults = {
+    "no-metrics",          // /metrics answers 404
+    "wrong-content-type",  // Content-Type: application/json
+    "invalid-exposition",  // a TYPE line after its samples
+    "bad-openmetrics",     // asked for OpenMetrics, answers it without # EOF
+    "duplicate-series",    // one series twice
+    "broken-histogram",    // +Inf bucket differs from _count
+    "counter-reset",       // a counter that goes down between scrapes
+    "many-series",         // 100 000 series
+    "no-help",             // a family without HELP
+    "no-total",            // a counter without _total
+    "ms-gauge-latency",    // latency as a gauge in milliseconds, no histogram
+    "reserved-name",       // a ':' in a metric name
+    "camel-case",          // camelCase metric name
+    "no-requests",         // no request metrics at all
+    "no-status-code",      // request counter without a code label
+    "raw-routes",          // route label with raw ids
+    "no-saturation",       // no in-flight gauge
+    "no-process",          // no process_* metrics
+    "no-build-info",       // no *_build_info
+};
+
 struct Options {
   std::string listen = "127.0.0.1:0";
   std::string format = "healthjson";
   std::set<std::string> faults;
+  std::set<std::string> metrics_faults;
   int health_delay_ms = 0;
+  int metrics_delay_ms = 0;
   std::string log_file;
 };
 
@@ -142,19 +166,93 @@ class Backend {
     Answer(req, res, status, body, type);
   }
 
+  bool MetricsFault(const std::string& f) const { return o_.metrics_faults.count(f) > 0; }
+
   void Metrics(const httplib::Request& req, httplib::Response& res) {
-    std::string out =
-        "# HELP sample_build_info Build information.\n# TYPE sample_build_info gauge\n"
-        "sample_build_info{version=\"1.0.0\"} 1\n"
-        "# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\n";
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [key, count] : requests_) {
-      const std::string code = key.substr(0, key.find(' '));
-      const std::string route = key.substr(key.find(' ') + 1);
-      out += "http_requests_total{code=\"" + code + "\",route=\"" + route + "\"} " + std::to_string(count) + "\n";
+    if (o_.metrics_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o_.metrics_delay_ms));
+    if (MetricsFault("no-metrics")) return Answer(req, res, 404, "not found\n", "text/plain");
+    const bool om = req.get_header_value("Accept").find("application/openmetrics-text") != std::string::npos;
+    std::string out;
+    auto family = [&](const std::string& name, const std::string& type, const std::string& help) {
+      if (!MetricsFault("no-help") || name != "sample_queue_depth") out += "# HELP " + name + " " + help + "\n";
+      out += "# TYPE " + name + " " + type + "\n";
+    };
+    // Counters: OpenMetrics names the family without _total.
+    auto counter = [&](const std::string& name, const std::string& help) {
+      family(om ? name.substr(0, name.size() - 6) : name, "counter", help);
+    };
+    const long scrape = ++scrapes_;
+    if (!MetricsFault("no-build-info")) {
+      family("sample_build_info", "gauge", "Build information.");
+      out += "sample_build_info{revision=\"abc123\",version=\"1.0.0\"} 1\n";
     }
-    res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
-    (void)req;
+    if (MetricsFault("invalid-exposition")) out += "sample_up 1\n# TYPE sample_up gauge\n";
+    if (!MetricsFault("no-requests")) {
+      counter("http_requests_total", "Requests served, by route and status code.");
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [key, count] : requests_) {
+        const std::string code = key.substr(0, key.find(' '));
+        std::string route = key.substr(key.find(' ') + 1);
+        if (MetricsFault("raw-routes") && route == "/api/orders") route = "/api/orders/12345";
+        const std::string labels = MetricsFault("no-status-code") ? "{route=\"" + route + "\"}"
+                                                                   : "{code=\"" + code + "\",route=\"" + route + "\"}";
+        out += "http_requests_total" + labels + " " + std::to_string(count) + "\n";
+        if (MetricsFault("duplicate-series")) out += "http_requests_total" + labels + " " + std::to_string(count) + "\n";
+      }
+      if (MetricsFault("ms-gauge-latency")) {
+        family("http_request_duration_milliseconds", "gauge", "Latency of the last request.");
+        out += "http_request_duration_milliseconds 12\n";
+      } else {
+        family("http_server_request_duration_seconds", "histogram", "Request latency.");
+        const long n = scrape * 3;
+        const std::string inf = MetricsFault("broken-histogram") ? std::to_string(n + 1) : std::to_string(n);
+        out += "http_server_request_duration_seconds_bucket{le=\"0.005\"} " + std::to_string(n / 3) + "\n" +
+               "http_server_request_duration_seconds_bucket{le=\"0.05\"} " + std::to_string(n - 1) + "\n" +
+               "http_server_request_duration_seconds_bucket{le=\"+Inf\"} " + inf + "\n" +
+               "http_server_request_duration_seconds_sum " + std::to_string(n * 0.01) + "\n" +
+               "http_server_request_duration_seconds_count " + std::to_string(n) + "\n";
+      }
+    }
+    counter("sample_jobs_total", "Jobs processed.");
+    out += "sample_jobs_total " + std::to_string(MetricsFault("counter-reset") ? 1000 - scrape : 10 + scrape) + "\n";
+    if (MetricsFault("no-total")) {
+      family("sample_retries", "counter", "Retries.");
+      out += "sample_retries 3\n";
+    }
+    if (MetricsFault("reserved-name")) {
+      family("sample:ratio", "gauge", "A recording-rule name in an exporter.");
+      out += "sample:ratio 0.5\n";
+    }
+    if (MetricsFault("camel-case")) {
+      family("sampleCacheEntries", "gauge", "Cache entries.");
+      out += "sampleCacheEntries 7\n";
+    }
+    family("sample_queue_depth", "gauge", "Jobs waiting.");
+    out += "sample_queue_depth 0\n";
+    if (!MetricsFault("no-saturation")) {
+      family("http_server_requests_in_flight", "gauge", "Requests being served.");
+      out += "http_server_requests_in_flight 1\n";
+    } else {
+      // Without it, the queue gauge above must not count as saturation either.
+      out.erase(out.find("# HELP sample_queue_depth"));
+    }
+    if (MetricsFault("many-series")) {
+      family("sample_cache_item_hits_total", "counter", "Hits per cache item.");
+      for (int i = 0; i < 100000; ++i) out += "sample_cache_item_hits_total{item=\"" + std::to_string(i) + "\"} 1\n";
+    }
+    if (!MetricsFault("no-process")) {
+      counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.");
+      out += "process_cpu_seconds_total 0.5\n";
+      family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+      out += "process_resident_memory_bytes 1.2e+07\n";
+      family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
+      out += "process_start_time_seconds " + std::to_string(start_time_) + "\n";
+    }
+    if (om && !MetricsFault("bad-openmetrics")) out += "# EOF\n";
+    std::string type = om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                          : "text/plain; version=0.0.4; charset=utf-8";
+    if (MetricsFault("wrong-content-type")) type = "application/json";
+    res.set_content(out, type.c_str());
   }
 
   void Answer(const httplib::Request& req, httplib::Response& res, int status, const std::string& body,
@@ -178,6 +276,8 @@ class Backend {
   std::ofstream log_;
   std::map<std::string, long> requests_;
   std::atomic<int> liveness_count_{0};
+  std::atomic<long> scrapes_{0};
+  const long start_time_ = static_cast<long>(std::time(nullptr));
 };
 
 }  // namespace
@@ -195,10 +295,18 @@ int main(int argc, char** argv) {
     for (const auto& f : kFaults) s += (s.empty() ? "" : ", ") + f;
     return s;
   }())->check(CLI::IsMember(kFaults));
+  std::vector<std::string> metrics_faults;
+  app.add_option("--metrics-fault", metrics_faults, "Misbehave on /metrics: " + [] {
+    std::string s;
+    for (const auto& f : kMetricsFaults) s += (s.empty() ? "" : ", ") + f;
+    return s;
+  }())->check(CLI::IsMember(kMetricsFaults));
+  app.add_option("--metrics-delay", o.metrics_delay_ms, "Delay every /metrics answer by this many milliseconds");
   app.add_option("--health-delay", o.health_delay_ms, "Delay every health answer by this many milliseconds");
   app.add_option("--log-file", o.log_file, "Append JSON logs to this file");
   CLI11_PARSE(app, argc, argv);
   o.faults.insert(faults.begin(), faults.end());
+  o.metrics_faults.insert(metrics_faults.begin(), metrics_faults.end());
 
   const auto colon = o.listen.rfind(':');
   const std::string host = o.listen.substr(0, colon);

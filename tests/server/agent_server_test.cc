@@ -74,9 +74,19 @@ TEST_CASE("The agent's /metrics passes promtool check metrics", "[integration][s
   CHECK(metrics.body.find("probity_check_passed{target=\"backend\",team=\"a\",check=\"health.readiness.reachable\",category=\"health\",severity=\"critical\"} 0") != std::string::npos);
   CHECK(metrics.body.find("probity_level{target=\"backend\",team=\"a\",level=\"bronze\"} 0") != std::string::npos);
   CHECK(metrics.body.find("probity_critical_failures{target=\"backend\",team=\"a\"} 1") != std::string::npos);
+
+  // Asked for OpenMetrics, it answers valid OpenMetrics.
+  httplib::Client client("127.0.0.1", agent.port);
+  auto om = client.Get("/metrics", {{"Accept", "application/openmetrics-text;version=1.0.0"}});
+  REQUIRE(om);
+  CHECK(om->get_header_value("Content-Type") == "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  CHECK(om->body.find("# TYPE probity_runs counter\n") != std::string::npos);
+  CommandResult parsed = RunCommand({PROBITY_BINARY, "lint-metrics", "--openmetrics", "-"}, om->body);
+  INFO(parsed.out << parsed.err);
+  CHECK(parsed.exit_code == 0);
 }
 
-TEST_CASE("probity scan of a running probity run is level gold with every health check passing", "[integration][server]") {
+TEST_CASE("probity scan of a running probity run is level gold with every check passing", "[integration][server]") {
   SampleBackend backend;
   RunningAgent agent(Targets(backend.url()));
   REQUIRE(agent.WaitReady());

@@ -12,6 +12,11 @@ WallTime FakeClock::WallNow() const {
   return WallTime(std::chrono::duration_cast<WallTime::duration>(offset_ + std::chrono::seconds(1'700'000'000)));
 }
 
+void FakeClock::SleepFor(Duration d) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  offset_ += d;
+}
+
 void FakeClock::Advance(Duration d) {
   std::lock_guard<std::mutex> lock(mu_);
   offset_ += d;

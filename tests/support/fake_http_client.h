@@ -15,11 +15,12 @@ class FakeClock final : public Clock {
  public:
   MonoTime Now() const override;
   WallTime WallNow() const override;
+  void SleepFor(Duration d) const override;
   void Advance(Duration d);
 
  private:
   mutable std::mutex mu_;
-  Duration offset_{};
+  mutable Duration offset_{};
 };
 
 // Answers requests from a table of canned responses keyed by URL; unknown
