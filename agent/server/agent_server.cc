@@ -59,6 +59,11 @@ void Agent::Apply(Loaded loaded) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     targets_ = loaded.targets;
+    // Forget what removed targets remembered (a run in flight co-owns it).
+    for (auto it = memories_.begin(); it != memories_.end();) {
+      const bool kept = std::find(names.begin(), names.end(), it->first) != names.end();
+      it = kept ? std::next(it) : memories_.erase(it);
+    }
   }
   scheduler_->SetTargets(std::move(loaded.targets));
 }
@@ -77,14 +82,14 @@ Status Agent::Start() {
 
   scheduler_ = std::make_unique<Scheduler>(
       [this](const TargetSpec& spec) {
-        TargetMemory* memory;
+        std::shared_ptr<TargetMemory> memory;
         {
           std::lock_guard<std::mutex> lock(mu_);
           auto& slot = memories_[spec.name];
-          if (!slot) slot = std::make_unique<TargetMemory>();
-          memory = slot.get();
+          if (!slot) slot = std::make_shared<TargetMemory>();
+          memory = slot;
         }
-        return ProbeTarget(spec, http_, SystemClock::Instance(), Severity::kCritical, memory);
+        return ProbeTarget(spec, http_, SystemClock::Instance(), Severity::kCritical, memory.get());
       },
       [this](const TargetSpec& spec, TargetReport report) {
         const std::string score = FormatSeconds(report.score);

@@ -59,7 +59,9 @@ class Agent {
   std::thread serve_thread_;
   std::mutex mu_;  // guards targets_, fail_on_ and reloads
   std::vector<TargetSpec> targets_;
-  std::map<std::string, std::unique_ptr<TargetMemory>> memories_;  // guarded by mu_; each used by one run at a time
+  // Guarded by mu_. Shared: a run in flight keeps its target's memory alive
+  // even if a reload removes the target meanwhile.
+  std::map<std::string, std::shared_ptr<TargetMemory>> memories_;
   std::atomic<int> adhoc_probes_{0};
   int max_concurrent_ = kDefaultMaxConcurrentProbes;
   bool stopped_ = false;
