@@ -11,6 +11,8 @@ namespace {
 
 TargetReport Probe(const std::vector<std::string>& backend_args) {
   SampleBackend backend(backend_args);
+  // A request on the API route first, so that route labels exist.
+  HttpGet(std::stoi(backend.url().substr(backend.url().rfind(':') + 1)), "/api/orders");
   TargetSpec spec = TargetForUrl(backend.url(), GlobalConfig{});
   // Two scrapes 100ms apart are enough to see a counter go down here.
   for (PlannedCheck& p : spec.plan) {
@@ -105,18 +107,7 @@ TEST_CASE("Each sample backend metrics fault fails its check over a real socket"
       {{"--metrics-fault", "no-build-info"}, "metrics.build_info.present", "no *_build_info"},
   };
   for (const Case& c : cases) {
-    std::vector<std::string> args = c.args;
-    // Requests on the API route first, so that route labels exist.
-    TargetReport r = [&] {
-      SampleBackend backend(args);
-      HttpGet(std::stoi(backend.url().substr(backend.url().rfind(':') + 1)), "/api/orders");
-      TargetSpec spec = TargetForUrl(backend.url(), GlobalConfig{});
-      for (PlannedCheck& p : spec.plan) {
-        if (p.info->id == "metrics.counter.monotonic") p.params.Set("delay", Duration(std::chrono::milliseconds(100)));
-      }
-      HttplibClient http;
-      return ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
-    }();
+    TargetReport r = Probe(c.args);
     const CheckResult& result = Find(r, c.check);
     INFO(c.check << " with " << c.args.back() << ": " << result.detail);
     CHECK(result.status == CheckStatus::kFail);
