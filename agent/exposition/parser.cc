@@ -405,6 +405,16 @@ class LineParser {
 
 bool ParseFloatValue(std::string_view text, double* out) {
   if (text.empty()) return false;
+  // Fast path: a plain integer of up to 15 digits is exact as a double.
+  if (text.size() <= 15) {
+    std::uint64_t value = 0;
+    std::size_t i = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    if (i == text.size()) {
+      *out = static_cast<double>(value);
+      return true;
+    }
+  }
   bool negative = false;
   std::string_view body = text;
   if (body[0] == '+' || body[0] == '-') {
