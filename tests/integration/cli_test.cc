@@ -145,3 +145,19 @@ TEST_CASE("run exits with a clear error when its address is taken", "[integratio
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("cannot listen on " + taken) != std::string::npos);
 }
+
+TEST_CASE("lint-metrics exits 0 clean, 3 with problems, 1 when unparseable", "[integration][cli]") {
+  CommandResult clean = Probity({"lint-metrics", "-"}, "# HELP up_total Ups.\n# TYPE up_total counter\nup_total 1\n");
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out.empty());
+  CommandResult problems = Probity({"lint-metrics"}, "# TYPE up counter\nup 1\n");
+  CHECK(problems.exit_code == 3);
+  CHECK(problems.out == "up counter metrics should have \"_total\" suffix\nup no help text\n");
+  CommandResult broken = Probity({"lint-metrics", "-"}, "up 1\nup{ 2\n");
+  CHECK(broken.exit_code == 1);
+  CHECK(broken.err.find("cannot parse: line 2:") != std::string::npos);
+  TempDir dir;
+  const std::string file = dir.Write("om.txt", "# TYPE c counter\nc_total 1\n# EOF\n");
+  CHECK(Probity({"lint-metrics", "--openmetrics", file}).exit_code == 3);  // no HELP
+  CHECK(Probity({"lint-metrics", "/nonexistent.prom"}).exit_code == 1);
+}
