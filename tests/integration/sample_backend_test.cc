@@ -29,6 +29,25 @@ const CheckResult& Find(const TargetReport& r, const std::string& id) {
   throw std::runtime_error("no result for " + id);
 }
 
+// A sample backend switch and the check it must make fail.
+struct FaultCase {
+  std::vector<std::string> args;
+  std::string check;
+  std::string detail_part;
+};
+
+void ExpectEachFaultFails(const std::vector<FaultCase>& cases) {
+  for (const FaultCase& c : cases) {
+    TargetReport r = Probe(c.args);
+    const CheckResult& result = Find(r, c.check);
+    INFO(c.check << " with " << c.args.back() << ": " << result.detail);
+    CHECK(result.status == CheckStatus::kFail);
+    CHECK(result.detail.find(c.detail_part) != std::string::npos);
+    CHECK_FALSE(result.remedy.empty());
+    CHECK(result.detail.find("s3cr3tPassw0rd") == std::string::npos);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("A healthy sample backend passes every check over a real socket", "[integration]") {
@@ -46,12 +65,7 @@ TEST_CASE("A healthy sample backend passes every check over a real socket", "[in
 }
 
 TEST_CASE("Each sample backend fault fails its check over a real socket", "[integration]") {
-  struct Case {
-    std::vector<std::string> args;
-    std::string check;
-    std::string detail_part;
-  };
-  const std::vector<Case> cases = {
+  ExpectEachFaultFails({
       {{"--fault", "no-liveness"}, "health.liveness.reachable", "no liveness endpoint"},
       {{"--fault", "liveness-500"}, "health.liveness.reachable", "answered 500"},
       {{"--fault", "flaky-liveness"}, "health.liveness.reachable", "try 3 of 3"},
@@ -65,25 +79,11 @@ TEST_CASE("Each sample backend fault fails its check over a real socket", "[inte
       {{"--fault", "stack-trace"}, "health.details.safe", "java-stack-trace"},
       {{"--fault", "secret-in-health"}, "health.details.safe", "url-credentials: s3c****"},
       {{"--fault", "huge-health"}, "health.liveness.reachable", "larger than the 10MiB limit"},
-  };
-  for (const Case& c : cases) {
-    TargetReport r = Probe(c.args);
-    const CheckResult& result = Find(r, c.check);
-    INFO(c.check << " with " << c.args.back() << ": " << result.detail);
-    CHECK(result.status == CheckStatus::kFail);
-    CHECK(result.detail.find(c.detail_part) != std::string::npos);
-    CHECK_FALSE(result.remedy.empty());
-    CHECK(result.detail.find("s3cr3tPassw0rd") == std::string::npos);
-  }
+  });
 }
 
 TEST_CASE("Each sample backend metrics fault fails its check over a real socket", "[integration]") {
-  struct Case {
-    std::vector<std::string> args;
-    std::string check;
-    std::string detail_part;
-  };
-  const std::vector<Case> cases = {
+  ExpectEachFaultFails({
       {{"--metrics-fault", "no-metrics"}, "metrics.endpoint.reachable", "(/metrics 404,"},
       {{"--metrics-delay", "1200"}, "metrics.endpoint.reachable", "more than 1s"},
       {{"--metrics-fault", "wrong-content-type"}, "metrics.exposition.content_type", "application/json"},
@@ -105,13 +105,5 @@ TEST_CASE("Each sample backend metrics fault fails its check over a real socket"
       {{"--metrics-fault", "no-saturation"}, "metrics.saturation.present", "no saturation signal"},
       {{"--metrics-fault", "no-process"}, "metrics.process.standard", "missing process_cpu_seconds_total"},
       {{"--metrics-fault", "no-build-info"}, "metrics.build_info.present", "no *_build_info"},
-  };
-  for (const Case& c : cases) {
-    TargetReport r = Probe(c.args);
-    const CheckResult& result = Find(r, c.check);
-    INFO(c.check << " with " << c.args.back() << ": " << result.detail);
-    CHECK(result.status == CheckStatus::kFail);
-    CHECK(result.detail.find(c.detail_part) != std::string::npos);
-    CHECK_FALSE(result.remedy.empty());
-  }
+  });
 }
