@@ -72,24 +72,22 @@ Verdict CheckLivenessReachable(ProbeContext& ctx, const CheckParams& params) {
   const long tries = params.GetInt("tries");
   Duration slowest{};
   for (long i = 0; i < tries; ++i) {
-    StatusOr<HttpResponse> fresh = Status::Ok();
-    const StatusOr<HttpResponse>* r;
-    if (i == 0) {
-      r = &ctx.Get(e.url);
-    } else {
+    // The first try is the run's shared request; the others are fresh.
+    std::optional<StatusOr<HttpResponse>> fresh;
+    if (i > 0) {
       HttpRequest request;
       request.url = e.url;
-      fresh = ctx.Fetch(request);
-      r = &fresh;
+      fresh.emplace(ctx.Fetch(request));
     }
+    const StatusOr<HttpResponse>& r = fresh ? *fresh : ctx.Get(e.url);
     const std::string attempt = "try " + std::to_string(i + 1) + " of " + std::to_string(tries) + ", ";
-    if (!(*r).ok()) return Verdict::Error(attempt + Get(e) + ": " + (*r).status().message());
-    if (auto bad = Unusable(ctx, e, *r)) return *bad;
-    const int code = (*r)->status;
+    if (!r.ok()) return Verdict::Error(attempt + Get(e) + ": " + r.status().message());
+    if (auto bad = Unusable(ctx, e, r)) return *bad;
+    const int code = r->status;
     if (code < 200 || code >= 400) {
       return Verdict::Fail(attempt + Get(e) + " answered " + std::to_string(code));
     }
-    slowest = std::max(slowest, (*r)->elapsed);
+    slowest = std::max(slowest, r->elapsed);
   }
   return Verdict::Pass(Get(e) + " answered 2xx/3xx " + std::to_string(tries) + " times in a row (slowest " +
                        FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(slowest)) + ")");
@@ -285,18 +283,15 @@ Verdict CheckDetailsSafe(ProbeContext& ctx, const CheckParams&) {
   std::string problems;
   for (const HealthEndpoint& h : HealthEndpoints(ctx)) {
     if (!h.endpoint->found()) continue;
-    StatusOr<HttpResponse> anonymous = Status::Ok();
-    const StatusOr<HttpResponse>* r;
+    std::optional<StatusOr<HttpResponse>> anonymous;
     if (has_auth && ctx.Get(h.endpoint->url).ok()) {
       // What an anonymous caller sees, not what the probe's credentials unlock.
       HttpRequest request;
       request.url = h.endpoint->url;
       request.with_auth = false;
-      anonymous = ctx.Fetch(request);
-      r = &anonymous;
-    } else {
-      r = &ctx.Get(h.endpoint->url);
+      anonymous.emplace(ctx.Fetch(request));
     }
+    const StatusOr<HttpResponse>* r = anonymous ? &*anonymous : &ctx.Get(h.endpoint->url);
     if (!r->ok()) {
       if (first_error.empty()) first_error = Get(*h.endpoint) + ": " + r->status().message();
       continue;

@@ -31,12 +31,6 @@ namespace {
 
 using Kind = Problem::Kind;
 
-std::uint64_t Mix(std::uint64_t x);
-
-// A fast non-cryptographic hash.
-std::uint64_t Fold(std::uint64_t h, const char* p, std::size_t n);
-std::uint64_t Hash(std::string_view s) { return Mix(Fold(0x9E3779B97F4A7C15ULL, s.data(), s.size())); }
-
 std::uint64_t Mix(std::uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -67,25 +61,27 @@ std::uint64_t Fold(std::uint64_t h, const char* p, std::size_t n) {
   return h ^ (h >> 29);
 }
 
+// A fast non-cryptographic hash of a string.
+std::uint64_t Hash(std::string_view s) { return Mix(Fold(0x9E3779B97F4A7C15ULL, s.data(), s.size())); }
+
 // Hashes one label (a label set hashes to the sum of its labels' hashes, so
 // that label order does not matter). `name="value"` written without blanks,
 // the usual case, is hashed as one run of bytes; other spellings hash the same.
 std::uint64_t LabelHash(const Label& l) {
   const char* begin = l.name.data();
   const std::size_t span = static_cast<std::size_t>(l.value.data() + l.value.size() - begin);
-  if (span == l.name.size() + 2 + l.value.size()) return Mix(Fold(0x9E3779B97F4A7C15ULL, begin, span));
+  if (span == l.name.size() + 2 + l.value.size()) return Hash(std::string_view(begin, span));
   // As if written without blanks.
   std::string joined(l.name);
   joined += "=\"";
   joined += l.value;
-  return Mix(Fold(0x9E3779B97F4A7C15ULL, joined.data(), joined.size()));
+  return Hash(joined);
 }
 
 // A set of 64-bit keys with open addressing, at most 70% full.
 class KeySet {
  public:
-  // True when the key was not there yet.
-  // Keys must already be well mixed.
+  // True when the key was not there yet. Keys must already be well mixed.
   bool Insert(std::uint64_t key) {
     if (key == 0) key = 1;
     if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
@@ -171,7 +167,7 @@ bool CamelCase(std::string_view s) {
 void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out) {
   const std::string& name = f.summary.name;
   const MetricType t = f.summary.type;
-  auto add = [&](Kind kind, std::string text) { out->push_back({kind, name, std::move(text), true}); };
+  auto add = [&](Kind kind, std::string text) { out->push_back({kind, name, std::move(text)}); };
   if (!f.help_set) add(Kind::kHelp, "no help text");
 
   // Units: the first known unit (with a prefix) that is a whole word of the name.
@@ -394,7 +390,7 @@ class Analyzer final : public Handler {
   template <typename MakeText>
   void Extra(Kind kind, const std::string& metric, MakeText make_text) {
     if (++extra_count_[metric + "\x1f" + std::to_string(static_cast<int>(kind))] > kMaxExtraPerFamily) return;
-    extra_.push_back({kind, metric, std::string(make_text()), false});
+    extra_.push_back({kind, metric, std::string(make_text())});
   }
 
   static bool SameLabelNames(const FamilyState& f, const Sample& s) {

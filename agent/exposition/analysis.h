@@ -28,7 +28,6 @@ struct Problem {
   Kind kind;
   std::string metric;
   std::string text;
-  bool promlint = false;  // true for the rules `promtool check metrics` applies
   std::string ToString() const { return metric + " " + text; }
 };
 
