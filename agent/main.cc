@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "checks/catalogue.h"
+#include "checks/sensitive_content.h"
+#include "core/duration.h"
+#include "logs/log_analysis.h"
+#include "logs/log_stream.h"
 #include "core/build_info.h"
 #include "core/logger.h"
 #include "core/text.h"
@@ -171,6 +176,87 @@ int LintMetrics(const std::string& path, bool openmetrics) {
   return analysis.problems.empty() ? kExitOk : kExitProblems;
 }
 
+struct LintLogsFlags {
+  std::string file = "-";
+  std::vector<std::string> rules;  // NAME=REGEX
+  std::size_t max_findings = 10;
+};
+
+int LintLogs(const LintLogsFlags& flags) {
+  const std::string name = flags.file == "-" ? "<stdin>" : flags.file;
+  std::vector<ContentRule> extra;
+  for (const std::string& spec : flags.rules) {
+    const std::size_t eq = spec.find('=');
+    if (eq == 0 || eq == std::string::npos || eq + 1 == spec.size()) {
+      std::cerr << "probity lint-logs: --rule \"" << Excerpt(spec, 60) << "\" must be NAME=REGEX\n";
+      return kExitUsage;
+    }
+    ContentRule rule{spec.substr(0, eq), "secret", spec.substr(eq + 1)};
+    Status ok = ContentScanner::CheckPattern(rule.pattern);
+    if (!ok.ok()) {
+      std::cerr << "probity lint-logs: --rule " << rule.name << ": " << ok.message() << "\n";
+      return kExitUsage;
+    }
+    extra.push_back(std::move(rule));
+  }
+  StatusOr<std::shared_ptr<const ContentScanner>> scanner = ContentScanner::WithBuiltins(extra);
+  if (!scanner.ok()) {
+    std::cerr << "probity lint-logs: " << scanner.status().message() << "\n";
+    return kExitUsage;
+  }
+  const int fd = flags.file == "-" ? dup(STDIN_FILENO) : open(flags.file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    std::cerr << "probity lint-logs: cannot read " << name << ": " << std::strerror(errno) << "\n";
+    return kExitInternal;
+  }
+  std::string out;
+  LogAnalyzer analyzer(
+      *scanner,
+      [&out](const LogFinding& f) {
+        out += std::to_string(f.line) + ": " + f.rule + ": " + f.excerpt + "\n";
+        if (out.size() > (1 << 16)) {
+          std::cout << out;
+          out.clear();
+        }
+      },
+      flags.max_findings);
+  StatusOr<StreamSummary> summary = AnalyzeStream(fd, &analyzer);
+  close(fd);
+  if (!summary.ok()) {
+    std::cout << out << std::flush;
+    std::cerr << "probity lint-logs: " << name << ": " << summary.status().message() << "\n";
+    return kExitInternal;
+  }
+  const LogStats& s = analyzer.stats();
+  // Every rule with its count, in a stable order.
+  std::vector<std::pair<std::string, std::size_t>> counts = {
+      {"unparseable", s.unparseable.count},          {"timestamp.missing", s.timestamp_missing.count},
+      {"timestamp.invalid", s.timestamp_invalid.count}, {"level.missing", s.level_missing.count},
+      {"level.invalid", s.level_invalid.count},      {"service.missing", s.service_missing.count},
+      {"trace_id.missing", s.trace_id_missing.count}, {"trace_id.invalid", s.trace_id_invalid.count},
+  };
+  for (const auto& [rule, tally] : s.secrets) counts.emplace_back("secret." + rule, tally.count);
+  for (const auto& [rule, tally] : s.pii) counts.emplace_back("pii." + rule, tally.count);
+  if (summary->cut_lines > 0) {
+    out += std::to_string(summary->first_cut_line) + ": line.too_long: longer than " +
+           FormatByteSize(kMaxLogLineBytes) + "; only its start was analysed\n";
+    counts.emplace_back("line.too_long", summary->cut_lines);
+  }
+  std::size_t findings = 0;
+  std::string by_rule;
+  for (const auto& [rule, n] : counts) {
+    if (n == 0) continue;
+    findings += n;
+    by_rule += (by_rule.empty() ? "" : ", ") + rule + " " + std::to_string(n);
+  }
+  out += name + ": " + std::to_string(s.lines) + " lines, " + std::to_string(s.structured) + " structured (" +
+         std::to_string(s.json) + " JSON, " + std::to_string(s.logfmt) + " logfmt), " + std::to_string(s.errors) +
+         " ERROR/FATAL; ";
+  out += findings == 0 ? "no findings\n" : std::to_string(findings) + " findings: " + by_rule + "\n";
+  std::cout << out << std::flush;
+  return findings == 0 ? kExitOk : kExitProblems;
+}
+
 struct ScanFlags {
   std::vector<std::string> urls;
   std::string config;
@@ -299,6 +385,15 @@ int main(int argc, char** argv) {
   lint_metrics->add_option("file", lint_file, "Exposition file, or - for standard input")->capture_default_str();
   lint_metrics->add_flag("--openmetrics", lint_openmetrics, "Parse as OpenMetrics 1.0 text instead of text 0.0.4");
 
+  LintLogsFlags lint_logs_flags;
+  CLI::App* lint_logs = app.add_subcommand(
+      "lint-logs", "Check every line of a log sample: structure, fields, secrets and PII (findings are masked)");
+  lint_logs->add_option("file", lint_logs_flags.file, "Log file, or - for standard input")->capture_default_str();
+  lint_logs->add_option("--rule", lint_logs_flags.rules, "Extra secret rule as NAME=REGEX (repeatable)");
+  lint_logs->add_option("--max-findings", lint_logs_flags.max_findings,
+                        "Findings printed per rule; the summary counts them all")
+      ->capture_default_str();
+
   std::string checks_format = "text";
   CLI::App* checks = app.add_subcommand("checks", "List the catalogue of checks");
   checks->add_option("--format", checks_format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
@@ -323,6 +418,7 @@ int main(int argc, char** argv) {
     if (*scan) return Scan(scan_flags);
     if (*check_config) return CheckConfig(config_file);
     if (*lint_metrics) return LintMetrics(lint_file, lint_openmetrics);
+    if (*lint_logs) return LintLogs(lint_logs_flags);
     if (*checks) return ListChecks(checks_format);
     if (*help && !help_topic.empty()) {
       for (CLI::App* sub : app.get_subcommands({})) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "checks/health_checks.h"
+#include "checks/log_checks.h"
 #include "checks/metrics_checks.h"
 
 namespace probity {
@@ -136,6 +137,64 @@ std::vector<CheckInfo> BuildCatalogue() {
   c.push_back({"metrics.build_info.present", "metrics", Severity::kWarning, Level::kSilver,
                "a *_build_info (value 1, version label), target_info, or an OpenMetrics info family",
                "export <service>_build_info{version=\"…\",revision=\"…\"} 1", {}, CheckBuildInfoPresent});
+  c.push_back({"logs.source.reachable", "logs", Severity::kCritical, Level::kBronze,
+               "the configured source (file, HTTP endpoint, Loki query) can be read",
+               "check the path, permissions, URL or LogQL selector in the target's logs: section", {},
+               CheckLogsSourceReachable});
+  c.push_back({"logs.structured.parseable", "logs", Severity::kCritical, Level::kBronze,
+               ">= 99% of sampled lines are one JSON object or logfmt record (container-runtime prefixes stripped)",
+               "switch the logger to a JSON (or logfmt) encoder so that pipelines need no regex to read it",
+               {{"min_percent", K::kInt, "99", "share of lines that must be structured"}}, CheckLogsParseable});
+  c.push_back({"logs.fields.timestamp", "logs", Severity::kCritical, Level::kSilver,
+               "every line has a timestamp (timestamp, @timestamp, time, ts) in RFC 3339 with zone or epoch",
+               "add an RFC 3339 timestamp with its zone (2024-05-01T10:00:00.123Z) to every line", {},
+               CheckLogsTimestamp});
+  c.push_back({"logs.fields.level", "logs", Severity::kCritical, Level::kSilver,
+               "every line has a level (level, log.level, severity, SeverityText) mapping to TRACE…FATAL",
+               "add a level field with one of trace, debug, info, warn, error, fatal to every line", {},
+               CheckLogsLevel});
+  c.push_back({"logs.fields.service", "logs", Severity::kWarning, Level::kSilver,
+               "service.name (or service) present", "add service.name to every line (OpenTelemetry resource "
+               "attribute), so that lines can be told apart once aggregated", {}, CheckLogsService});
+  c.push_back({"logs.fields.trace_id", "logs", Severity::kWarning, Level::kGold,
+               "request-scoped lines carry a W3C trace id (32 lowercase hex) — trace_id or trace.id",
+               "put the current span's trace id on every line logged while serving a request (OpenTelemetry log "
+               "correlation does this)", {}, CheckLogsTraceId});
+  c.push_back({"logs.freshness", "logs", Severity::kWarning, Level::kSilver,
+               "the newest line is younger than 5 min",
+               "make sure the service still writes to this source (a rotated file nobody reopened, a dead "
+               "shipper and a wrong path all look like this)",
+               {{"max_age", K::kDuration, "5m", "oldest acceptable newest line"}}, CheckLogsFreshness});
+  c.push_back({"logs.secrets.none", "logs", Severity::kCritical, Level::kBronze,
+               "no line matches a secret rule: cloud keys (AKIA…), private-key blocks, JWTs, provider tokens "
+               "(ghp_, xox?-, sk_live_ …), Authorization header values, credentials in URLs, password-like keys "
+               "with values",
+               "never log credentials: redact Authorization headers and secret fields in the logger, then rotate "
+               "every secret that was written", {}, CheckLogsSecrets});
+  c.push_back({"logs.pii.none", "logs", Severity::kWarning, Level::kGold,
+               "no card numbers (regex + Luhn) or e-mail addresses; counts only, masked",
+               "mask personal data before it is logged (log a customer id, not the card or the address)", {},
+               CheckLogsPii});
+  c.push_back({"logs.errors.ratio", "logs", Severity::kInfo, Level::kNone, "share of ERROR/FATAL lines in the sample",
+               "look at the errors: a healthy service logs few of them, and expected conditions belong at WARN",
+               {{"max_percent", K::kInt, "5", "largest acceptable share of ERROR and FATAL lines"}},
+               CheckLogsErrorRatio});
+  c.push_back({"tracing.traceparent.propagated", "tracing", Severity::kWarning, Level::kGold,
+               "a request sent with a fresh traceparent leaves that trace id in the service's logs (or in a "
+               "traceresponse/server-timing header)",
+               "adopt the incoming W3C traceparent (OpenTelemetry's propagators do) and log its trace id", {},
+               CheckTraceparentPropagated});
+  c.push_back({"tracing.request_id.propagated", "tracing", Severity::kInfo, Level::kNone,
+               "a fresh X-Request-ID is echoed in the response or found in the logs",
+               "echo X-Request-ID in the response and log it as request_id", {}, CheckRequestIdPropagated});
+  c.push_back({"tracing.traceparent.invalid_ignored", "tracing", Severity::kInfo, Level::kNone,
+               "an invalid traceparent does not break the request and its id is not logged",
+               "validate traceparent as W3C Trace Context says and start a new trace when it is invalid", {},
+               CheckInvalidTraceparentIgnored});
+  c.push_back({"tracing.exemplars.trace_id", "tracing", Severity::kInfo, Level::kNone,
+               "OpenMetrics exemplars on request histograms/counters carry trace_id",
+               "attach exemplars with the trace_id to request counters and histograms (OpenMetrics), so that "
+               "Grafana can jump from a latency spike to its trace", {}, CheckExemplarsTraceId});
   return c;
 }
 

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/config.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "http/http_client.h"
@@ -80,6 +81,15 @@ struct Endpoints {
   Endpoint openapi;
 };
 
+// How the logs and tracing checks reach the target's logs.
+struct LogAccess {
+  const LogsConfig* config = nullptr;  // nullptr or unconfigured: no log source
+  std::shared_ptr<const ContentScanner> scanner;  // built-in rules plus the config's
+  const TracingConfig* tracing = nullptr;
+  std::string target_url;  // the base the tracing request's path is put on
+  bool configured() const { return config != nullptr && config->configured(); }
+};
+
 // What a target's checks remember from one run to the next (`probity run`
 // keeps one per target; a scan has none). Only the runner touches it between
 // runs, so it needs no lock.
@@ -118,6 +128,9 @@ class ProbeContext {
     return std::any_cast<T&>(it->second);
   }
   TargetMemory* memory() const { return memory_; }
+  const LogAccess& logs() const { return logs_; }
+  void set_logs(LogAccess logs) { logs_ = std::move(logs); }
+  HttpClient& http() const { return http_; }
   void set_memory(TargetMemory* memory) { memory_ = memory; }
 
   const Endpoints& endpoints() const { return endpoints_; }
@@ -133,6 +146,7 @@ class ProbeContext {
   std::map<std::string, StatusOr<HttpResponse>> memo_;
   std::map<std::string, std::any> shared_;
   TargetMemory* memory_ = nullptr;
+  LogAccess logs_;
 };
 
 // What a check function returns; the runner adds id, timing and metadata.

@@ -24,17 +24,11 @@ std::vector<HealthEndpoint> HealthEndpoints(const ProbeContext& ctx) {
 
 std::string Get(const Endpoint& e) { return "GET " + e.Path(); }
 
-std::string SizeText(std::uint64_t bytes) {
-  if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + "MiB";
-  if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + "KiB";
-  return std::to_string(bytes) + "B";
-}
-
 // An error or failure verdict when a response cannot be judged on its merits.
 std::optional<Verdict> Unusable(const ProbeContext& ctx, const Endpoint& e, const StatusOr<HttpResponse>& r) {
   if (!r.ok()) return Verdict::Error(Get(e) + ": " + r.status().message());
   if (r->body_truncated) {
-    return Verdict::Fail(Get(e) + ": body is larger than the " + SizeText(ctx.options().max_body_bytes) +
+    return Verdict::Fail(Get(e) + ": body is larger than the " + FormatByteSize(ctx.options().max_body_bytes) +
                              " limit and was cut",
                          "keep health bodies small (a few KiB): they are read on every probe");
   }

@@ -52,6 +52,11 @@ Scrape& TextScrape(ProbeContext& ctx) {
   return ctx.Shared<Scrape>("metrics.text", [&] { return Fetch(ctx, kTextAccept); });
 }
 
+// The shared OpenMetrics scrape (asked the way Prometheus asks).
+Scrape& OpenMetricsScrape(ProbeContext& ctx) {
+  return ctx.Shared<Scrape>("metrics.openmetrics", [&] { return Fetch(ctx, kOpenMetricsAccept); });
+}
+
 std::string Where(const ProbeContext& ctx) { return "GET " + ctx.endpoints().metrics.Path(); }
 
 // Why the scrape cannot be judged, or nothing.
@@ -184,7 +189,7 @@ Verdict CheckExpositionValid(ProbeContext& ctx, const CheckParams&) {
 
 Verdict CheckOpenMetricsValid(ProbeContext& ctx, const CheckParams&) {
   if (!ctx.endpoints().metrics.found()) return Verdict::Skip("no metrics endpoint");
-  Scrape& s = ctx.Shared<Scrape>("metrics.openmetrics", [&] { return Fetch(ctx, kOpenMetricsAccept); });
+  Scrape& s = OpenMetricsScrape(ctx);
   if (auto bad = Unusable(ctx, s, false)) return *bad;
   if (s.format != Format::kOpenMetrics) {
     return Verdict::Skip("asked for OpenMetrics, the endpoint answered " + s.response->MediaType());
@@ -415,6 +420,30 @@ Verdict CheckBuildInfoPresent(ProbeContext& ctx, const CheckParams&) {
   if (!near_miss.empty()) return Verdict::Fail(near_miss);
   return Verdict::Fail("no *_build_info, target_info or info family",
                        "export <service>_build_info{version=\"…\",revision=\"…\"} 1");
+}
+
+Verdict CheckExemplarsTraceId(ProbeContext& ctx, const CheckParams&) {
+  Scrape& s = OpenMetricsScrape(ctx);
+  if (auto unusable = Unusable(ctx, s)) return *unusable;
+  if (s.format != Format::kOpenMetrics) {
+    return Verdict::Skip("asked for OpenMetrics, the endpoint answered " + s.response->MediaType() +
+                         "; exemplars exist only in OpenMetrics");
+  }
+  const std::vector<const FamilySummary*> families = RequestFamilies(s.analysis);
+  if (families.empty()) return Verdict::Skip("no request counter or request-duration histogram to carry exemplars");
+  std::size_t exemplars = 0, traced = 0;
+  std::vector<std::string> names;
+  for (const FamilySummary* f : families) {
+    exemplars += f->exemplars;
+    traced += f->exemplars_with_trace_id;
+    names.push_back(f->name);
+  }
+  if (exemplars == 0) return Verdict::Fail("no exemplars on the request families (" + Names(names) + ")");
+  if (traced < exemplars) {
+    return Verdict::Fail(std::to_string(exemplars - traced) + " of " + std::to_string(exemplars) +
+                         " exemplars on the request families lack a trace_id label");
+  }
+  return Verdict::Pass(std::to_string(exemplars) + " exemplars on " + Names(names) + " carry trace_id");
 }
 
 }  // namespace probity

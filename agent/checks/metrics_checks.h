@@ -27,6 +27,7 @@ Verdict CheckRedRouteCardinality(ProbeContext& ctx, const CheckParams& params); 
 Verdict CheckSaturationPresent(ProbeContext& ctx, const CheckParams& params);       // metrics.saturation.present
 Verdict CheckProcessStandard(ProbeContext& ctx, const CheckParams& params);         // metrics.process.standard
 Verdict CheckBuildInfoPresent(ProbeContext& ctx, const CheckParams& params);        // metrics.build_info.present
+Verdict CheckExemplarsTraceId(ProbeContext& ctx, const CheckParams& params);        // tracing.exemplars.trace_id
 
 // True when a route label value looks like a raw id rather than a template:
 // a path segment of digits, a UUID, or a long hex string.

@@ -1,9 +1,13 @@
 #include "checks/sensitive_content.h"
 
+#include <hs/hs.h>
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <new>
 
 #include "core/text.h"
 
@@ -11,41 +15,15 @@ namespace probity {
 namespace {
 
 struct Rule {
-  const char* name;
-  const char* kind;
+  const ContentRule* rule;
   std::unique_ptr<RE2> re;  // group 1, when present, is the secret to mask
 };
 
-std::vector<Rule> BuildRules() {
-  static constexpr struct {
-    const char* name;
-    const char* kind;
-    const char* pattern;
-  } kRules[] = {
-      {"aws-access-key", "secret", R"(\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16})\b)"},
-      {"private-key", "secret", R"((-----BEGIN[A-Z ]{0,30} PRIVATE KEY(?: BLOCK)?-----))"},
-      {"jwt", "secret", R"(\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}))"},
-      {"github-token", "secret", R"(\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}))"},
-      {"slack-token", "secret", R"(\b(xox[abposr]-[A-Za-z0-9-]{10,}))"},
-      {"stripe-key", "secret", R"(\b((?:sk|rk)_live_[A-Za-z0-9]{16,}))"},
-      {"authorization-value", "secret", R"((?i)\b(?:bearer|basic)\s+([A-Za-z0-9._~+/-]{16,}=*))"},
-      {"url-credentials", "secret", R"(\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^/\s:@"']{1,64}:([^/\s@"']{1,128})@[^\s/"']+)"},
-      {"password-assignment", "secret",
-       R"((?i)["']?\b(?:password|passwd|pwd|secret|client_secret|api_?key|access_?token|auth_?token)\b["']?\s*[:=]\s*["']?([^\s"',;{}<>]{4,}))"},
-      {"java-stack-trace", "stack trace", R"((\bat [\w$.]+\([\w$]+\.(?:java|kt|scala|groovy):\d+\)))"},
-      {"exception-class", "stack trace", R"(\b((?:[a-z][\w]*\.){2,}[A-Z]\w*(?:Exception|Error)\b))"},
-      {"python-traceback", "stack trace", R"((Traceback \(most recent call last\)))"},
-      {"go-panic", "stack trace", R"((goroutine \d+ \[[a-z ]+\]:))"},
-      {"node-stack-trace", "stack trace", R"((\bat (?:[\w$.<>]+ )?\(?(?:/|file:///?)[^\s()]+\.(?:js|mjs|cjs|ts):\d+:\d+\)?))"},
-      {"dotnet-stack-trace", "stack trace", R"((\bat [\w.`]+\([^)]*\) in [^\n]+:line \d+))"},
-      {"ruby-stack-trace", "stack trace", R"(([\w/.-]+\.rb:\d+:in `))"},
-  };
-  std::vector<Rule> rules;
+RE2::Options Re2Options() {
   RE2::Options options;
   options.set_log_errors(false);
   options.set_max_mem(8 << 20);
-  for (const auto& r : kRules) rules.push_back({r.name, r.kind, std::make_unique<RE2>(r.pattern, options)});
-  return rules;
+  return options;
 }
 
 // Values that only name a secret without being one.
@@ -56,69 +34,273 @@ bool IsPlaceholder(std::string_view value) {
          StartsWith(v, "<") || v == "xxxx" || v == "changeme";
 }
 
+// 13 to 19 digits, one kind of separator at most, and a valid Luhn sum.
+bool IsCardNumber(std::string_view text) {
+  int digits = 0, sum = 0;
+  char separator = 0;
+  for (auto it = text.rbegin(); it != text.rend(); ++it) {
+    const char c = *it;
+    if (c == ' ' || c == '-') {
+      if (separator != 0 && separator != c) return false;
+      separator = c;
+      continue;
+    }
+    int d = c - '0';
+    if (digits++ % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return digits >= 13 && digits <= 19 && sum % 10 == 0;
+}
+
+// The rule's own filter on a located match, beyond its pattern.
+bool Accepts(const ContentRule& rule, std::string_view sensitive) {
+  if (rule.name == "password-assignment") return !IsPlaceholder(sensitive);
+  if (rule.name == "card-number") return IsCardNumber(sensitive);
+  return true;
+}
+
+// Calls visit(whole, sensitive) for each accepted match of `re` in text.
+template <typename Visit>
+void ForEachMatch(const ContentRule& rule, const RE2& re, std::string_view text, Visit visit) {
+  re2::StringPiece input(text.data(), text.size());
+  re2::StringPiece match[2];
+  const int groups = std::min(re.NumberOfCapturingGroups() + 1, 2);
+  std::size_t pos = 0;
+  while (pos <= text.size() && re.Match(input, pos, text.size(), RE2::UNANCHORED, match, groups)) {
+    const std::string_view whole(match[0].data(), match[0].size());
+    const std::string_view sensitive =
+        groups > 1 && match[1].data() ? std::string_view(match[1].data(), match[1].size()) : whole;
+    pos = static_cast<std::size_t>(whole.data() - text.data()) + std::max<std::size_t>(whole.size(), 1);
+    if (Accepts(rule, sensitive) && !visit(whole, sensitive)) return;
+  }
+}
+
+std::vector<Rule> BuildRules() {
+  std::vector<Rule> rules;
+  for (const ContentRule& r : BuiltinContentRules()) {
+    if (r.kind == "pii") continue;  // health bodies are checked for secrets and stack traces
+    rules.push_back({&r, std::make_unique<RE2>(r.pattern, Re2Options())});
+  }
+  return rules;
+}
+
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> rules = BuildRules();
   return rules;
 }
 
-}  // namespace
-
-std::string RedactSecrets(std::string_view text) {
-  // Secret spans (begin, end) of every match of every secret rule.
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
-  for (const Rule& rule : Rules()) {
-    if (std::string_view(rule.kind) != "secret") continue;
-    re2::StringPiece input(text.data(), text.size());
-    re2::StringPiece match[2];
-    std::size_t pos = 0;
-    while (pos < text.size() && rule.re->Match(input, pos, text.size(), RE2::UNANCHORED, match, 2)) {
-      const re2::StringPiece secret = match[1].data() ? match[1] : match[0];
-      const std::size_t begin = static_cast<std::size_t>(secret.data() - text.data());
-      if (!(std::string_view(rule.name) == "password-assignment" && IsPlaceholder({secret.data(), secret.size()}))) {
-        spans.emplace_back(begin, begin + secret.size());
-      }
-      pos = static_cast<std::size_t>(match[0].data() - text.data()) + std::max<std::size_t>(match[0].size(), 1);
-    }
-  }
+// Replaces each span (sorted, possibly overlapping) of text[from, to) by its
+// masked form.
+std::string MaskSpans(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>> spans,
+                      std::size_t from = 0, std::size_t to = std::string_view::npos) {
+  to = std::min(to, text.size());
   std::sort(spans.begin(), spans.end());
   std::string out;
-  std::size_t at = 0;
-  for (const auto& [begin, end] : spans) {
-    if (end <= at) continue;
-    const std::size_t from = std::max(begin, at);
-    out.append(text.substr(at, from - at));
-    out += MaskSecret(text.substr(from, end - from));
+  std::size_t at = from;
+  for (auto [begin, end] : spans) {
+    begin = std::max(begin, from);
+    end = std::min(end, to);
+    if (end <= at || begin >= to) continue;
+    begin = std::max(begin, at);
+    out.append(text.substr(at, begin - at));
+    out += MaskSecret(text.substr(begin, end - begin));
     at = end;
   }
-  out.append(text.substr(at));
+  if (at < to) out.append(text.substr(at, to - at));
   return out;
+}
+
+}  // namespace
+
+const std::vector<ContentRule>& BuiltinContentRules() {
+  static const std::vector<ContentRule> rules = {
+      {"aws-access-key", "secret", R"(\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16})\b)"},
+      {"private-key", "secret", R"((-----BEGIN[A-Z ]{0,30} PRIVATE KEY(?: BLOCK)?-----))"},
+      {"jwt", "secret", R"(\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}))"},
+      {"github-token", "secret", R"(\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}))"},
+      {"slack-token", "secret", R"(\b(xox[abposr]-[A-Za-z0-9-]{10,}))"},
+      {"stripe-key", "secret", R"(\b((?:sk|rk)_live_[A-Za-z0-9]{16,}))"},
+      {"google-api-key", "secret", R"(\b(AIza[0-9A-Za-z_-]{35}))"},
+      {"authorization-value", "secret", R"((?i)\b(?:bearer|basic)\s+([A-Za-z0-9._~+/-]{16,}=*))"},
+      {"url-credentials", "secret", R"(\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^/\s:@"']{1,64}:([^/\s@"']{1,128})@[^\s/"']+)"},
+      {"password-assignment", "secret",
+       R"((?i)["']?\b(?:password|passwd|pwd|secret|client_secret|api_?key|access_?token|auth_?token)\b["']?\s*[:=]\s*["']?([^\s"',;{}<>]{4,}))"},
+      {"card-number", "pii", R"(\b([2-6](?:[0-9][ -]?){11,17}[0-9])\b)"},
+      {"email-address", "pii", R"(\b([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})\b)"},
+      {"java-stack-trace", "stack trace", R"((\bat [\w$.]+\([\w$]+\.(?:java|kt|scala|groovy):\d+\)))"},
+      {"exception-class", "stack trace", R"(\b((?:[a-z][\w]*\.){2,}[A-Z]\w*(?:Exception|Error)\b))"},
+      {"python-traceback", "stack trace", R"((Traceback \(most recent call last\)))"},
+      {"go-panic", "stack trace", R"((goroutine \d+ \[[a-z ]+\]:))"},
+      {"node-stack-trace", "stack trace", R"((\bat (?:[\w$.<>]+ )?\(?(?:/|file:///?)[^\s()]+\.(?:js|mjs|cjs|ts):\d+:\d+\)?))"},
+      {"dotnet-stack-trace", "stack trace", R"((\bat [\w.`]+\([^)]*\) in [^\n]+:line \d+))"},
+      {"ruby-stack-trace", "stack trace", R"(([\w/.-]+\.rb:\d+:in `))"},
+  };
+  return rules;
+}
+
+std::string RedactSecrets(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const Rule& rule : Rules()) {
+    if (rule.rule->kind != "secret") continue;
+    ForEachMatch(*rule.rule, *rule.re, text, [&](std::string_view, std::string_view secret) {
+      const std::size_t begin = static_cast<std::size_t>(secret.data() - text.data());
+      spans.emplace_back(begin, begin + secret.size());
+      return true;
+    });
+  }
+  return MaskSpans(text, std::move(spans));
 }
 
 std::vector<SensitiveFinding> FindSensitiveContent(std::string_view text, std::size_t max_findings) {
   std::vector<SensitiveFinding> findings;
   for (const Rule& rule : Rules()) {
-    re2::StringPiece input(text.data(), text.size());
-    re2::StringPiece match[2];
-    std::size_t pos = 0;
-    const int groups = std::min(rule.re->NumberOfCapturingGroups() + 1, 2);
-    while (findings.size() < max_findings && pos <= text.size() &&
-           rule.re->Match(input, pos, text.size(), RE2::UNANCHORED, match, groups)) {
-      const std::string_view whole(match[0].data(), match[0].size());
-      const std::string_view secret =
-          groups > 1 && match[1].data() ? std::string_view(match[1].data(), match[1].size()) : whole;
-      pos = static_cast<std::size_t>(whole.data() - text.data()) + std::max<std::size_t>(whole.size(), 1);
-      if (std::string_view(rule.name) == "password-assignment" && IsPlaceholder(secret)) continue;
+    if (findings.size() >= max_findings) break;
+    ForEachMatch(*rule.rule, *rule.re, text, [&](std::string_view whole, std::string_view secret) {
       SensitiveFinding f;
-      f.rule = rule.name;
-      f.kind = rule.kind;
+      f.rule = rule.rule->name;
+      f.kind = rule.rule->kind;
       f.masked = f.kind == "secret" ? MaskSecret(secret) : Excerpt(whole, 60);
       const std::size_t offset = static_cast<std::size_t>(whole.data() - text.data());
       f.line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
       findings.push_back(std::move(f));
-      break;  // one finding per rule is enough to act on
-    }
+      return false;  // one finding per rule is enough to act on
+    });
   }
   return findings;
+}
+
+// ---------------------------------------------------------------------------
+// ContentScanner
+
+struct ContentScanner::Impl {
+  hs_database_t* db = nullptr;
+  std::vector<std::unique_ptr<RE2>> re;
+  ~Impl() { hs_free_database(db); }
+};
+
+namespace {
+
+// Compiles patterns into one block-mode database; the error names the rule.
+Status CompileHyperscan(const std::vector<ContentRule>& rules, hs_database_t** db) {
+  std::vector<const char*> patterns;
+  std::vector<unsigned> flags, ids;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    patterns.push_back(rules[i].pattern.c_str());
+    flags.push_back(HS_FLAG_SINGLEMATCH);
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(patterns.data(), flags.data(), ids.data(), static_cast<unsigned>(patterns.size()),
+                       HS_MODE_BLOCK, nullptr, db, &error) != HS_SUCCESS) {
+    std::string message = error && error->message ? error->message : "unknown error";
+    const int at = error ? error->expression : -1;
+    hs_free_compile_error(error);
+    if (at >= 0 && static_cast<std::size_t>(at) < rules.size()) {
+      return Status::Error("rule \"" + rules[static_cast<std::size_t>(at)].name + "\": " + message);
+    }
+    return Status::Error(message);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+ContentScanner::ContentScanner(std::vector<ContentRule> rules) : rules_(std::move(rules)), impl_(new Impl) {}
+ContentScanner::~ContentScanner() = default;
+
+StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::Compile(std::vector<ContentRule> rules) {
+  if (rules.empty()) return Status::Error("no rules to compile");
+  std::shared_ptr<ContentScanner> scanner(new ContentScanner(std::move(rules)));
+  for (const ContentRule& rule : scanner->rules_) {
+    auto re = std::make_unique<RE2>(rule.pattern, Re2Options());
+    if (!re->ok()) return Status::Error("rule \"" + rule.name + "\": " + re->error());
+    scanner->impl_->re.push_back(std::move(re));
+  }
+  Status compiled = CompileHyperscan(scanner->rules_, &scanner->impl_->db);
+  if (!compiled.ok()) return compiled;
+  return std::shared_ptr<const ContentScanner>(std::move(scanner));
+}
+
+StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::WithBuiltins(const std::vector<ContentRule>& extra) {
+  static std::mutex mu;
+  static std::shared_ptr<const ContentScanner> builtin;
+  if (extra.empty()) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (builtin) return builtin;
+  }
+  std::vector<ContentRule> rules;
+  for (const ContentRule& r : BuiltinContentRules()) {
+    if (r.kind == "secret" || r.kind == "pii") rules.push_back(r);
+  }
+  rules.insert(rules.end(), extra.begin(), extra.end());
+  StatusOr<std::shared_ptr<const ContentScanner>> scanner = Compile(std::move(rules));
+  if (scanner.ok() && extra.empty()) {
+    std::lock_guard<std::mutex> lock(mu);
+    builtin = *scanner;
+  }
+  return scanner;
+}
+
+Status ContentScanner::CheckPattern(const std::string& pattern) {
+  RE2 re(pattern, Re2Options());
+  if (!re.ok()) return Status::Error(re.error());
+  hs_database_t* db = nullptr;
+  Status compiled = CompileHyperscan({{"pattern", "secret", pattern}}, &db);
+  hs_free_database(db);
+  if (!compiled.ok()) {
+    const std::string prefix = "rule \"pattern\": ";
+    std::string message = compiled.message();
+    if (StartsWith(message, prefix)) message = message.substr(prefix.size());
+    return Status::Error(message + " (patterns must be understood by Hyperscan: no back-references or look-around)");
+  }
+  return Status::Ok();
+}
+
+ContentScanner::Scratch::Scratch(const ContentScanner& scanner) {
+  hs_scratch_t* scratch = nullptr;
+  if (hs_alloc_scratch(scanner.impl_->db, &scratch) != HS_SUCCESS) throw std::bad_alloc();
+  hs_scratch_ = scratch;
+}
+
+ContentScanner::Scratch::~Scratch() { hs_free_scratch(static_cast<hs_scratch_t*>(hs_scratch_)); }
+
+void ContentScanner::Find(std::string_view text, Scratch& scratch, std::vector<ContentMatch>* out) const {
+  if (text.empty() || text.size() > 0xffffffffu) return;
+  // Pass 1: which rules match at all (one pass over the text for all rules).
+  std::uint64_t hit_bits[4] = {0, 0, 0, 0};
+  std::vector<unsigned> hits;
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+    static_cast<std::vector<unsigned>*>(ctx)->push_back(id);
+    return 0;
+  };
+  hs_scan(impl_->db, text.data(), static_cast<unsigned>(text.size()), 0,
+          static_cast<hs_scratch_t*>(scratch.hs_scratch_), on_match, &hits);
+  if (hits.empty()) return;
+  // Pass 2: locate and confirm each matching rule's occurrences.
+  const std::size_t first = out->size();
+  for (unsigned id : hits) {
+    if (id < 256) {
+      if (hit_bits[id / 64] & (1ULL << (id % 64))) continue;
+      hit_bits[id / 64] |= 1ULL << (id % 64);
+    }
+    ForEachMatch(rules_[id], *impl_->re[id], text, [&](std::string_view, std::string_view sensitive) {
+      const std::size_t begin = static_cast<std::size_t>(sensitive.data() - text.data());
+      out->push_back({static_cast<int>(id), begin, begin + sensitive.size()});
+      return true;
+    });
+  }
+  std::sort(out->begin() + static_cast<long>(first), out->end(),
+            [](const ContentMatch& a, const ContentMatch& b) { return a.begin < b.begin; });
+}
+
+std::string ContentScanner::MaskedExcerpt(std::string_view text, const std::vector<ContentMatch>& matches,
+                                          std::size_t focus_begin, std::size_t max_chars) {
+  const std::size_t from = focus_begin > 40 ? focus_begin - 40 : 0;
+  const std::size_t to = std::min(text.size(), from + max_chars * 4);
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const ContentMatch& m : matches) spans.emplace_back(m.begin, m.end);
+  std::string masked = MaskSpans(text, std::move(spans), from, to);
+  return (from > 0 ? "…" : "") + Excerpt(masked, max_chars);
 }
 
 }  // namespace probity

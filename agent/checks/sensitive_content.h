@@ -1,10 +1,28 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/status.h"
+
 namespace probity {
+
+// One rule for sensitive content. `pattern` is in the syntax that RE2 and
+// Hyperscan share (no back-references, no look-around); capture group 1, when
+// present, is the sensitive part that gets masked.
+struct ContentRule {
+  std::string name;     // "aws-access-key", "card-number", …
+  std::string kind;     // "secret", "pii" or "stack trace"
+  std::string pattern;
+};
+
+// The built-in rules: secrets (cloud keys, private-key blocks, JWTs, provider
+// tokens, Authorization values, credentials in URLs, password-like
+// assignments), PII (card numbers with Luhn, e-mail addresses) and stack
+// traces of common runtimes.
+const std::vector<ContentRule>& BuiltinContentRules();
 
 // A piece of text that must not be shown to anonymous callers.
 struct SensitiveFinding {
@@ -14,14 +32,69 @@ struct SensitiveFinding {
   int line = 0;        // 1-based line in the text
 };
 
-// Scans text for secrets (cloud keys, private-key blocks, JWTs, provider
-// tokens, Authorization values, credentials in URLs, password-like
-// assignments) and stack traces. Linear time in the size of the text (RE2);
-// at most `max_findings` are returned. Thread-safe.
+// Scans text for the built-in secret and stack-trace rules. Linear time in
+// the size of the text (RE2); at most `max_findings` are returned, one per
+// rule. Thread-safe.
 std::vector<SensitiveFinding> FindSensitiveContent(std::string_view text, std::size_t max_findings = 20);
 
-// Returns `text` with every secret the rules above find replaced by its
+// Returns `text` with every secret the built-in rules find replaced by its
 // masked form, so that an excerpt of untrusted text can be shown safely.
 std::string RedactSecrets(std::string_view text);
+
+// Where a rule matched: [begin, end) is the sensitive part.
+struct ContentMatch {
+  int rule = 0;  // index into ContentScanner::rules()
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+// A set of secret and PII rules compiled into one Hyperscan database, so that
+// a line is checked against every rule in a single linear pass. Lines that
+// match are confirmed and located with RE2, which also applies the rules'
+// filters (Luhn for card numbers, placeholders such as "******" for
+// passwords). Immutable and shared between threads; each thread scans with
+// its own Scratch.
+class ContentScanner {
+ public:
+  // Per-thread working memory of a scan.
+  class Scratch {
+   public:
+    explicit Scratch(const ContentScanner& scanner);
+    ~Scratch();
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+
+   private:
+    friend class ContentScanner;
+    void* hs_scratch_ = nullptr;
+  };
+
+  // Compiles rules; an invalid pattern is an error naming the rule.
+  static StatusOr<std::shared_ptr<const ContentScanner>> Compile(std::vector<ContentRule> rules);
+  // The built-in secret and PII rules, plus `extra` (the config's own rules).
+  static StatusOr<std::shared_ptr<const ContentScanner>> WithBuiltins(const std::vector<ContentRule>& extra);
+  // Checks that a user's pattern compiles with both engines.
+  static Status CheckPattern(const std::string& pattern);
+
+  ~ContentScanner();
+  ContentScanner(const ContentScanner&) = delete;
+  ContentScanner& operator=(const ContentScanner&) = delete;
+
+  const std::vector<ContentRule>& rules() const { return rules_; }
+
+  // Appends every confirmed match in `text` to `out`, ordered by position.
+  void Find(std::string_view text, Scratch& scratch, std::vector<ContentMatch>* out) const;
+
+  // A bounded one-line excerpt of `text` around [focus_begin, focus_end) with
+  // every match masked: safe to print.
+  static std::string MaskedExcerpt(std::string_view text, const std::vector<ContentMatch>& matches,
+                                   std::size_t focus_begin, std::size_t max_chars = 100);
+
+ private:
+  struct Impl;
+  explicit ContentScanner(std::vector<ContentRule> rules);
+  std::vector<ContentRule> rules_;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace probity

@@ -16,6 +16,16 @@
 
 namespace probity {
 
+std::string LogsConfig::Describe() const {
+  switch (kind) {
+    case Kind::kFile: return "file " + path;
+    case Kind::kUrl: return "url " + url;
+    case Kind::kLoki: return "loki " + url + " " + query;
+    case Kind::kNone: break;
+  }
+  return "no log source";
+}
+
 std::string ConfigError::ToString() const {
   return file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + message;
 }
@@ -368,6 +378,105 @@ class Parser {
                });
   }
 
+  // A list of {name, regex, kind} rules added to the built-in secret and PII rules.
+  void ParseRules(const YAML::Node& node, const std::string& where, std::vector<ContentRule>* rules) {
+    if (!node.IsSequence()) return Error(node, where + " must be a list of {name, regex, kind}");
+    std::set<std::string> names;
+    for (const ContentRule& r : BuiltinContentRules()) names.insert(r.name);
+    for (const auto& item : node) {
+      if (!ExpectMap(item, where + " item")) continue;
+      ContentRule rule{"", "secret", ""};
+      ForEachKey(item, where + " item", {"name", "regex", "kind"}, [&](const std::string& key, const YAML::Node& v) {
+        if (key == "name") Scalar(v, where + ".name", &rule.name);
+        if (key == "regex" && Scalar(v, where + ".regex", &rule.pattern)) {
+          Status ok = ContentScanner::CheckPattern(rule.pattern);
+          if (!ok.ok()) Error(v, where + ".regex: " + ok.message());
+        }
+        if (key == "kind" && Scalar(v, where + ".kind", &rule.kind) && rule.kind != "secret" && rule.kind != "pii") {
+          Error(v, where + ".kind must be secret or pii");
+        }
+      });
+      if (rule.name.empty() || rule.pattern.empty()) {
+        Error(item, where + ": a rule needs a name and a regex");
+      } else if (!names.insert(rule.name).second) {
+        Error(item, where + ": rule name \"" + Excerpt(rule.name, 60) + "\" is already taken");
+      } else {
+        rules->push_back(rule);
+      }
+    }
+  }
+
+  void ParseLogs(const YAML::Node& node, const std::string& where, LogsConfig* logs) {
+    if (!ExpectMap(node, where)) return;
+    int sources = 0;
+    ForEachKey(node, where, {"file", "url", "loki", "http", "max_lines", "max_bytes", "rules"},
+               [&](const std::string& key, const YAML::Node& value) {
+                 if (key == "file" || key == "url" || key == "loki") ++sources;
+                 if (key == "file" && Scalar(value, where + ".file", &logs->path)) {
+                   logs->kind = LogsConfig::Kind::kFile;
+                   if (logs->path.empty()) Error(value, where + ".file must not be empty");
+                 }
+                 if (key == "url" && Scalar(value, where + ".url", &logs->url)) {
+                   logs->kind = LogsConfig::Kind::kUrl;
+                   StatusOr<Url> url = ParseUrl(logs->url);
+                   if (!url.ok()) Error(value, where + ".url: " + url.status().message());
+                 }
+                 if (key == "loki" && ExpectMap(value, where + ".loki")) {
+                   logs->kind = LogsConfig::Kind::kLoki;
+                   ForEachKey(value, where + ".loki", {"url", "query", "tenant", "since"},
+                              [&](const std::string& k, const YAML::Node& v) {
+                                if (k == "url" && Scalar(v, where + ".loki.url", &logs->url)) {
+                                  StatusOr<Url> url = ParseUrl(logs->url);
+                                  if (!url.ok()) Error(v, where + ".loki.url: " + url.status().message());
+                                }
+                                if (k == "query") Scalar(v, where + ".loki.query", &logs->query);
+                                if (k == "tenant") Scalar(v, where + ".loki.tenant", &logs->tenant);
+                                if (k == "since") DurationField(v, where + ".loki.since", &logs->since);
+                              });
+                   if (!value["url"] || !value["query"]) Error(value, where + ".loki needs a url and a query");
+                 }
+                 if (key == "http") ParseHttp(value, where + ".http", &logs->http);
+                 if (key == "max_lines") {
+                   int lines = 0;
+                   IntField(value, where + ".max_lines", 1, 100000, &lines);
+                   if (lines > 0) logs->max_lines = static_cast<std::size_t>(lines);
+                 }
+                 if (key == "max_bytes") {
+                   std::string text;
+                   if (!Scalar(value, where + ".max_bytes", &text)) return;
+                   StatusOr<std::uint64_t> size = ParseByteSize(text);
+                   if (!size.ok()) return Error(value, where + ".max_bytes: " + size.status().message());
+                   if (*size < 1024 || *size > (256ULL << 20)) {
+                     return Error(value, where + ".max_bytes must be between 1KiB and 256MiB");
+                   }
+                   logs->max_bytes = *size;
+                 }
+                 if (key == "rules") ParseRules(value, where + ".rules", &logs->rules);
+               });
+    if (sources != 1) Error(node, where + " needs exactly one source: file, url or loki");
+  }
+
+  void ParseTracing(const YAML::Node& node, const std::string& where, TracingConfig* tracing) {
+    if (!ExpectMap(node, where)) return;
+    ForEachKey(node, where, {"method", "path", "headers", "wait"}, [&](const std::string& key, const YAML::Node& value) {
+      if (key == "method" && Scalar(value, where + ".method", &tracing->method)) {
+        static const std::set<std::string> methods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+        if (!methods.count(tracing->method)) Error(value, where + ".method must be an HTTP method such as GET or POST");
+      }
+      if (key == "path" && Scalar(value, where + ".path", &tracing->path) && !StartsWith(tracing->path, "/")) {
+        Error(value, where + ".path must start with /");
+      }
+      if (key == "headers" && ExpectMap(value, where + ".headers")) {
+        for (auto h = value.begin(); h != value.end(); ++h) {
+          std::string name, raw, expanded;
+          if (!Scalar(h->first, "header name", &name) || !Scalar(h->second, "header " + name, &raw)) continue;
+          if (ExpandEnv(h->second, "header " + name, raw, &expanded)) tracing->headers.emplace_back(name, expanded);
+        }
+      }
+      if (key == "wait") DurationField(value, where + ".wait", &tracing->wait);
+    });
+  }
+
   void ParseTargets(const YAML::Node& node, const GlobalConfig& global, std::vector<TargetConfig>* out) {
     if (node.IsNull()) return;
     if (!node.IsSequence()) return Error(node, "targets must be a list");
@@ -383,7 +492,8 @@ class Parser {
       const std::string where = item["name"] && item["name"].IsScalar() ? "target \"" + item["name"].Scalar() + "\""
                                                                        : "target";
       ForEachKey(item, where,
-                 {"name", "url", "labels", "interval", "timeout", "endpoints", "discover", "http", "checklist", "checks"},
+                 {"name", "url", "labels", "interval", "timeout", "endpoints", "discover", "http", "checklist", "checks",
+                  "logs", "tracing"},
                  [&](const std::string& key, const YAML::Node& value) {
                    if (key == "name" && Scalar(value, where + ".name", &target.name)) {
                      if (target.name.empty() || !IsValidUtf8(target.name) || target.name.size() > 128) {
@@ -423,11 +533,15 @@ class Parser {
                      Scalar(value, where + ".checklist", &target.checklist.name);
                    }
                    if (key == "checks") ParseOverrides(value, where + ".checks", &target.checks);
+                   if (key == "logs") ParseLogs(value, where + ".logs", &target.logs);
+                   if (key == "tracing") ParseTracing(value, where + ".tracing", &target.tracing);
                  });
       if (!item["name"]) Error(item, "a target needs a name");
       if (!item["url"]) Error(item, where + " needs a url");
       target.http.connect_timeout = std::min(target.http.connect_timeout, target.timeout);
       target.http.timeout = target.timeout;
+      target.logs.http.connect_timeout = std::min(target.logs.http.connect_timeout, target.timeout);
+      target.logs.http.timeout = target.timeout;
       if (target.timeout > target.interval) {
         Error(item, where + ": timeout (" + FormatDuration(target.timeout) + ") must not exceed interval (" +
                         FormatDuration(target.interval) + ")");

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "checks/sensitive_content.h"
 #include "core/clock.h"
 #include "http/http_client.h"
 
@@ -67,6 +68,36 @@ struct EndpointsConfig {
   std::optional<std::string> openapi;
 };
 
+inline constexpr std::size_t kDefaultLogMaxLines = 1000;
+inline constexpr std::uint64_t kDefaultLogMaxBytes = 1ULL << 20;
+
+// Where a target's logs are read (`logs:`): the tail of a file, an HTTP
+// endpoint that returns recent lines, or a Loki query_range call.
+struct LogsConfig {
+  enum class Kind { kNone, kFile, kUrl, kLoki };
+  Kind kind = Kind::kNone;
+  std::string path;    // kFile
+  std::string url;     // kUrl: the endpoint; kLoki: Loki's base URL
+  std::string query;   // kLoki: a LogQL selector
+  std::string tenant;  // kLoki: X-Scope-OrgID, when set
+  Duration since = std::chrono::hours(1);  // kLoki: how far back to ask
+  std::size_t max_lines = kDefaultLogMaxLines;
+  std::uint64_t max_bytes = kDefaultLogMaxBytes;
+  HttpOptions http;                // kUrl and kLoki
+  std::vector<ContentRule> rules;  // extra secret/PII rules
+  bool configured() const { return kind != Kind::kNone; }
+  // "file /var/log/app.log", "url http://…", "loki http://… {app=\"x\"}"
+  std::string Describe() const;
+};
+
+// The request the tracing checks send (`tracing:`).
+struct TracingConfig {
+  std::string method = "GET";
+  std::string path;  // empty: the readiness endpoint
+  HeaderList headers;
+  Duration wait = std::chrono::seconds(5);  // how long the logs are polled for the ids
+};
+
 struct TargetConfig {
   std::string name;
   SourcePos pos;
@@ -79,6 +110,8 @@ struct TargetConfig {
   HttpOptions http;
   NamedRef checklist{"default", {}};
   std::vector<CheckOverride> checks;  // per-target overrides
+  LogsConfig logs;
+  TracingConfig tracing;
 };
 
 inline constexpr Duration kDefaultInterval = std::chrono::seconds(30);

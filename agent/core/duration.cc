@@ -138,4 +138,10 @@ StatusOr<std::uint64_t> ParseByteSize(std::string_view text) {
                        "\": unknown unit (use B, KB, MB, GB, KiB, MiB, GiB)");
 }
 
+std::string FormatByteSize(std::uint64_t bytes) {
+  if (bytes != 0 && bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + "MiB";
+  if (bytes != 0 && bytes % 1024 == 0) return std::to_string(bytes / 1024) + "KiB";
+  return std::to_string(bytes) + "B";
+}
+
 }  // namespace probity

@@ -21,4 +21,7 @@ std::string FormatDuration(Duration d);
 // B KB MB GB (powers of 1000) or KiB MiB GiB (powers of 1024).
 StatusOr<std::uint64_t> ParseByteSize(std::string_view text);
 
+// A size the way ParseByteSize reads it: "1MiB", "64KiB", "1000B".
+std::string FormatByteSize(std::uint64_t bytes);
+
 }  // namespace probity

@@ -268,6 +268,16 @@ class Analyzer final : public Handler {
     if (!f->type_set) f->type_set = true;  // a later TYPE is an error, as in the reference parser
     FamilySummary& sum = f->summary;
     if (sum.samples++ == 0) sum.first_value = s.value;
+    if (s.has_exemplar) {
+      ++sum.exemplars;
+      for (std::size_t i = 0; i < s.exemplar.label_count; ++i) {
+        const std::string_view name = s.exemplar.labels[i].name;
+        if (name == "trace_id" || name == "traceID" || name == "traceId") {
+          ++sum.exemplars_with_trace_id;
+          break;
+        }
+      }
+    }
     const MetricType t = sum.type;
     const bool histogram = t == MetricType::kHistogram || t == MetricType::kGaugeHistogram;
     const bool summary = t == MetricType::kSummary;

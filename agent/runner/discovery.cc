@@ -29,6 +29,12 @@ NeededEndpoints EndpointsNeededBy(const CheckPlan& plan) {
     if (p.info->category == "health") needed.liveness = needed.readiness = true;
     if (p.info->category == "metrics") needed.metrics = true;
     if (p.info->category == "api") needed.openapi = true;
+    if (p.info->category == "tracing") {
+      // The traced request goes to readiness (liveness when there is none);
+      // exemplars come with the metrics.
+      needed.liveness = needed.readiness = true;
+      if (p.info->id == "tracing.exemplars.trace_id") needed.metrics = true;
+    }
   }
   return needed;
 }

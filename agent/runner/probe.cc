@@ -22,6 +22,12 @@ std::vector<TargetSpec> BuildTargets(const Config& config, const std::map<std::s
     spec.http = t.http;
     auto plan = plans.find(t.name);
     spec.plan = plan != plans.end() ? plan->second : DefaultPlan();
+    spec.logs = t.logs;
+    spec.tracing = t.tracing;
+    // Each rule was compiled when the config was read, so this cannot fail
+    // but for memory; the built-in rules are the fallback.
+    StatusOr<std::shared_ptr<const ContentScanner>> scanner = ContentScanner::WithBuiltins(t.logs.rules);
+    spec.scanner = scanner.ok() ? *scanner : *ContentScanner::WithBuiltins({});
     specs.push_back(std::move(spec));
   }
   return specs;
@@ -36,6 +42,7 @@ TargetSpec TargetForUrl(const std::string& url, const GlobalConfig& global) {
   spec.http.timeout = global.timeout;
   spec.http.connect_timeout = global.timeout;
   spec.plan = DefaultPlan();
+  spec.scanner = *ContentScanner::WithBuiltins({});
   return spec;
 }
 
@@ -50,6 +57,8 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
 
   ProbeContext ctx(http, target.http, clock);
   ctx.set_memory(memory);
+  ctx.set_logs({&target.logs, target.scanner ? target.scanner : *ContentScanner::WithBuiltins({}), &target.tracing,
+                target.url});
   ctx.set_endpoints(DiscoverEndpoints(target, EndpointsNeededBy(target.plan), ctx));
   for (const PlannedCheck& planned : target.plan) {
     CheckResult result;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct TargetSpec {
   bool discover = true;
   HttpOptions http;
   CheckPlan plan;
+  LogsConfig logs;
+  TracingConfig tracing;
+  std::shared_ptr<const ContentScanner> scanner;  // built-in secret/PII rules plus logs.rules
 };
 
 // One spec per configured target; `plans` comes from ResolvePlans().

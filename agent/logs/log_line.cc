@@ -1,0 +1,410 @@
+#include "logs/log_line.h"
+
+#include <simdjson.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace probity {
+namespace {
+
+bool Digits(std::string_view s, std::size_t at, std::size_t n, int* out) {
+  if (at + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+long DaysFromCivil(long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const long era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<long>(doe) - 719468;
+}
+
+std::optional<double> ParseRfc3339(std::string_view s) {
+  int year, month, day, hour, minute, second;
+  if (!Digits(s, 0, 4, &year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &month) || s[7] != '-' ||
+      !Digits(s, 8, 2, &day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &hour) ||
+      s[13] != ':' || !Digits(s, 14, 2, &minute) || s[16] != ':' || !Digits(s, 17, 2, &second)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  std::size_t i = 19;
+  double fraction = 0;
+  if (i < s.size() && s[i] == '.') {
+    double scale = 0.1;
+    const std::size_t start = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      fraction += (s[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+    if (i == start) return std::nullopt;
+  }
+  if (i >= s.size()) return std::nullopt;  // RFC 3339 requires a zone
+  long offset = 0;
+  if (s[i] == 'Z' || s[i] == 'z') {
+    ++i;
+  } else if (s[i] == '+' || s[i] == '-') {
+    int oh, om;
+    if (!Digits(s, i + 1, 2, &oh) || i + 3 >= s.size() || s[i + 3] != ':' || !Digits(s, i + 4, 2, &om) || oh > 23 ||
+        om > 59) {
+      return std::nullopt;
+    }
+    offset = (s[i] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  const long days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return static_cast<double>(days * 86400L + hour * 3600L + minute * 60L + second - offset) + fraction;
+}
+
+bool EqualsLower(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+enum class Field { kNone, kTimestamp, kLevel, kService, kTraceId, kRequest };
+
+Field Lookup(std::string_view path) {
+  static const std::unordered_map<std::string_view, Field> fields = {
+      {"timestamp", Field::kTimestamp},     {"@timestamp", Field::kTimestamp},
+      {"time", Field::kTimestamp},          {"ts", Field::kTimestamp},
+      {"level", Field::kLevel},             {"log.level", Field::kLevel},
+      {"severity", Field::kLevel},          {"SeverityText", Field::kLevel},
+      {"service.name", Field::kService},    {"service", Field::kService},
+      {"trace_id", Field::kTraceId},        {"trace.id", Field::kTraceId},
+      {"traceId", Field::kTraceId},         {"TraceId", Field::kTraceId},
+      {"request_id", Field::kRequest},      {"request.id", Field::kRequest},
+      {"http.request.id", Field::kRequest}, {"req_id", Field::kRequest},
+      {"method", Field::kRequest},          {"http.method", Field::kRequest},
+      {"http.request.method", Field::kRequest}, {"request_method", Field::kRequest},
+      {"http.route", Field::kRequest},      {"http.target", Field::kRequest},
+      {"url.path", Field::kRequest},
+  };
+  auto it = fields.find(path);
+  return it == fields.end() ? Field::kNone : it->second;
+}
+
+// Accumulates what a line's fields say; the first valid value of each wins.
+class FieldSink {
+ public:
+  explicit FieldSink(LineFields* f) : f_(f) {}
+
+  void String(Field field, std::string_view value) {
+    switch (field) {
+      case Field::kTimestamp:
+        if (f_->timestamp != FieldState::kValid) Timestamp(ParseLogTimestamp(value));
+        break;
+      case Field::kLevel:
+        if (f_->level != FieldState::kValid) Level(ParseSeverity6(value));
+        break;
+      case Field::kService:
+        if (!value.empty()) f_->service = true;
+        break;
+      case Field::kTraceId:
+        f_->request_scoped = true;
+        if (f_->trace_id != FieldState::kValid) {
+          f_->trace_id = IsW3cTraceId(value) ? FieldState::kValid : FieldState::kInvalid;
+        }
+        break;
+      case Field::kRequest:
+        f_->request_scoped = true;
+        break;
+      case Field::kNone:
+        break;
+    }
+  }
+
+  void Number(Field field, double value) {
+    if (field == Field::kTimestamp && f_->timestamp != FieldState::kValid) Timestamp(EpochFromNumber(value));
+    if (field == Field::kLevel && f_->level != FieldState::kValid) {
+      // pino and bunyan: 10 trace … 60 fatal.
+      const bool pino = value >= 10 && value <= 60 && std::fmod(value, 10) == 0;
+      Level(pino ? static_cast<Severity6>(static_cast<int>(value) / 10) : Severity6::kUnknown);
+    }
+    if (field == Field::kTraceId) {
+      f_->request_scoped = true;
+      if (f_->trace_id != FieldState::kValid) f_->trace_id = FieldState::kInvalid;
+    }
+    if (field == Field::kRequest) f_->request_scoped = true;
+  }
+
+  // A value of the wrong type for its field.
+  void Other(Field field) {
+    if (field == Field::kTimestamp && f_->timestamp == FieldState::kAbsent) f_->timestamp = FieldState::kInvalid;
+    if (field == Field::kLevel && f_->level == FieldState::kAbsent) f_->level = FieldState::kInvalid;
+    if (field == Field::kTraceId && f_->trace_id == FieldState::kAbsent) f_->trace_id = FieldState::kInvalid;
+  }
+
+ private:
+  void Timestamp(std::optional<double> t) {
+    if (t) {
+      f_->timestamp = FieldState::kValid;
+      f_->time = *t;
+    } else {
+      f_->timestamp = FieldState::kInvalid;
+    }
+  }
+  void Level(Severity6 s) {
+    f_->severity = s;
+    f_->level = s == Severity6::kUnknown ? FieldState::kInvalid : FieldState::kValid;
+  }
+
+  LineFields* f_;
+};
+
+constexpr std::size_t kMaxPath = 128;
+constexpr int kMaxDepth = 4;
+
+void WalkObject(simdjson::dom::object object, char* path, std::size_t prefix, int depth, FieldSink* sink) {
+  for (simdjson::dom::key_value_pair kv : object) {
+    const std::string_view key = kv.key;
+    if (prefix + key.size() > kMaxPath) continue;
+    std::memcpy(path + prefix, key.data(), key.size());
+    const std::string_view full(path, prefix + key.size());
+    const Field field = Lookup(full);
+    const simdjson::dom::element value = kv.value;
+    switch (value.type()) {
+      case simdjson::dom::element_type::STRING:
+        if (field != Field::kNone) sink->String(field, std::string_view(value.get_string().value_unsafe()));
+        break;
+      case simdjson::dom::element_type::INT64:
+        if (field != Field::kNone) sink->Number(field, static_cast<double>(value.get_int64().value_unsafe()));
+        break;
+      case simdjson::dom::element_type::UINT64:
+        if (field != Field::kNone) sink->Number(field, static_cast<double>(value.get_uint64().value_unsafe()));
+        break;
+      case simdjson::dom::element_type::DOUBLE:
+        if (field != Field::kNone) sink->Number(field, value.get_double().value_unsafe());
+        break;
+      case simdjson::dom::element_type::OBJECT:
+        if (depth < kMaxDepth && prefix + key.size() + 1 <= kMaxPath) {
+          path[prefix + key.size()] = '.';
+          WalkObject(value.get_object().value_unsafe(), path, prefix + key.size() + 1, depth + 1, sink);
+        }
+        break;
+      default:
+        if (field != Field::kNone) sink->Other(field);
+        break;
+    }
+  }
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Parses logfmt (key=value key="quoted \"value\"" …); false unless the whole
+// line is pairs.
+bool ParseLogfmt(std::string_view line, FieldSink* sink, std::string* unescaped) {
+  std::size_t i = 0, pairs = 0;
+  const std::size_t n = line.size();
+  while (true) {
+    while (i < n && IsSpace(line[i])) ++i;
+    if (i == n) break;
+    const std::size_t key_start = i;
+    while (i < n && line[i] != '=' && line[i] != '"' && !IsSpace(line[i]) && static_cast<unsigned char>(line[i]) > ' ') ++i;
+    if (i == key_start || i == n || line[i] != '=') return false;
+    const std::string_view key = line.substr(key_start, i - key_start);
+    ++i;  // '='
+    std::string_view value;
+    if (i < n && line[i] == '"') {
+      const std::size_t start = ++i;
+      bool escaped = false;
+      while (i < n && line[i] != '"') {
+        if (line[i] == '\\') {
+          escaped = true;
+          ++i;
+        }
+        ++i;
+      }
+      if (i >= n) return false;  // unterminated quote
+      value = line.substr(start, i - start);
+      ++i;
+      if (i < n && !IsSpace(line[i])) return false;
+      if (escaped) {
+        unescaped->clear();
+        for (std::size_t k = 0; k < value.size(); ++k) {
+          if (value[k] == '\\' && k + 1 < value.size()) ++k;
+          unescaped->push_back(value[k]);
+        }
+        value = *unescaped;
+      }
+    } else {
+      const std::size_t start = i;
+      while (i < n && !IsSpace(line[i])) {
+        if (line[i] == '"' || line[i] == '=') return false;
+        ++i;
+      }
+      value = line.substr(start, i - start);
+    }
+    ++pairs;
+    const Field field = Lookup(key);
+    if (field == Field::kNone) continue;
+    if (field == Field::kTimestamp || field == Field::kLevel) {
+      // A bare number is an epoch or a pino level; anything else is text.
+      char* end = nullptr;
+      std::string copy(value.substr(0, 40));
+      const double number = copy.empty() ? 0 : std::strtod(copy.c_str(), &end);
+      if (!copy.empty() && end && *end == '\0' && copy.find_first_not_of("0123456789.") == std::string::npos) {
+        sink->Number(field, number);
+        continue;
+      }
+    }
+    sink->String(field, value);
+  }
+  return pairs > 0;
+}
+
+}  // namespace
+
+std::optional<double> EpochFromNumber(double v) {
+  if (!(v > 0) || !std::isfinite(v)) return std::nullopt;
+  if (v < 1e11) return v;
+  if (v < 1e14) return v / 1e3;
+  if (v < 1e17) return v / 1e6;
+  if (v < 1e20) return v / 1e9;
+  return std::nullopt;
+}
+
+std::optional<double> ParseLogTimestamp(std::string_view text) {
+  if (text.empty() || text.size() > 64) return std::nullopt;
+  if (text.find_first_not_of("0123456789.") == std::string_view::npos) {
+    if (text.front() == '.' || text.find('.') != text.rfind('.')) return std::nullopt;
+    return EpochFromNumber(std::strtod(std::string(text).c_str(), nullptr));
+  }
+  return ParseRfc3339(text);
+}
+
+Severity6 ParseSeverity6(std::string_view text) {
+  if (text.size() > 16) return Severity6::kUnknown;
+  // OpenTelemetry's short names carry a range digit: INFO2, WARN4.
+  if (text.size() > 1 && text.back() >= '2' && text.back() <= '4') text.remove_suffix(1);
+  static constexpr struct {
+    const char* name;
+    Severity6 severity;
+  } kNames[] = {
+      {"trace", Severity6::kTrace},   {"trc", Severity6::kTrace},       {"debug", Severity6::kDebug},
+      {"dbg", Severity6::kDebug},     {"info", Severity6::kInfo},       {"inf", Severity6::kInfo},
+      {"information", Severity6::kInfo}, {"informational", Severity6::kInfo}, {"notice", Severity6::kInfo},
+      {"warn", Severity6::kWarn},     {"warning", Severity6::kWarn},    {"wrn", Severity6::kWarn},
+      {"error", Severity6::kError},   {"err", Severity6::kError},       {"fatal", Severity6::kFatal},
+      {"critical", Severity6::kFatal}, {"crit", Severity6::kFatal},     {"panic", Severity6::kFatal},
+      {"dpanic", Severity6::kFatal},  {"alert", Severity6::kFatal},     {"emerg", Severity6::kFatal},
+      {"emergency", Severity6::kFatal},
+  };
+  for (const auto& n : kNames) {
+    if (EqualsLower(text, n.name)) return n.severity;
+  }
+  return Severity6::kUnknown;
+}
+
+bool IsW3cTraceId(std::string_view text) {
+  if (text.size() != 32) return false;
+  bool nonzero = false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    nonzero |= c != '0';
+  }
+  return nonzero;
+}
+
+struct LineParser::Impl {
+  simdjson::dom::parser json;
+  std::vector<char> padded;  // a copy of lines that lack padding
+  std::string unescaped;     // a quoted logfmt value with escapes removed
+  std::string unwrapped;     // the message of a Docker json-file line
+  char path[kMaxPath + 1];
+
+  // Parses JSON in place when padding allows, else from a padded copy.
+  simdjson::simdjson_result<simdjson::dom::element> ParseJson(std::string_view text, std::size_t readable) {
+    if (readable >= text.size() + simdjson::SIMDJSON_PADDING) return json.parse(text.data(), text.size(), false);
+    padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(padded.data(), text.data(), text.size());
+    return json.parse(padded.data(), text.size(), false);
+  }
+};
+
+LineParser::LineParser() : impl_(new Impl) {}
+LineParser::~LineParser() = default;
+
+LineFields LineParser::Parse(std::string_view line, std::size_t readable) {
+  LineFields fields;
+  FieldSink sink(&fields);
+  std::size_t start = 0;
+  while (start < line.size() && IsSpace(line[start])) ++start;
+  if (start == line.size()) return fields;
+  if (line[start] == '{') {
+    simdjson::dom::element doc;
+    if (impl_->ParseJson(line, readable).get(doc) != simdjson::SUCCESS) return fields;
+    simdjson::dom::object object;
+    if (doc.get_object().get(object) != simdjson::SUCCESS) return fields;
+    fields.format = LineFormat::kJson;
+    WalkObject(object, impl_->path, 0, 0, &sink);
+    return fields;
+  }
+  LineFields logfmt;
+  FieldSink logfmt_sink(&logfmt);
+  if (ParseLogfmt(line, &logfmt_sink, &impl_->unescaped)) {
+    logfmt.format = LineFormat::kLogfmt;
+    return logfmt;
+  }
+  return fields;
+}
+
+std::optional<ContainerLine> LineParser::Unwrap(std::string_view line, std::size_t readable) {
+  if (line.empty()) return std::nullopt;
+  if (line[0] >= '0' && line[0] <= '9') {
+    // CRI: <RFC 3339 time> <stdout|stderr> <P|F> <message>
+    const std::size_t sp1 = line.find(' ');
+    if (sp1 == std::string_view::npos || sp1 > 40) return std::nullopt;
+    std::optional<double> time = ParseRfc3339(line.substr(0, sp1));
+    if (!time) return std::nullopt;
+    std::string_view rest = line.substr(sp1 + 1);
+    if (!(rest.substr(0, 7) == "stdout " || rest.substr(0, 7) == "stderr ")) return std::nullopt;
+    rest.remove_prefix(7);
+    if (rest.size() < 1 || (rest[0] != 'P' && rest[0] != 'F') || (rest.size() > 1 && rest[1] != ' ')) {
+      return std::nullopt;
+    }
+    ContainerLine out;
+    out.partial = rest[0] == 'P';
+    out.text = rest.size() > 1 ? rest.substr(2) : std::string_view();
+    out.time = time;
+    return out;
+  }
+  if (line.substr(0, 8) == "{\"log\":\"") {
+    simdjson::dom::element doc;
+    if (impl_->ParseJson(line, readable).get(doc) != simdjson::SUCCESS) return std::nullopt;
+    std::string_view log;
+    if (doc["log"].get_string().get(log) != simdjson::SUCCESS) return std::nullopt;
+    ContainerLine out;
+    std::string_view time;
+    if (doc["time"].get_string().get(time) == simdjson::SUCCESS) out.time = ParseRfc3339(time);
+    out.partial = log.empty() || log.back() != '\n';
+    while (!log.empty() && (log.back() == '\n' || log.back() == '\r')) log.remove_suffix(1);
+    impl_->unwrapped.assign(log.data(), log.size());
+    out.text = impl_->unwrapped;
+    return out;
+  }
+  return std::nullopt;
+}
+
+}  // namespace probity

@@ -1,0 +1,81 @@
+#include "logs/log_stream.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace probity {
+namespace {
+
+constexpr std::size_t kReadBlock = 8 << 20;
+constexpr std::size_t kPadding = 64;  // simdjson reads up to this far past a line
+
+}  // namespace
+
+StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
+  StreamSummary summary;
+  std::vector<char> buffer(kReadBlock + kPadding);
+  std::size_t filled = 0;      // bytes of input in the buffer
+  bool skipping = false;       // discarding the rest of an over-long line
+  bool eof = false;
+  while (!eof) {
+    if (buffer.size() - kPadding - filled < kReadBlock / 2 && buffer.size() - kPadding < kMaxLogLineBytes) {
+      buffer.resize(std::min(kMaxLogLineBytes, (buffer.size() - kPadding) * 2) + kPadding);
+    }
+    const std::size_t room = buffer.size() - kPadding - filled;
+    ssize_t n = ::read(fd, buffer.data() + filled, room);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::Error(std::string("read failed: ") + std::strerror(errno));
+    }
+    if (n == 0) eof = true;
+    filled += static_cast<std::size_t>(n);
+    summary.bytes += static_cast<std::size_t>(n);
+    std::memset(buffer.data() + filled, 0, kPadding);
+
+    std::size_t start = 0;
+    const char* data = buffer.data();
+    while (start < filled) {
+      const void* nl = std::memchr(data + start, '\n', filled - start);
+      if (nl == nullptr) break;
+      const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - data);
+      if (skipping) {
+        skipping = false;
+      } else {
+        ++summary.raw_lines;
+        analyzer->Add(std::string_view(data + start, end - start), summary.raw_lines, buffer.size() - start);
+      }
+      start = end + 1;
+    }
+    const std::size_t rest = filled - start;
+    if (eof) {
+      if (rest > 0 && !skipping) {
+        ++summary.raw_lines;
+        analyzer->Add(std::string_view(data + start, rest), summary.raw_lines, buffer.size() - start);
+      }
+      break;
+    }
+    if (rest >= kMaxLogLineBytes && !skipping) {
+      // An over-long line: analyse what fits, drop the rest up to its newline.
+      ++summary.raw_lines;
+      ++summary.cut_lines;
+      if (summary.first_cut_line == 0) summary.first_cut_line = summary.raw_lines;
+      analyzer->Add(std::string_view(data + start, rest), summary.raw_lines, buffer.size() - start);
+      skipping = true;
+      filled = 0;
+      continue;
+    }
+    if (skipping) {
+      filled = 0;
+      continue;
+    }
+    std::memmove(buffer.data(), data + start, rest);
+    filled = rest;
+  }
+  analyzer->Finish();
+  return summary;
+}
+
+}  // namespace probity
