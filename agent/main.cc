@@ -313,7 +313,7 @@ int Scan(const ScanFlags& flags) {
   return ExitCode(report, gate);
 }
 
-int Run(const AgentOptions& options) {
+int Run(const AgentOptions& options, const std::string& log_file) {
   // Signals are taken by this thread alone, with sigwait, so that handlers
   // need not be async-signal-safe; every thread started later inherits the mask.
   sigset_t signals;
@@ -325,6 +325,13 @@ int Run(const AgentOptions& options) {
   signal(SIGPIPE, SIG_IGN);
 
   Logger logger(stderr);
+  if (!log_file.empty()) {
+    Status opened = logger.AlsoWriteTo(log_file);
+    if (!opened.ok()) {
+      logger.Error("cannot start", {{"error", opened.message()}});
+      return kExitUsage;
+    }
+  }
   Agent agent(options, logger);
   Status started = agent.Start();
   if (!started.ok()) {
@@ -358,6 +365,8 @@ int main(int argc, char** argv) {
   run->add_option("--config", agent_options.config_path, "Configuration file (default: the embedded one)")
       ->check(CLI::ExistingFile);
   run->add_option("--listen", agent_options.listen_override, "Listen address, overrides global.listen (e.g. :9465)");
+  std::string run_log_file;
+  run->add_option("--log-file", run_log_file, "Also append the JSON log lines to this file");
 
   ScanFlags scan_flags;
   CLI::App* scan = app.add_subcommand("scan", "Probe once, print the report, exit with the gate's code");
@@ -414,7 +423,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return Run(agent_options);
+    if (*run) return Run(agent_options, run_log_file);
     if (*scan) return Scan(scan_flags);
     if (*check_config) return CheckConfig(config_file);
     if (*lint_metrics) return LintMetrics(lint_file, lint_openmetrics);

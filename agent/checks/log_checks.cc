@@ -284,6 +284,11 @@ TraceProbe RunTraceProbe(ProbeContext& ctx) {
     probe.error = Status::Error("no readiness endpoint to send the request to; set tracing.path on the target");
     return probe;
   }
+  // When discovery could not reach the target, ask no more: one timeout per run.
+  if (const StatusOr<HttpResponse>* earlier = ctx.Remembered(url); earlier && !earlier->ok()) {
+    probe.error = earlier->status();
+    return probe;
+  }
   HttpRequest request;
   request.method = config.method;
   request.url = url;

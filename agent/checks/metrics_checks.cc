@@ -114,7 +114,9 @@ std::vector<const FamilySummary*> RequestFamilies(const Analysis& a) {
   std::vector<const FamilySummary*> out;
   for (const FamilySummary& f : a.families) {
     const bool counter = f.type == MetricType::kCounter || (f.type == MetricType::kUntyped && EndsWith(f.name, "_total"));
-    if ((counter && EndsWith(f.name, "requests_total")) ||
+    // OpenMetrics names a counter family without its _total.
+    const bool om_counter = f.type == MetricType::kCounter && EndsWith(f.name, "requests");
+    if ((counter && EndsWith(f.name, "requests_total")) || om_counter ||
         (f.type == MetricType::kHistogram && Contains(f.name, "request") && Contains(f.name, "duration"))) {
       out.push_back(&f);
     }

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <cstring>
+
 #include "core/text.h"
 
 namespace probity {
@@ -18,6 +21,19 @@ bool ParseLogLevel(std::string_view text, LogLevel* level) {
 Logger::Logger(std::FILE* sink, LogLevel min_level, const Clock& clock)
     : sink_(sink), min_level_(min_level), clock_(clock) {}
 
+Logger::~Logger() {
+  if (file_) std::fclose(file_);
+}
+
+Status Logger::AlsoWriteTo(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "ae");
+  if (file == nullptr) return Status::Error("cannot open log file " + path + ": " + std::strerror(errno));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (file_) std::fclose(file_);
+  file_ = file;
+  return Status::Ok();
+}
+
 void Logger::set_min_level(LogLevel level) {
   std::lock_guard<std::mutex> lock(mu_);
   min_level_ = level;
@@ -25,7 +41,7 @@ void Logger::set_min_level(LogLevel level) {
 
 bool Logger::Enabled(LogLevel level) const { return level >= min_level_; }
 
-void Logger::Log(LogLevel level, std::string_view message, Fields fields) {
+void Logger::Log(LogLevel level, std::string_view message, const std::vector<Field>& fields) {
   if (!Enabled(level)) return;
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
   nlohmann::ordered_json line;
@@ -42,6 +58,10 @@ void Logger::Log(LogLevel level, std::string_view message, Fields fields) {
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(text.data(), 1, text.size(), sink_);
   std::fflush(sink_);
+  if (file_) {
+    std::fwrite(text.data(), 1, text.size(), file_);
+    std::fflush(file_);
+  }
 }
 
 }  // namespace probity

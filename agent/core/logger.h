@@ -6,8 +6,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/clock.h"
+#include "core/status.h"
 
 namespace probity {
 
@@ -24,14 +26,25 @@ bool ParseLogLevel(std::string_view text, LogLevel* level);
 // Thread-safe: one line is written with one call.
 class Logger {
  public:
-  using Fields = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+  using Field = std::pair<std::string_view, std::string_view>;
+  using Fields = std::initializer_list<Field>;
 
   explicit Logger(std::FILE* sink = stderr, LogLevel min_level = LogLevel::kInfo,
                   const Clock& clock = SystemClock::Instance());
+  ~Logger();
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
 
   void set_min_level(LogLevel level);
   bool Enabled(LogLevel level) const;
-  void Log(LogLevel level, std::string_view message, Fields fields = {});
+  void Log(LogLevel level, std::string_view message, Fields fields = {}) {
+    Log(level, message, std::vector<Field>(fields));
+  }
+  void Log(LogLevel level, std::string_view message, const std::vector<Field>& fields);
+  // Also appends every line to this file (created if missing), e.g. for a
+  // log shipper or for Probity's own log checks. Not thread-safe against
+  // concurrent logging: call before the agent starts.
+  Status AlsoWriteTo(const std::string& path);
   void Debug(std::string_view message, Fields fields = {}) { Log(LogLevel::kDebug, message, fields); }
   void Info(std::string_view message, Fields fields = {}) { Log(LogLevel::kInfo, message, fields); }
   void Warn(std::string_view message, Fields fields = {}) { Log(LogLevel::kWarn, message, fields); }
@@ -39,6 +52,7 @@ class Logger {
 
  private:
   std::FILE* sink_;
+  std::FILE* file_ = nullptr;
   LogLevel min_level_;
   const Clock& clock_;
   std::mutex mu_;

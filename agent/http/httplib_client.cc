@@ -8,6 +8,7 @@
 
 #include "core/duration.h"
 #include "core/text.h"
+#include "core/trace_context.h"
 #include "http/url.h"
 
 namespace probity {
@@ -145,6 +146,11 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     req.headers.emplace("User-Agent", "probity");
     for (const auto& [key, value] : options.headers) req.headers.emplace(key, value);
     for (const auto& [key, value] : request.headers) req.headers.emplace(key, value);
+    // Every probe starts a trace of its own, so that the target can tie its
+    // log lines to the probe (httplib's header map is case-insensitive).
+    if (req.headers.find("traceparent") == req.headers.end()) {
+      req.headers.emplace("traceparent", FormatTraceparent(NewTraceId(), NewSpanId()));
+    }
     // Credentials go only to the origin they were configured for.
     const bool same_origin = url.Origin() == origin.Origin();
     if (request.with_auth && same_origin) {

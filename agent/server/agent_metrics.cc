@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <map>
 #include <mutex>
 
 #include "core/build_info.h"
@@ -83,6 +84,8 @@ class TargetFamilies {
 
 struct AgentMetrics::Impl {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  // The trace id of the last request per (handler, code): the counter's exemplar.
+  std::map<std::pair<std::string, std::string>, std::string> last_trace;
   prometheus::Family<prometheus::Counter>& requests =
       prometheus::BuildCounter()
           .Name("probity_http_requests_total")
@@ -117,12 +120,13 @@ AgentMetrics::AgentMetrics() : impl_(std::make_unique<Impl>()) {
 
 AgentMetrics::~AgentMetrics() = default;
 
-void AgentMetrics::ObserveRequest(const std::string& handler, int code, double seconds) {
+void AgentMetrics::ObserveRequest(const std::string& handler, int code, double seconds, const std::string& trace_id) {
   static const prometheus::Histogram::BucketBoundaries kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                                     0.25,  0.5,    1,     2.5,  5,    10};
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->requests.Add({{"handler", handler}, {"code", std::to_string(code)}}).Increment();
   impl_->latency.Add({{"handler", handler}}, kBuckets).Observe(seconds);
+  if (!trace_id.empty()) impl_->last_trace[{handler, std::to_string(code)}] = trace_id;
 }
 
 void AgentMetrics::SetConfigReload(bool ok, WallTime when) {
@@ -153,7 +157,19 @@ std::string AgentMetrics::Exposition(const ResultStore& store, bool openmetrics)
     runs.metric.push_back(Sample({{"target", name}, {"result", "error"}}, static_cast<double>(counts.error), MetricType::Counter));
   }
   if (!runs.metric.empty()) families.push_back(std::move(runs));
-  return openmetrics ? SerializeOpenMetrics(families) : prometheus::TextSerializer().Serialize(families);
+  if (!openmetrics) return prometheus::TextSerializer().Serialize(families);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return SerializeOpenMetrics(families, [this](const std::string& family,
+                                               const std::vector<prometheus::ClientMetric::Label>& labels) {
+    if (family != "probity_http_requests_total") return std::string();
+    std::string handler, code;
+    for (const auto& l : labels) {
+      if (l.name == "handler") handler = l.value;
+      if (l.name == "code") code = l.value;
+    }
+    auto it = impl_->last_trace.find({handler, code});
+    return it == impl_->last_trace.end() ? std::string() : "{trace_id=\"" + it->second + "\"} 1";
+  });
 }
 
 std::string AgentMetrics::TargetExposition(const TargetReport& report, bool openmetrics) {

@@ -20,7 +20,8 @@ class AgentMetrics {
   ~AgentMetrics();
 
   // The agent's HTTP server: handler is one of the agent's routes or "other".
-  void ObserveRequest(const std::string& handler, int code, double seconds);
+  // The trace id becomes the OpenMetrics exemplar of the request counter.
+  void ObserveRequest(const std::string& handler, int code, double seconds, const std::string& trace_id = "");
   void SetConfigReload(bool ok, WallTime when);
 
   // Everything: build info, reload state, HTTP server, process_*, and the

@@ -7,6 +7,7 @@
 
 #include "checks/catalogue.h"
 #include "core/text.h"
+#include "core/trace_context.h"
 #include "report/render.h"
 #include "runner/probe.h"
 #include "server/openmetrics_serializer.h"
@@ -21,15 +22,6 @@ std::string JoinErrors(const std::vector<ConfigError>& errors) {
   std::string out;
   for (const ConfigError& e : errors) out += (out.empty() ? "" : "\n") + e.ToString();
   return out;
-}
-
-// Extracts the trace id of a W3C traceparent header, or "".
-std::string TraceId(const std::string& traceparent) {
-  // version "-" trace-id "-" parent-id "-" flags: 2 + 1 + 32 + 1 + 16 + 1 + 2
-  if (traceparent.size() < 55 || traceparent[2] != '-' || traceparent[35] != '-') return "";
-  const std::string id = traceparent.substr(3, 32);
-  if (id.find_first_not_of("0123456789abcdef") != std::string::npos || id == std::string(32, '0')) return "";
-  return id;
 }
 
 }  // namespace
@@ -148,19 +140,23 @@ void Agent::Instrument(const std::string& method, const std::string& path, const
     const auto start = std::chrono::steady_clock::now();
     h(req, res);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    metrics_.ObserveRequest(handler, res.status, seconds);
-    const std::string trace_id = TraceId(req.Header("traceparent"));
-    const LogLevel level = trace_id.empty() ? LogLevel::kDebug : LogLevel::kInfo;
+    // A request that brings no valid traceparent starts a trace of its own,
+    // as W3C Trace Context asks; either way the line carries the trace id.
+    const std::optional<Traceparent> parent = ParseTraceparent(req.Header("traceparent"));
+    const std::string trace_id = parent ? parent->trace_id : NewTraceId();
+    metrics_.ObserveRequest(handler, res.status, seconds, trace_id);
+    const std::string given_id = req.Header("x-request-id");
+    const std::string request_id = IsSafeRequestId(given_id) ? given_id : NewRequestId();
+    res.headers.emplace_back("X-Request-ID", request_id);
+    res.headers.emplace_back("traceresponse", FormatTraceparent(trace_id, NewSpanId()));
+    // Traced requests are worth a line at info; scrapes and probes at debug.
+    const LogLevel level = parent ? LogLevel::kInfo : LogLevel::kDebug;
     if (logger_.Enabled(level)) {
       const std::string code = std::to_string(res.status);
       const std::string duration = FormatSeconds(seconds);
-      if (trace_id.empty()) {
-        logger_.Log(level, "request served", {{"method", req.method}, {"handler", handler}, {"code", code},
-                                              {"duration_seconds", duration}});
-      } else {
-        logger_.Log(level, "request served", {{"method", req.method}, {"handler", handler}, {"code", code},
-                                              {"duration_seconds", duration}, {"trace_id", trace_id}});
-      }
+      logger_.Log(level, "request served",
+                  {{"http.request.method", req.method}, {"handler", handler}, {"code", code},
+                   {"duration_seconds", duration}, {"trace_id", trace_id}, {"request_id", request_id}});
     }
   });
 }

@@ -44,7 +44,8 @@ bool WantsOpenMetrics(const std::string& accept) {
   return accept.find("application/openmetrics-text") != std::string::npos;
 }
 
-std::string SerializeOpenMetrics(const std::vector<prometheus::MetricFamily>& families) {
+std::string SerializeOpenMetrics(const std::vector<prometheus::MetricFamily>& families,
+                                 const ExemplarFor& exemplar_for) {
   using prometheus::MetricType;
   std::string out;
   for (const prometheus::MetricFamily& f : families) {
@@ -65,7 +66,12 @@ std::string SerializeOpenMetrics(const std::vector<prometheus::MetricFamily>& fa
     for (const prometheus::ClientMetric& m : f.metric) {
       switch (f.type) {
         case MetricType::Counter:
-          out += name + "_total" + Labels(m.label) + " " + Number(m.counter.value) + "\n";
+          out += name + "_total" + Labels(m.label) + " " + Number(m.counter.value);
+          if (exemplar_for) {
+            const std::string exemplar = exemplar_for(f.name, m.label);
+            if (!exemplar.empty()) out += " # " + exemplar;
+          }
+          out += "\n";
           break;
         case MetricType::Gauge:
           out += name + Labels(m.label) + " " + Number(m.gauge.value) + "\n";

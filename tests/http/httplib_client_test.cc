@@ -60,7 +60,11 @@ TEST_CASE("A server that accepts and never answers errors at the timeout", "[int
 
   TargetReport report = ProbeHostile(server.Url(), 300ms);
   CHECK_FALSE(report.ready);
-  for (const CheckResult& c : report.checks) CHECK(c.status == CheckStatus::kError);
+  for (const CheckResult& c : report.checks) {
+    INFO(c.id);
+    // Log checks read the log source, not the target: none is configured.
+    CHECK(c.status == (c.category == "logs" ? CheckStatus::kSkip : CheckStatus::kError));
+  }
 }
 
 TEST_CASE("A trickling server cannot stretch a request past its timeout", "[integration][http]") {

@@ -9,11 +9,21 @@ using namespace probity::testing;
 
 namespace {
 
-TargetReport Probe(const std::vector<std::string>& backend_args) {
+// Secrets the sample backend's faults leak; no report may ever show them.
+const char* const kLeaked[] = {"s3cr3tPassw0rd", "AKIAPROBITYLEAKTEST1", "prbtyLeakedBearerToken0123456789",
+                               "4111 1111 1111 1111"};
+
+TargetReport Probe(std::vector<std::string> backend_args) {
+  TempDir dir;
+  const std::string log_file = dir.path() + "/sample.log";
+  backend_args.insert(backend_args.end(), {"--log-file", log_file});
   SampleBackend backend(backend_args);
   // A request on the API route first, so that route labels exist.
   HttpGet(std::stoi(backend.url().substr(backend.url().rfind(':') + 1)), "/api/orders");
   TargetSpec spec = TargetForUrl(backend.url(), GlobalConfig{});
+  spec.logs.kind = LogsConfig::Kind::kFile;
+  spec.logs.path = log_file;
+  spec.tracing.wait = std::chrono::seconds(1);
   // Two scrapes 100ms apart are enough to see a counter go down here.
   for (PlannedCheck& p : spec.plan) {
     if (p.info->id == "metrics.counter.monotonic") p.params.Set("delay", Duration(std::chrono::milliseconds(100)));
@@ -44,7 +54,9 @@ void ExpectEachFaultFails(const std::vector<FaultCase>& cases) {
     CHECK(result.status == CheckStatus::kFail);
     CHECK(result.detail.find(c.detail_part) != std::string::npos);
     CHECK_FALSE(result.remedy.empty());
-    CHECK(result.detail.find("s3cr3tPassw0rd") == std::string::npos);
+    for (const CheckResult& any : r.checks) {
+      for (const char* secret : kLeaked) CHECK(any.detail.find(secret) == std::string::npos);
+    }
   }
 }
 
@@ -105,5 +117,40 @@ TEST_CASE("Each sample backend metrics fault fails its check over a real socket"
       {{"--metrics-fault", "no-saturation"}, "metrics.saturation.present", "no saturation signal"},
       {{"--metrics-fault", "no-process"}, "metrics.process.standard", "missing process_cpu_seconds_total"},
       {{"--metrics-fault", "no-build-info"}, "metrics.build_info.present", "no *_build_info"},
+      {{"--metrics-fault", "no-exemplars"}, "tracing.exemplars.trace_id", "no exemplars on the request families"},
   });
+}
+
+TEST_CASE("Each sample backend log fault fails its check over a real socket and a real file", "[integration]") {
+  ExpectEachFaultFails({
+      {{"--log-fault", "plain-text"}, "logs.structured.parseable", "below 99%; the first that is neither, line 1: "},
+      {{"--log-fault", "no-level"}, "logs.fields.level", "have no level, log.level, severity or SeverityText"},
+      {{"--log-fault", "leak-aws-key"}, "logs.secrets.none", "aws-access-key"},
+      {{"--log-fault", "leak-aws-key"}, "logs.secrets.none", "AKIA****"},
+      {{"--log-fault", "leak-bearer"}, "logs.secrets.none", "authorization-value"},
+      {{"--log-fault", "card-number"}, "logs.pii.none", "card-number"},
+      {{"--log-fault", "stale"}, "logs.freshness", "old, more than 5m"},
+      {{"--log-fault", "no-trace"}, "logs.fields.trace_id", "have no trace_id (or trace.id)"},
+      {{"--log-fault", "no-trace"}, "tracing.traceparent.propagated", "not in the logs after"},
+  });
+}
+
+TEST_CASE("An unreadable log source fails logs.source.reachable and skips the other log checks", "[integration]") {
+  SampleBackend backend;
+  TargetSpec spec = TargetForUrl(backend.url(), GlobalConfig{});
+  spec.logs.kind = LogsConfig::Kind::kFile;
+  spec.logs.path = "/nonexistent/probity/app.log";
+  HttplibClient http;
+  TargetReport r = ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
+  const CheckResult& source = Find(r, "logs.source.reachable");
+  CHECK(source.status == CheckStatus::kFail);
+  CHECK(source.detail == "file /nonexistent/probity/app.log: cannot open /nonexistent/probity/app.log: No such file "
+                         "or directory");
+  for (const CheckResult& c : r.checks) {
+    if (c.category != "logs" || c.id == "logs.source.reachable") continue;
+    INFO(c.id << ": " << c.detail);
+    CHECK(c.status == CheckStatus::kSkip);
+  }
+  // Tracing sees the traceresponse-less backend and cannot read the logs either.
+  CHECK(Find(r, "tracing.traceparent.propagated").status == CheckStatus::kSkip);
 }

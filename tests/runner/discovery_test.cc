@@ -93,6 +93,10 @@ TEST_CASE("A probe of an unreachable target errors every check but stays quick",
   CHECK(r.score == 0);
   for (const CheckResult& c : r.checks) {
     INFO(c.id);
+    if (c.category == "logs") {  // no log source configured: nothing to read
+      CHECK(c.status == CheckStatus::kSkip);
+      continue;
+    }
     CHECK(c.status == CheckStatus::kError);
     CHECK_FALSE(c.remedy.empty());
   }

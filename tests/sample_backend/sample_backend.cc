@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -52,6 +53,18 @@ const std::set<std::string> kMetricsFaults = {
     "no-saturation",       // no in-flight gauge
     "no-process",          // no process_* metrics
     "no-build-info",       // no *_build_info
+    "no-exemplars",        // OpenMetrics without exemplars
+};
+
+// --log-fault: how the JSON log file goes wrong.
+const std::set<std::string> kLogFaults = {
+    "plain-text",    // lines of text instead of JSON
+    "no-level",      // JSON without a level
+    "leak-aws-key",  // an AWS access key id in a field
+    "leak-bearer",   // the Authorization header value in a field
+    "card-number",   // a card number in the message
+    "stale",         // every line stamped an hour ago
+    "no-trace",      // traceparent ignored: no trace_id in the logs
 };
 
 struct Options {
@@ -59,13 +72,34 @@ struct Options {
   std::string format = "healthjson";
   std::set<std::string> faults;
   std::set<std::string> metrics_faults;
+  std::set<std::string> log_faults;
   int health_delay_ms = 0;
   int metrics_delay_ms = 0;
   std::string log_file;
 };
 
-std::string Now() {
-  const auto now = std::chrono::system_clock::now();
+// A trace id of a valid W3C traceparent (version 00..fe, lowercase hex, not
+// all zero), or "".
+std::string TraceIdOf(const std::string& tp) {
+  auto hex = [](const std::string& s) { return s.find_first_not_of("0123456789abcdef") == std::string::npos; };
+  if (tp.size() < 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') return "";
+  const std::string version = tp.substr(0, 2), id = tp.substr(3, 32), parent = tp.substr(36, 16);
+  if (!hex(version) || version == "ff" || !hex(id) || !hex(parent) || id == std::string(32, '0')) return "";
+  return id;
+}
+
+std::string RandomTraceId() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard<std::mutex> lock(mu);
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng() | 1),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+std::string Now(int shift_seconds = 0) {
+  const auto now = std::chrono::system_clock::now() + std::chrono::seconds(shift_seconds);
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
@@ -80,19 +114,53 @@ class Backend {
  public:
   explicit Backend(Options o) : o_(std::move(o)) {
     if (!o_.log_file.empty()) log_.open(o_.log_file, std::ios::app);
+    if (log_) Write({{"message", "sample backend started"}}, "info");
   }
 
   bool Has(const std::string& fault) const { return o_.faults.count(fault) > 0; }
 
-  void Log(const httplib::Request& req, int status) {
-    nlohmann::json line = {{"timestamp", Now()}, {"level", status >= 500 ? "error" : "info"},
-                           {"message", "request served"}, {"service.name", "sample-backend"},
-                           {"http.request.method", req.method}, {"url.path", req.path},
-                           {"http.response.status_code", status}};
-    const std::string tp = req.get_header_value("traceparent");
-    if (tp.size() >= 55) line["trace_id"] = tp.substr(3, 32);
+  bool LogFault(const std::string& fault) const { return o_.log_faults.count(fault) > 0; }
+
+  // Writes one log line with the envelope fields, as the log faults allow.
+  void Write(nlohmann::json line, const std::string& level) {
+    const std::string ts = Now(LogFault("stale") ? -3600 : 0);
+    if (LogFault("plain-text")) {
+      std::string text = ts + " " + level + " " + line.value("message", "");
+      for (const auto& [k, v] : line.items()) {
+        if (k != "message") text += " " + (v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      std::lock_guard<std::mutex> lock(log_mu_);
+      log_ << text << std::endl;
+      return;
+    }
+    line["timestamp"] = ts;
+    if (!LogFault("no-level")) line["level"] = level;
+    line["service.name"] = "sample-backend";
+    if (LogFault("leak-aws-key")) line["aws_access_key_id"] = "AKIAPROBITYLEAKTEST1";
+    if (LogFault("leak-bearer")) line["authorization"] = "Bearer prbtyLeakedBearerToken0123456789";
+    if (LogFault("card-number")) line["message"] = line.value("message", "") + " for card 4111 1111 1111 1111";
+    std::lock_guard<std::mutex> lock(log_mu_);
+    log_ << line.dump() << std::endl;
+  }
+
+  void Log(const httplib::Request& req, httplib::Response& res, int status) {
+    nlohmann::json line = {{"message", "request served"}, {"http.request.method", req.method},
+                           {"url.path", req.path}, {"http.response.status_code", status}};
+    if (!LogFault("no-trace")) {
+      // Adopt a valid traceparent, start a new trace otherwise.
+      std::string trace_id = TraceIdOf(req.get_header_value("traceparent"));
+      if (trace_id.empty()) trace_id = RandomTraceId();
+      line["trace_id"] = trace_id;
+      std::lock_guard<std::mutex> lock(mu_);
+      last_trace_id_ = trace_id;
+    }
+    const std::string request_id = req.get_header_value("X-Request-ID");
+    if (!request_id.empty() && request_id.size() <= 128) {
+      line["request_id"] = request_id;
+      res.set_header("X-Request-ID", request_id);
+    }
+    if (log_) Write(line, status >= 500 ? "error" : "info");
     std::lock_guard<std::mutex> lock(mu_);
-    if (log_) log_ << line.dump() << std::endl;
     ++requests_[std::to_string(status) + " " + Route(req.path)];
   }
 
@@ -206,8 +274,12 @@ class Backend {
         family("http_server_request_duration_seconds", "histogram", "Request latency.");
         const long n = scrape * 3;
         const std::string inf = MetricsFault("broken-histogram") ? std::to_string(n + 1) : std::to_string(n);
+        std::string exemplar;
+        if (om && !MetricsFault("no-exemplars")) {  // mu_ is held
+          exemplar = " # {trace_id=\"" + last_trace_id_ + "\"} 0.012";
+        }
         out += "http_server_request_duration_seconds_bucket{le=\"0.005\"} " + std::to_string(n / 3) + "\n" +
-               "http_server_request_duration_seconds_bucket{le=\"0.05\"} " + std::to_string(n - 1) + "\n" +
+               "http_server_request_duration_seconds_bucket{le=\"0.05\"} " + std::to_string(n - 1) + exemplar + "\n" +
                "http_server_request_duration_seconds_bucket{le=\"+Inf\"} " + inf + "\n" +
                "http_server_request_duration_seconds_sum " + std::to_string(n * 0.01) + "\n" +
                "http_server_request_duration_seconds_count " + std::to_string(n) + "\n";
@@ -259,7 +331,7 @@ class Backend {
               const std::string& type) {
     res.status = status;
     res.set_content(body, type.c_str());
-    Log(req, status);
+    Log(req, res, status);
   }
 
  private:
@@ -273,7 +345,9 @@ class Backend {
 
   Options o_;
   std::mutex mu_;
+  std::mutex log_mu_;
   std::ofstream log_;
+  std::string last_trace_id_ = "4bf92f3577b34da6a3ce929d0e0e4736";
   std::map<std::string, long> requests_;
   std::atomic<int> liveness_count_{0};
   std::atomic<long> scrapes_{0};
@@ -281,6 +355,12 @@ class Backend {
 };
 
 }  // namespace
+
+std::string Join(const std::set<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
 
 int main(int argc, char** argv) {
   Options o;
@@ -290,23 +370,20 @@ int main(int argc, char** argv) {
   app.add_option("--health-format", o.format, "Health body format")
       ->check(CLI::IsMember({"healthjson", "spring", "k8s", "plain"}))
       ->capture_default_str();
-  app.add_option("--fault", faults, "Misbehave: " + [] {
-    std::string s;
-    for (const auto& f : kFaults) s += (s.empty() ? "" : ", ") + f;
-    return s;
-  }())->check(CLI::IsMember(kFaults));
+  app.add_option("--fault", faults, "Misbehave: " + Join(kFaults))->check(CLI::IsMember(kFaults));
   std::vector<std::string> metrics_faults;
-  app.add_option("--metrics-fault", metrics_faults, "Misbehave on /metrics: " + [] {
-    std::string s;
-    for (const auto& f : kMetricsFaults) s += (s.empty() ? "" : ", ") + f;
-    return s;
-  }())->check(CLI::IsMember(kMetricsFaults));
+  app.add_option("--metrics-fault", metrics_faults, "Misbehave on /metrics: " + Join(kMetricsFaults))
+      ->check(CLI::IsMember(kMetricsFaults));
   app.add_option("--metrics-delay", o.metrics_delay_ms, "Delay every /metrics answer by this many milliseconds");
   app.add_option("--health-delay", o.health_delay_ms, "Delay every health answer by this many milliseconds");
   app.add_option("--log-file", o.log_file, "Append JSON logs to this file");
+  std::vector<std::string> log_faults;
+  app.add_option("--log-fault", log_faults, "Misbehave in the log file: " + Join(kLogFaults))
+      ->check(CLI::IsMember(kLogFaults));
   CLI11_PARSE(app, argc, argv);
   o.faults.insert(faults.begin(), faults.end());
   o.metrics_faults.insert(metrics_faults.begin(), metrics_faults.end());
+  o.log_faults.insert(log_faults.begin(), log_faults.end());
 
   const auto colon = o.listen.rfind(':');
   const std::string host = o.listen.substr(0, colon);

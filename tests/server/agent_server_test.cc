@@ -23,10 +23,13 @@ struct RunningAgent {
   std::unique_ptr<ChildProcess> process;
   int port = 0;
 
+  std::string log_file;
+
   explicit RunningAgent(const std::string& yaml) {
     config = dir.Write("probity.yaml", yaml);
-    process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{PROBITY_BINARY, "run", "--config", config, "--listen", "127.0.0.1:0"});
+    log_file = dir.path() + "/probity.log";
+    process = std::make_unique<ChildProcess>(std::vector<std::string>{
+        PROBITY_BINARY, "run", "--config", config, "--listen", "127.0.0.1:0", "--log-file", log_file});
     port = AgentPort(*process);
     if (port == 0) throw std::runtime_error("probity run did not start: " + process->Stderr());
   }
@@ -90,17 +93,24 @@ TEST_CASE("probity scan of a running probity run is level gold with every check 
   SampleBackend backend;
   RunningAgent agent(Targets(backend.url()));
   REQUIRE(agent.WaitReady());
-  CommandResult scan = RunCommand({PROBITY_BINARY, "scan", agent.Url(), "--format", "json"});
+  // Its own log file is the log source: logs and tracing are checked too.
+  const std::string scan_config = agent.dir.Write(
+      "scan.yaml", "targets:\n  - name: probity\n    url: \"" + agent.Url() + "\"\n    logs: {file: \"" +
+                       agent.log_file + "\"}\n");
+  CommandResult scan = RunCommand({PROBITY_BINARY, "scan", "--config", scan_config, "--format", "json"});
   INFO(scan.out << scan.err);
   REQUIRE(scan.exit_code == 0);
   auto report = nlohmann::json::parse(scan.out);
   const auto& target = report["targets"][0];
   CHECK(target["level"] == "gold");
   CHECK(target["ready"] == true);
+  std::size_t logs = 0;
   for (const auto& check : target["checks"]) {
     INFO(check["id"] << ": " << check["detail"]);
     CHECK(check["status"] == "pass");
+    logs += check["category"] == "logs";
   }
+  CHECK(logs == 10);
 }
 
 TEST_CASE("The agent is ready only after every target ran, and reports them", "[integration][server]") {
