@@ -1,0 +1,145 @@
+#include <catch2/catch.hpp>
+
+#include "logs/log_analysis.h"
+#include "logs/log_line.h"
+
+using namespace probity;
+
+namespace {
+
+LineFields Parse(const std::string& line) {
+  LineParser parser;
+  return parser.Parse(line, line.size());
+}
+
+LogStats Analyze(const std::vector<std::string>& lines) {
+  LogAnalyzer analyzer(*ContentScanner::WithBuiltins({}));
+  std::size_t n = 0;
+  for (const std::string& l : lines) analyzer.Add(l, ++n, l.size());
+  analyzer.Finish();
+  return analyzer.stats();
+}
+
+}  // namespace
+
+TEST_CASE("Timestamps: RFC 3339 with a zone, or epoch s/ms/µs/ns", "[logs]") {
+  const double t = 1714557600.0;  // 2024-05-01T10:00:00Z
+  CHECK(*ParseLogTimestamp("2024-05-01T10:00:00Z") == Approx(t));
+  CHECK(*ParseLogTimestamp("2024-05-01T10:00:00.250Z") == Approx(t + 0.25));
+  CHECK(*ParseLogTimestamp("2024-05-01T12:00:00+02:00") == Approx(t));
+  CHECK(*ParseLogTimestamp("2024-05-01 10:00:00z") == Approx(t));
+  CHECK(*ParseLogTimestamp("1714557600") == Approx(t));
+  CHECK(*ParseLogTimestamp("1714557600123") == Approx(t + 0.123));
+  CHECK(*EpochFromNumber(1714557600123456.0) == Approx(t + 0.123456));
+  CHECK(*EpochFromNumber(1714557600123456789.0) == Approx(t + 0.123456789));
+  CHECK_FALSE(ParseLogTimestamp("2024-05-01T10:00:00"));  // no zone
+  CHECK_FALSE(ParseLogTimestamp("2024-13-01T10:00:00Z"));
+  CHECK_FALSE(ParseLogTimestamp("yesterday"));
+  CHECK_FALSE(ParseLogTimestamp("01/May/2024:10:00:00 +0000"));
+  CHECK_FALSE(EpochFromNumber(-5));
+}
+
+TEST_CASE("Levels map to TRACE…FATAL in their common spellings", "[logs]") {
+  CHECK(ParseSeverity6("INFO") == Severity6::kInfo);
+  CHECK(ParseSeverity6("Warning") == Severity6::kWarn);
+  CHECK(ParseSeverity6("err") == Severity6::kError);
+  CHECK(ParseSeverity6("CRITICAL") == Severity6::kFatal);
+  CHECK(ParseSeverity6("INFO2") == Severity6::kInfo);
+  CHECK(ParseSeverity6("loud") == Severity6::kUnknown);
+  CHECK(Parse(R"({"level":50})").severity == Severity6::kError);  // pino
+  CHECK(Parse(R"({"level":55})").level == FieldState::kInvalid);
+}
+
+TEST_CASE("JSON and logfmt lines are read through the field aliases", "[logs]") {
+  LineFields f = Parse(R"({"@timestamp":"2024-05-01T10:00:00Z","log":{"level":"warn"},"service":{"name":"orders"},)"
+                       R"("trace":{"id":"4bf92f3577b34da6a3ce929d0e0e4736"}})");
+  CHECK(f.format == LineFormat::kJson);
+  CHECK(f.timestamp == FieldState::kValid);
+  CHECK(f.severity == Severity6::kWarn);
+  CHECK(f.service);
+  CHECK(f.trace_id == FieldState::kValid);
+  CHECK(f.request_scoped);
+
+  f = Parse(R"({"ts":1714557600.5,"log.level":"info","service.name":"x","trace_id":"4BF92F3577B34DA6A3CE929D0E0E4736"})");
+  CHECK(f.timestamp == FieldState::kValid);
+  CHECK(f.level == FieldState::kValid);
+  CHECK(f.trace_id == FieldState::kInvalid);  // uppercase is not W3C
+
+  f = Parse(R"(time=2024-05-01T10:00:00Z level=info service="orders api" msg="a \"quoted\" word" method=GET)");
+  CHECK(f.format == LineFormat::kLogfmt);
+  CHECK(f.timestamp == FieldState::kValid);
+  CHECK(f.service);
+  CHECK(f.request_scoped);
+  CHECK(f.trace_id == FieldState::kAbsent);
+
+  CHECK(Parse("plain text with a=b inside").format == LineFormat::kText);
+  CHECK(Parse(R"(127.0.0.1 - - [01/May/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 612)").format == LineFormat::kText);
+  CHECK(Parse(R"({"unterminated": )").format == LineFormat::kText);
+  CHECK(Parse(R"(["an","array"])").format == LineFormat::kText);
+  CHECK(Parse(R"(msg="unterminated)").format == LineFormat::kText);
+}
+
+TEST_CASE("Container-runtime lines are unwrapped, split lines joined", "[logs]") {
+  LogStats s = Analyze({
+      R"(2024-05-01T10:00:00.123456789Z stdout F {"ts":"2024-05-01T10:00:00Z","level":"info","service.name":"a"})",
+      R"(2024-05-01T10:00:01Z stderr P {"ts":"2024-05-01T10:00:01Z",)",
+      R"(2024-05-01T10:00:01Z stderr F "level":"error","service.name":"a"})",
+      R"({"log":"{\"ts\":1714557602,\"level\":\"info\",\"service.name\":\"a\"}\n","stream":"stdout","time":"2024-05-01T10:00:02Z"})",
+      R"({"log":"plain text from docker\n","stream":"stdout","time":"2024-05-01T10:00:03Z"})",
+  });
+  CHECK(s.lines == 4);
+  CHECK(s.unwrapped == 5);
+  CHECK(s.structured == 3);
+  CHECK(s.errors == 1);
+  CHECK(s.unparseable.first_line == 5);
+  CHECK(s.newest);
+  CHECK(*s.newest == Approx(1714557603.0));  // the runtime's time of the text line
+}
+
+TEST_CASE("Secrets and PII are found in one pass, masked, and filtered", "[logs]") {
+  const std::string key = "AKIAPROBITYLEAKTEST1";
+  LogStats s = Analyze({
+      R"({"ts":1714557600,"level":"info","service.name":"a","msg":"key )" + key + R"("})",
+      R"({"ts":1714557600,"level":"info","service.name":"a","msg":"card 4111-1111-1111-1111 and 4111-1111-1111-1112"})",
+      R"({"ts":1714557600,"level":"info","service.name":"a","password":"******","user":"jane.doe@example.org"})",
+      R"({"ts":1714557600123456789,"level":"info","service.name":"a","order":"5105105105105100x"})",
+  });
+  REQUIRE(s.secrets.count("aws-access-key") == 1);
+  CHECK(s.secrets.at("aws-access-key").first_line == 1);
+  CHECK(s.secrets.at("aws-access-key").example.find(key) == std::string::npos);
+  CHECK(s.secrets.at("aws-access-key").example.find("AKIA****") != std::string::npos);
+  CHECK(s.secrets.count("password-assignment") == 0);  // a placeholder
+  REQUIRE(s.pii.count("card-number") == 1);
+  CHECK(s.pii.at("card-number").count == 1);  // only the Luhn-valid one
+  CHECK(s.pii.at("card-number").example.find("4111-1111-1111-1111") == std::string::npos);
+  REQUIRE(s.pii.count("email-address") == 1);
+  CHECK(s.pii.at("email-address").example.find("jane.doe@example.org") == std::string::npos);
+  CHECK(s.pii_lines == 2);
+}
+
+TEST_CASE("Extra rules from the config join the compiled set; bad ones are refused", "[logs]") {
+  auto scanner = ContentScanner::WithBuiltins({{"internal-token", "secret", R"(\b(itk_[a-z0-9]{16})\b)"}});
+  REQUIRE(scanner.ok());
+  LogAnalyzer analyzer(*scanner);
+  const std::string line = R"({"msg":"token itk_0123456789abcdef"})";
+  analyzer.Add(line, 1, line.size());
+  CHECK(analyzer.stats().secrets.count("internal-token") == 1);
+  CHECK_FALSE(ContentScanner::CheckPattern("(unclosed").ok());
+  CHECK_FALSE(ContentScanner::CheckPattern(R"((a)\1)").ok());  // no back-references
+}
+
+TEST_CASE("Hostile lines: 10 MB on one line, invalid UTF-8, 100 000 '('", "[logs]") {
+  std::vector<std::string> lines;
+  lines.push_back(R"({"msg":")" + std::string(10 << 20, 'a') + R"( AKIAPROBITYLEAKTEST1"})");
+  lines.push_back(std::string("{\"msg\":\"\xff\xfe\xc3\x28\"}"));
+  lines.push_back(std::string("\xff\xfe\xfd bad bytes \xc3\x28 password=\xff\xff\xff\xff"));
+  lines.push_back(std::string(100000, '('));
+  lines.push_back(std::string(100000, '{'));
+  LogStats s;
+  REQUIRE_NOTHROW(s = Analyze(lines));
+  CHECK(s.lines == 5);
+  CHECK(s.secrets.count("aws-access-key") == 1);
+  CHECK(s.structured == 1);  // the 10 MB line; the others are not JSON (bad UTF-8, depth)
+  for (const auto& [rule, tally] : s.secrets) CHECK(tally.example.size() < 1000);
+  CHECK(s.unparseable.example.size() < 1000);
+}
