@@ -9,6 +9,7 @@ PROBITY_PACKAGES=(
   build-essential cmake pkg-config git curl ca-certificates
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libyaml-cpp-dev prometheus-cpp-dev nlohmann-json3-dev libcli11-dev libre2-dev
+  libhyperscan-dev libsimdjson-dev nginx-light jq
   catch2 prometheus prometheus-node-exporter prometheus-alertmanager prometheus-blackbox-exporter
 )
 

@@ -121,12 +121,16 @@ const std::vector<ContentRule>& BuiltinContentRules() {
       {"slack-token", "secret", R"(\b(xox[abposr]-[A-Za-z0-9-]{10,}))"},
       {"stripe-key", "secret", R"(\b((?:sk|rk)_live_[A-Za-z0-9]{16,}))"},
       {"google-api-key", "secret", R"(\b(AIza[0-9A-Za-z_-]{35}))"},
-      {"authorization-value", "secret", R"((?i)\b(?:bearer|basic)\s+([A-Za-z0-9._~+/-]{16,}=*))"},
-      {"url-credentials", "secret", R"(\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^/\s:@"']{1,64}:([^/\s@"']{1,128})@[^\s/"']+)"},
+      {"authorization-value", "secret", R"((?i)\b(?:bearer|basic)\s+([A-Za-z0-9._~+/-]{16,}=*))",
+       R"((?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/-]{16})"},
+      {"url-credentials", "secret", R"(\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^/\s:@"']{1,64}:([^/\s@"']{1,128})@[^\s/"']+)",
+       R"(://[^/\s:@"']{1,64}:[^/\s@"']{1,128}@)"},
       {"password-assignment", "secret",
-       R"((?i)["']?\b(?:password|passwd|pwd|secret|client_secret|api_?key|access_?token|auth_?token)\b["']?\s*[:=]\s*["']?([^\s"',;{}<>]{4,}))"},
-      {"card-number", "pii", R"(\b([2-6](?:[0-9][ -]?){11,17}[0-9])\b)"},
-      {"email-address", "pii", R"(\b([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})\b)"},
+       R"((?i)["']?\b(?:password|passwd|pwd|secret|client_secret|api_?key|access_?token|auth_?token)\b["']?\s*[:=]\s*["']?([^\s"',;{}<>]{4,}))",
+       R"((?i)(?:password|passwd|pwd|secret|api_?key|access_?token|auth_?token)\b["']?\s*[:=])"},
+      {"card-number", "pii", R"(\b([2-6](?:[0-9][ -]?){11,17}[0-9])\b)", R"(\b[2-6][0-9]{3}[ -]?[0-9]{4})"},
+      {"email-address", "pii", R"(\b([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})\b)",
+       R"([A-Za-z0-9._%+-]@[A-Za-z0-9-]{1,63}\.[A-Za-z0-9-])"},
       {"java-stack-trace", "stack trace", R"((\bat [\w$.]+\([\w$]+\.(?:java|kt|scala|groovy):\d+\)))"},
       {"exception-class", "stack trace", R"(\b((?:[a-z][\w]*\.){2,}[A-Z]\w*(?:Exception|Error)\b))"},
       {"python-traceback", "stack trace", R"((Traceback \(most recent call last\)))"},
@@ -185,7 +189,7 @@ Status CompileHyperscan(const std::vector<ContentRule>& rules, hs_database_t** d
   std::vector<const char*> patterns;
   std::vector<unsigned> flags, ids;
   for (std::size_t i = 0; i < rules.size(); ++i) {
-    patterns.push_back(rules[i].pattern.c_str());
+    patterns.push_back(rules[i].prefilter.empty() ? rules[i].pattern.c_str() : rules[i].prefilter.c_str());
     flags.push_back(HS_FLAG_SINGLEMATCH);
     ids.push_back(static_cast<unsigned>(i));
   }

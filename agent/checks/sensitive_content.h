@@ -16,6 +16,10 @@ struct ContentRule {
   std::string name;     // "aws-access-key", "card-number", …
   std::string kind;     // "secret", "pii" or "stack trace"
   std::string pattern;
+  // A cheaper superset of `pattern` for the one-pass Hyperscan scan (led by
+  // a literal where possible); empty means `pattern` itself. RE2 confirms
+  // every hit with the full pattern, so a prefilter only has to never miss.
+  std::string prefilter = "";
 };
 
 // The built-in rules: secrets (cloud keys, private-key blocks, JWTs, provider
