@@ -40,11 +40,13 @@ LogRead& SharedLogs(ProbeContext& ctx) {
   });
 }
 
+Verdict NoSource() {
+  return Verdict::Skip("no log source is configured (set logs: {file|url|loki} on the target)");
+}
+
 // The sample, or why the check cannot judge one.
 std::optional<Verdict> NoSample(ProbeContext& ctx, const LogRead** out) {
-  if (!ctx.logs().configured()) {
-    return Verdict::Skip("no log source is configured (set logs: {file|url|loki} on the target)");
-  }
+  if (!ctx.logs().configured()) return NoSource();
   const LogRead& read = SharedLogs(ctx);
   if (!read.status.ok()) return Verdict::Skip("the log source cannot be read (see logs.source.reachable)");
   if (read.stats.lines == 0) return Verdict::Skip("the log source has no lines to judge yet");
@@ -105,9 +107,7 @@ const std::pair<const std::string, Tally>* FirstFinding(const std::map<std::stri
 }  // namespace
 
 Verdict CheckLogsSourceReachable(ProbeContext& ctx, const CheckParams&) {
-  if (!ctx.logs().configured()) {
-    return Verdict::Skip("no log source is configured (set logs: {file|url|loki} on the target)");
-  }
+  if (!ctx.logs().configured()) return NoSource();
   const LogRead& read = SharedLogs(ctx);
   const std::string source = ctx.logs().config->Describe();
   if (!read.status.ok()) return Verdict::Fail(source + ": " + read.status.message());
@@ -174,9 +174,7 @@ Verdict CheckLogsTraceId(ProbeContext& ctx, const CheckParams&) {
 }
 
 Verdict CheckLogsFreshness(ProbeContext& ctx, const CheckParams& params) {
-  if (!ctx.logs().configured()) {
-    return Verdict::Skip("no log source is configured (set logs: {file|url|loki} on the target)");
-  }
+  if (!ctx.logs().configured()) return NoSource();
   const LogRead* read = &SharedLogs(ctx);
   if (!read->status.ok()) return Verdict::Skip("the log source cannot be read (see logs.source.reachable)");
   const Duration max_age = params.GetDuration("max_age");

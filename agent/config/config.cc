@@ -147,6 +147,34 @@ class Parser {
     *out = static_cast<int>(value);
   }
 
+  // A byte size ("10MiB") within [min, max]; `range` says the bounds in words.
+  void ByteSizeField(const YAML::Node& node, const std::string& what, std::uint64_t min, std::uint64_t max,
+                     const std::string& range, std::uint64_t* out) {
+    std::string text;
+    if (!Scalar(node, what, &text)) return;
+    StatusOr<std::uint64_t> size = ParseByteSize(text);
+    if (!size.ok()) return Error(node, what + ": " + size.status().message());
+    if (*size < min || *size > max) return Error(node, what + " must be between " + range);
+    *out = *size;
+  }
+
+  // A `headers:` mapping, values with ${VAR} expanded. With
+  // `refuse_authorization`, an Authorization header is an error: it belongs in
+  // basic_auth or bearer_token_file, where it is treated as a secret.
+  void ParseHeaders(const YAML::Node& node, const std::string& where, bool refuse_authorization, HeaderList* out) {
+    if (!ExpectMap(node, where)) return;
+    for (auto h = node.begin(); h != node.end(); ++h) {
+      std::string name, raw, expanded;
+      if (!Scalar(h->first, "header name", &name) || !Scalar(h->second, "header " + name, &raw)) continue;
+      if (refuse_authorization && ToLower(name) == "authorization") {
+        Error(h->first, where + ": set Authorization with basic_auth or bearer_token_file, "
+                                "so that it is treated as a secret");
+        continue;
+      }
+      if (ExpandEnv(h->second, "header " + name, raw, &expanded)) out->emplace_back(name, expanded);
+    }
+  }
+
   // Expands ${VAR} from the environment; a missing variable is an error.
   bool ExpandEnv(const YAML::Node& node, const std::string& what, const std::string& in, std::string* out) {
     out->clear();
@@ -301,20 +329,7 @@ class Parser {
                {"headers", "basic_auth", "bearer_token", "bearer_token_file", "tls", "follow_redirects",
                 "max_redirects", "max_body_size", "connect_timeout"},
                [&](const std::string& key, const YAML::Node& value) {
-                 if (key == "headers" && ExpectMap(value, where + ".headers")) {
-                   for (auto h = value.begin(); h != value.end(); ++h) {
-                     std::string name, raw, expanded;
-                     if (!Scalar(h->first, "header name", &name) || !Scalar(h->second, "header " + name, &raw)) {
-                       continue;
-                     }
-                     if (ToLower(name) == "authorization") {
-                       Error(h->first, where + ".headers: set Authorization with basic_auth or bearer_token_file, "
-                                       "so that it is treated as a secret");
-                       continue;
-                     }
-                     if (ExpandEnv(h->second, "header " + name, raw, &expanded)) http->headers.emplace_back(name, expanded);
-                   }
-                 }
+                 if (key == "headers") ParseHeaders(value, where + ".headers", true, &http->headers);
                  if (key == "basic_auth" && ExpectMap(value, where + ".basic_auth")) {
                    ForEachKey(value, where + ".basic_auth", {"username", "password", "password_file"},
                               [&](const std::string& k, const YAML::Node& v) {
@@ -345,14 +360,7 @@ class Parser {
                  if (key == "follow_redirects") BoolField(value, where + ".follow_redirects", &http->follow_redirects);
                  if (key == "max_redirects") IntField(value, where + ".max_redirects", 0, 50, &http->max_redirects);
                  if (key == "max_body_size") {
-                   std::string text;
-                   if (!Scalar(value, where + ".max_body_size", &text)) return;
-                   StatusOr<std::uint64_t> size = ParseByteSize(text);
-                   if (!size.ok()) return Error(value, where + ".max_body_size: " + size.status().message());
-                   if (*size < 1024 || *size > (1ULL << 30)) {
-                     return Error(value, where + ".max_body_size must be between 1KiB and 1GiB");
-                   }
-                   http->max_body_bytes = *size;
+                   ByteSizeField(value, where + ".max_body_size", 1024, 1ULL << 30, "1KiB and 1GiB", &http->max_body_bytes);
                  }
                  if (key == "connect_timeout") DurationField(value, where + ".connect_timeout", &http->connect_timeout);
                });
@@ -442,14 +450,7 @@ class Parser {
                    if (lines > 0) logs->max_lines = static_cast<std::size_t>(lines);
                  }
                  if (key == "max_bytes") {
-                   std::string text;
-                   if (!Scalar(value, where + ".max_bytes", &text)) return;
-                   StatusOr<std::uint64_t> size = ParseByteSize(text);
-                   if (!size.ok()) return Error(value, where + ".max_bytes: " + size.status().message());
-                   if (*size < 1024 || *size > (256ULL << 20)) {
-                     return Error(value, where + ".max_bytes must be between 1KiB and 256MiB");
-                   }
-                   logs->max_bytes = *size;
+                   ByteSizeField(value, where + ".max_bytes", 1024, 256ULL << 20, "1KiB and 256MiB", &logs->max_bytes);
                  }
                  if (key == "rules") ParseRules(value, where + ".rules", &logs->rules);
                });
@@ -466,13 +467,7 @@ class Parser {
       if (key == "path" && Scalar(value, where + ".path", &tracing->path) && !StartsWith(tracing->path, "/")) {
         Error(value, where + ".path must start with /");
       }
-      if (key == "headers" && ExpectMap(value, where + ".headers")) {
-        for (auto h = value.begin(); h != value.end(); ++h) {
-          std::string name, raw, expanded;
-          if (!Scalar(h->first, "header name", &name) || !Scalar(h->second, "header " + name, &raw)) continue;
-          if (ExpandEnv(h->second, "header " + name, raw, &expanded)) tracing->headers.emplace_back(name, expanded);
-        }
-      }
+      if (key == "headers") ParseHeaders(value, where + ".headers", false, &tracing->headers);
       if (key == "wait") DurationField(value, where + ".wait", &tracing->wait);
     });
   }

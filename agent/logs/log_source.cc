@@ -71,23 +71,30 @@ StatusOr<TailRead> ReadTailOnce(const std::string& path, std::uint64_t max_bytes
   return read;
 }
 
-// Complete lines of `data`: the first is dropped unless `whole_first`, and
-// a last line without its newline is dropped.
-void SplitComplete(std::string_view data, bool whole_first, std::deque<LogEntry>* out, bool* partial_last) {
+// The last `max_lines` lines of `data`, "\r\n" or "\n" terminated. The
+// first is dropped unless `whole_first` (a read that began mid-line). A last
+// line without its newline is kept with `keep_unterminated`; otherwise it is
+// dropped and `*unterminated` set.
+void SplitLines(std::string_view data, bool whole_first, bool keep_unterminated, std::size_t max_lines,
+                std::deque<LogEntry>* out, bool* unterminated) {
   std::size_t pos = 0;
   if (!whole_first) {
     const std::size_t nl = data.find('\n');
     pos = nl == std::string_view::npos ? data.size() : nl + 1;
   }
   while (pos < data.size()) {
-    const std::size_t nl = data.find('\n', pos);
+    std::size_t nl = data.find('\n', pos);
     if (nl == std::string_view::npos) {
-      *partial_last = true;
-      break;
+      if (!keep_unterminated) {
+        *unterminated = true;
+        break;
+      }
+      nl = data.size();
     }
     std::string_view line = data.substr(pos, nl - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     out->push_back({std::string(line), std::nullopt});
+    if (out->size() > max_lines) out->pop_front();
     pos = nl + 1;
   }
 }
@@ -128,7 +135,10 @@ StatusOr<LogSample> ReadUrl(const LogsConfig& config, HttpClient& http) {
     const std::size_t nl = body.rfind('\n');
     body = nl == std::string_view::npos ? std::string_view() : body.substr(0, nl + 1);
   }
-  sample.entries = LastLines(body, config.max_lines);
+  std::deque<LogEntry> lines;
+  bool unterminated = false;
+  SplitLines(body, true, true, config.max_lines, &lines, &unterminated);
+  sample.entries.assign(std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
   return sample;
 }
 
@@ -188,21 +198,6 @@ StatusOr<LogSample> ReadLoki(const LogsConfig& config, HttpClient& http, const C
 
 }  // namespace
 
-std::vector<LogEntry> LastLines(std::string_view body, std::size_t max_lines) {
-  std::deque<LogEntry> lines;
-  std::size_t pos = 0;
-  while (pos < body.size()) {
-    std::size_t nl = body.find('\n', pos);
-    if (nl == std::string_view::npos) nl = body.size();
-    std::string_view line = body.substr(pos, nl - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back({std::string(line), std::nullopt});
-    if (lines.size() > max_lines) lines.pop_front();
-    pos = nl + 1;
-  }
-  return {std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end())};
-}
-
 StatusOr<LogSample> ReadFileTail(const std::string& path, std::size_t max_lines, std::uint64_t max_bytes,
                                  const FileTailHook& hook) {
   LogSample sample;
@@ -218,7 +213,7 @@ StatusOr<LogSample> ReadFileTail(const std::string& path, std::size_t max_lines,
   }
   std::deque<LogEntry> lines;
   bool partial = false;
-  SplitComplete(read->data, read->from_start, &lines, &partial);
+  SplitLines(read->data, read->from_start, false, max_lines, &lines, &partial);
   if (partial) sample.notes.push_back("the last line has no newline yet and was left for the next read");
   if (lines.size() < max_lines && read->from_start) {
     // Just rotated: the newest lines before the rotation are in <path>.1.
@@ -229,8 +224,7 @@ StatusOr<LogSample> ReadFileTail(const std::string& path, std::size_t max_lines,
       if (old.ok()) {
         std::deque<LogEntry> older;
         bool old_partial = false;
-        SplitComplete(old->data, old->from_start, &older, &old_partial);
-        while (older.size() + lines.size() > max_lines) older.pop_front();
+        SplitLines(old->data, old->from_start, false, max_lines - lines.size(), &older, &old_partial);
         if (!older.empty()) {
           sample.notes.push_back("included " + std::to_string(older.size()) + " lines of the rotated " + rotated);
         }
@@ -238,7 +232,6 @@ StatusOr<LogSample> ReadFileTail(const std::string& path, std::size_t max_lines,
       }
     }
   }
-  while (lines.size() > max_lines) lines.pop_front();
   sample.entries.assign(std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
   return sample;
 }

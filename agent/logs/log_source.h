@@ -40,7 +40,4 @@ StatusOr<LogSample> ReadFileTail(const std::string& path, std::size_t max_lines,
 // text, one entry per line), or a Loki query_range over the last `since`.
 StatusOr<LogSample> ReadLogs(const LogsConfig& config, HttpClient& http, const Clock& clock);
 
-// Splits a body into lines (dropping "\r"), keeping the last `max_lines`.
-std::vector<LogEntry> LastLines(std::string_view body, std::size_t max_lines);
-
 }  // namespace probity
