@@ -179,18 +179,22 @@ std::vector<SensitiveFinding> FindSensitiveContent(std::string_view text, std::s
 struct ContentScanner::Impl {
   hs_database_t* db = nullptr;
   std::vector<std::unique_ptr<RE2>> re;
+  bool block_scannable = true;  // no rule is anchored to the text's start or end
   ~Impl() { hs_free_database(db); }
 };
 
 namespace {
 
 // Compiles patterns into one block-mode database; the error names the rule.
+// Every match is reported (not just a rule's first), so that one scan of a
+// block of lines finds each line a rule matches; with HS_FLAG_MULTILINE, ^
+// and $ match at the lines' ends as they do on a line alone.
 Status CompileHyperscan(const std::vector<ContentRule>& rules, hs_database_t** db) {
   std::vector<const char*> patterns;
   std::vector<unsigned> flags, ids;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     patterns.push_back(rules[i].prefilter.empty() ? rules[i].pattern.c_str() : rules[i].prefilter.c_str());
-    flags.push_back(HS_FLAG_SINGLEMATCH);
+    flags.push_back(HS_FLAG_MULTILINE);
     ids.push_back(static_cast<unsigned>(i));
   }
   hs_compile_error_t* error = nullptr;
@@ -207,6 +211,14 @@ Status CompileHyperscan(const std::vector<ContentRule>& rules, hs_database_t** d
   return Status::Ok();
 }
 
+// \A, \z and \Z anchor to the text's start or end, which for a block is not
+// a line's. (A false alarm, such as an escaped backslash before an A, only
+// costs speed.)
+bool AnchoredToText(const std::string& pattern) {
+  return pattern.find("\\A") != std::string::npos || pattern.find("\\z") != std::string::npos ||
+         pattern.find("\\Z") != std::string::npos;
+}
+
 }  // namespace
 
 ContentScanner::ContentScanner(std::vector<ContentRule> rules) : rules_(std::move(rules)), impl_(new Impl) {}
@@ -219,6 +231,7 @@ StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::Compile(std::vec
     auto re = std::make_unique<RE2>(rule.pattern, Re2Options());
     if (!re->ok()) return Status::Error("rule \"" + rule.name + "\": " + re->error());
     scanner->impl_->re.push_back(std::move(re));
+    if (AnchoredToText(rule.pattern) || AnchoredToText(rule.prefilter)) scanner->impl_->block_scannable = false;
   }
   Status compiled = CompileHyperscan(scanner->rules_, &scanner->impl_->db);
   if (!compiled.ok()) return compiled;
@@ -260,7 +273,7 @@ Status ContentScanner::CheckPattern(const std::string& pattern) {
   return Status::Ok();
 }
 
-ContentScanner::Scratch::Scratch(const ContentScanner& scanner) {
+ContentScanner::Scratch::Scratch(const ContentScanner& scanner) : last_line_(scanner.rules_.size(), 0) {
   hs_scratch_t* scratch = nullptr;
   if (hs_alloc_scratch(scanner.impl_->db, &scratch) != HS_SUCCESS) throw std::bad_alloc();
   hs_scratch_ = scratch;
@@ -271,22 +284,62 @@ ContentScanner::Scratch::~Scratch() { hs_free_scratch(static_cast<hs_scratch_t*>
 void ContentScanner::Find(std::string_view text, Scratch& scratch, std::vector<ContentMatch>* out) const {
   if (text.empty() || text.size() > 0xffffffffu) return;
   // Pass 1: which rules match at all (one pass over the text for all rules).
-  std::uint64_t hit_bits[4] = {0, 0, 0, 0};
-  std::vector<unsigned> hits;
+  // A rule reports every place it matches; last_line_ marks it as seen.
+  scratch.candidates_.clear();
   auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
-    static_cast<std::vector<unsigned>*>(ctx)->push_back(id);
+    Scratch& s = *static_cast<Scratch*>(ctx);
+    if (s.last_line_[id] == 0) {
+      s.last_line_[id] = 1;
+      s.candidates_.push_back(id);
+    }
     return 0;
   };
   hs_scan(impl_->db, text.data(), static_cast<unsigned>(text.size()), 0,
-          static_cast<hs_scratch_t*>(scratch.hs_scratch_), on_match, &hits);
-  if (hits.empty()) return;
+          static_cast<hs_scratch_t*>(scratch.hs_scratch_), on_match, &scratch);
+  for (std::uint32_t id : scratch.candidates_) scratch.last_line_[id] = 0;
   // Pass 2: locate and confirm each matching rule's occurrences.
-  const std::size_t first = out->size();
-  for (unsigned id : hits) {
-    if (id < 256) {
-      if (hit_bits[id / 64] & (1ULL << (id % 64))) continue;
-      hit_bits[id / 64] |= 1ULL << (id % 64);
+  Confirm(text, scratch.candidates_, out);
+}
+
+bool ContentScanner::ScanBlock(std::string_view block, const std::vector<std::size_t>& newlines, Scratch& scratch,
+                               std::vector<LineHit>* hits) const {
+  hits->clear();
+  if (!impl_->block_scannable || block.size() > 0xffffffffu || newlines.size() >= 0xffffffffu) return false;
+  if (block.empty()) return true;
+  struct Pass {
+    const std::vector<std::size_t>* newlines;
+    std::vector<std::uint32_t>* last_line;  // per rule: line + 1 of its last hit
+    std::vector<LineHit>* hits;
+    std::uint32_t line;  // the line of the previous hit
+  } pass{&newlines, &scratch.last_line_, hits, 0};
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) -> int {
+    Pass& p = *static_cast<Pass*>(ctx);
+    // The line holding the match's last byte (a line's '\n' belongs to it).
+    // Hits come mostly in order, so the previous hit's line is tried first.
+    const std::size_t last = static_cast<std::size_t>(to) - 1;
+    const std::vector<std::size_t>& nl = *p.newlines;
+    const bool same = (p.line == 0 || nl[p.line - 1] < last) && (p.line == nl.size() || last <= nl[p.line]);
+    if (!same) p.line = static_cast<std::uint32_t>(std::lower_bound(nl.begin(), nl.end(), last) - nl.begin());
+    if ((*p.last_line)[id] != p.line + 1) {
+      (*p.last_line)[id] = p.line + 1;
+      p.hits->push_back({p.line, id});
     }
+    return 0;
+  };
+  hs_scan(impl_->db, block.data(), static_cast<unsigned>(block.size()), 0,
+          static_cast<hs_scratch_t*>(scratch.hs_scratch_), on_match, &pass);
+  std::fill(scratch.last_line_.begin(), scratch.last_line_.end(), 0);
+  std::sort(hits->begin(), hits->end(),
+            [](const LineHit& a, const LineHit& b) { return a.line != b.line ? a.line < b.line : a.rule < b.rule; });
+  hits->erase(std::unique(hits->begin(), hits->end()), hits->end());
+  return true;
+}
+
+void ContentScanner::Confirm(std::string_view text, const std::vector<std::uint32_t>& candidates,
+                             std::vector<ContentMatch>* out) const {
+  const std::size_t first = out->size();
+  for (std::uint32_t id : candidates) {
+    if (id >= rules_.size()) continue;
     ForEachMatch(rules_[id], *impl_->re[id], text, [&](std::string_view, std::string_view sensitive) {
       const std::size_t begin = static_cast<std::size_t>(sensitive.data() - text.data());
       out->push_back({static_cast<int>(id), begin, begin + sensitive.size()});

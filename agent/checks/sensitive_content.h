@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -71,6 +72,8 @@ class ContentScanner {
    private:
     friend class ContentScanner;
     void* hs_scratch_ = nullptr;
+    std::vector<std::uint32_t> candidates_;  // Find's rules to confirm
+    std::vector<std::uint32_t> last_line_;   // per rule: the last line a hit was kept for, plus one
   };
 
   // Compiles rules; an invalid pattern is an error naming the rule.
@@ -88,6 +91,27 @@ class ContentScanner {
 
   // Appends every confirmed match in `text` to `out`, ordered by position.
   void Find(std::string_view text, Scratch& scratch, std::vector<ContentMatch>* out) const;
+
+  // A rule that may match on a line of a block.
+  struct LineHit {
+    std::uint32_t line;  // index of the line in the block
+    std::uint32_t rule;  // index into rules()
+    bool operator==(const LineHit& o) const { return line == o.line && rule == o.rule; }
+  };
+  // Scans a block of lines in one pass, which is much cheaper than a pass
+  // per line. `newlines` are the offsets of the block's '\n's; line i ends at
+  // newlines[i] (the last line at the block's end when it has none). Sets
+  // `hits` to the rules that may match each line, ordered by line and
+  // without repeats: a superset, which Confirm() narrows to real matches.
+  // Returns false, leaving `hits` empty, when a rule is anchored to the
+  // start or end of the text (\A, \z, \Z), whose meaning a block changes:
+  // such lines have to go through Find() one by one.
+  bool ScanBlock(std::string_view block, const std::vector<std::size_t>& newlines, Scratch& scratch,
+                 std::vector<LineHit>* hits) const;
+  // Appends the confirmed matches in `text` of the rules `candidates` (from
+  // ScanBlock or Find's own pass) to `out`, ordered by position.
+  void Confirm(std::string_view text, const std::vector<std::uint32_t>& candidates,
+               std::vector<ContentMatch>* out) const;
 
   // A bounded one-line excerpt of `text` around [focus_begin, focus_end) with
   // every match masked: safe to print.

@@ -1,6 +1,7 @@
 #include "logs/log_analysis.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace probity {
 namespace {
@@ -30,11 +31,45 @@ LogAnalyzer::~LogAnalyzer() = default;
 
 void LogAnalyzer::Add(std::string_view line, std::size_t line_no, std::size_t readable,
                       std::optional<double> source_time) {
+  AddLine(line, line_no, readable, source_time, nullptr);
+}
+
+std::size_t LogAnalyzer::AddBlock(std::string_view block, std::size_t first_line_no, std::size_t readable) {
+  newlines_.clear();
+  const char* const begin = block.data();
+  const char* const end = begin + block.size();
+  for (const char* p = begin; p < end; ++p) {
+    p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (p == nullptr) break;
+    newlines_.push_back(static_cast<std::size_t>(p - begin));
+  }
+  const bool scanned = scanner_->ScanBlock(block, newlines_, scratch_, &block_hits_);
+  const std::size_t lines = newlines_.size() + (block.empty() || block.back() == '\n' ? 0 : 1);
+  auto hit = block_hits_.begin();
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < lines; ++i) {
+    const std::size_t stop = i < newlines_.size() ? newlines_[i] : block.size();
+    candidates_.clear();
+    for (; hit != block_hits_.end() && hit->line == i; ++hit) candidates_.push_back(hit->rule);
+    AddLine(block.substr(start, stop - start), first_line_no + i, readable - start, std::nullopt,
+            scanned ? &candidates_ : nullptr);
+    start = stop + 1;
+  }
+  return lines;
+}
+
+void LogAnalyzer::AddLine(std::string_view line, std::size_t line_no, std::size_t readable,
+                          std::optional<double> source_time, const std::vector<std::uint32_t>* candidates) {
+  const std::size_t raw_size = line.size();
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   if (line.find_first_not_of(" \t") == std::string_view::npos) return;
+  // The block scan saw the raw line: where the analysed text differs from it
+  // (a trailing CR, a container runtime's wrapping), ^ and $ may not agree,
+  // so the text is scanned on its own.
+  if (line.size() != raw_size) candidates = nullptr;
   std::optional<ContainerLine> unwrapped = parser_.Unwrap(line, readable);
   if (!unwrapped) {
-    Analyze(line, line_no, readable, source_time);
+    Analyze(line, line_no, readable, source_time, candidates);
     return;
   }
   ++stats_.unwrapped;
@@ -54,14 +89,14 @@ void LogAnalyzer::Add(std::string_view line, std::size_t line_no, std::size_t re
   const bool inside = unwrapped->text.data() >= line.data() && unwrapped->text.data() <= line.data() + line.size();
   const std::size_t text_readable =
       inside ? readable - static_cast<std::size_t>(unwrapped->text.data() - line.data()) : unwrapped->text.size();
-  Analyze(unwrapped->text, line_no, text_readable, source_time);
+  Analyze(unwrapped->text, line_no, text_readable, source_time, nullptr);
 }
 
 void LogAnalyzer::Finish() {
   if (pending_.empty()) return;
   const std::string joined = std::move(pending_);
   pending_.clear();
-  Analyze(joined, pending_line_, joined.size(), pending_time_);
+  Analyze(joined, pending_line_, joined.size(), pending_time_, nullptr);
 }
 
 void LogAnalyzer::Count(Tally* tally, const std::string& rule, std::string_view line, std::size_t line_no,
@@ -79,10 +114,14 @@ void LogAnalyzer::Count(Tally* tally, const std::string& rule, std::string_view 
 }
 
 void LogAnalyzer::Analyze(std::string_view line, std::size_t line_no, std::size_t readable,
-                          std::optional<double> source_time) {
+                          std::optional<double> source_time, const std::vector<std::uint32_t>* candidates) {
   ++stats_.lines;
   matches_.clear();
-  scanner_->Find(line, scratch_, &matches_);
+  if (candidates) {
+    scanner_->Confirm(line, *candidates, &matches_);
+  } else {
+    scanner_->Find(line, scratch_, &matches_);
+  }
   bool secret = false, pii = false;
   for (const ContentMatch& m : matches_) {
     const ContentRule& rule = scanner_->rules()[static_cast<std::size_t>(m.rule)];

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -67,13 +68,23 @@ class LogAnalyzer {
   // (Loki) saw the line, used when the line states no time.
   void Add(std::string_view line, std::size_t line_no, std::size_t readable,
            std::optional<double> source_time = std::nullopt);
+  // Whole lines, each ended by '\n' (the last may lack it), numbered from
+  // `first_line_no`: the same as Add() for each line, but the secret and PII
+  // rules scan the block in one pass instead of a pass per line. Returns
+  // the number of lines.
+  std::size_t AddBlock(std::string_view block, std::size_t first_line_no, std::size_t readable);
   // Flushes a container line whose continuation never came.
   void Finish();
 
   const LogStats& stats() const { return stats_; }
 
  private:
-  void Analyze(std::string_view line, std::size_t line_no, std::size_t readable, std::optional<double> source_time);
+  // `candidates`, when given, are the rules a block scan found on this very
+  // line; otherwise the line is scanned on its own.
+  void AddLine(std::string_view line, std::size_t line_no, std::size_t readable, std::optional<double> source_time,
+               const std::vector<std::uint32_t>* candidates);
+  void Analyze(std::string_view line, std::size_t line_no, std::size_t readable, std::optional<double> source_time,
+               const std::vector<std::uint32_t>* candidates);
   void Count(Tally* tally, const std::string& rule, std::string_view line, std::size_t line_no,
              std::size_t focus = 0);
 
@@ -84,6 +95,9 @@ class LogAnalyzer {
   std::size_t max_findings_per_rule_;
   std::map<std::string, std::size_t> reported_;
   std::vector<ContentMatch> matches_;
+  std::vector<std::size_t> newlines_;                 // of the current block
+  std::vector<ContentScanner::LineHit> block_hits_;  // of the current block
+  std::vector<std::uint32_t> candidates_;            // of the current line
   std::string pending_;             // a container line split into parts
   std::size_t pending_line_ = 0;
   std::optional<double> pending_time_;

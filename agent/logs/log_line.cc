@@ -2,11 +2,12 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace probity {
@@ -85,24 +86,40 @@ bool EqualsLower(std::string_view s, std::string_view lower) {
 
 enum class Field { kNone, kTimestamp, kLevel, kService, kTraceId, kRequest };
 
+// The field aliases of CHECKS.md. Every JSON key of every line is looked
+// up, so the key's length picks the few aliases it is compared with, rather
+// than the key being hashed.
 Field Lookup(std::string_view path) {
-  static const std::unordered_map<std::string_view, Field> fields = {
-      {"timestamp", Field::kTimestamp},     {"@timestamp", Field::kTimestamp},
-      {"time", Field::kTimestamp},          {"ts", Field::kTimestamp},
-      {"level", Field::kLevel},             {"log.level", Field::kLevel},
-      {"severity", Field::kLevel},          {"SeverityText", Field::kLevel},
-      {"service.name", Field::kService},    {"service", Field::kService},
-      {"trace_id", Field::kTraceId},        {"trace.id", Field::kTraceId},
-      {"traceId", Field::kTraceId},         {"TraceId", Field::kTraceId},
-      {"request_id", Field::kRequest},      {"request.id", Field::kRequest},
-      {"http.request.id", Field::kRequest}, {"req_id", Field::kRequest},
-      {"method", Field::kRequest},          {"http.method", Field::kRequest},
-      {"http.request.method", Field::kRequest}, {"request_method", Field::kRequest},
-      {"http.route", Field::kRequest},      {"http.target", Field::kRequest},
-      {"url.path", Field::kRequest},
+  struct Alias {
+    std::string_view name;
+    Field field;
   };
-  auto it = fields.find(path);
-  return it == fields.end() ? Field::kNone : it->second;
+  auto match = [path](std::initializer_list<Alias> aliases) {
+    for (const Alias& alias : aliases) {
+      if (std::memcmp(alias.name.data(), path.data(), path.size()) == 0) return alias.field;
+    }
+    return Field::kNone;
+  };
+  switch (path.size()) {
+    case 2: return match({{"ts", Field::kTimestamp}});
+    case 4: return match({{"time", Field::kTimestamp}});
+    case 5: return match({{"level", Field::kLevel}});
+    case 6: return match({{"method", Field::kRequest}, {"req_id", Field::kRequest}});
+    case 7: return match({{"service", Field::kService}, {"traceId", Field::kTraceId}, {"TraceId", Field::kTraceId}});
+    case 8:
+      return match({{"trace_id", Field::kTraceId}, {"trace.id", Field::kTraceId}, {"severity", Field::kLevel},
+                    {"url.path", Field::kRequest}});
+    case 9: return match({{"timestamp", Field::kTimestamp}, {"log.level", Field::kLevel}});
+    case 10:
+      return match({{"@timestamp", Field::kTimestamp}, {"request_id", Field::kRequest},
+                    {"request.id", Field::kRequest}, {"http.route", Field::kRequest}});
+    case 11: return match({{"http.method", Field::kRequest}, {"http.target", Field::kRequest}});
+    case 12: return match({{"SeverityText", Field::kLevel}, {"service.name", Field::kService}});
+    case 14: return match({{"request_method", Field::kRequest}});
+    case 15: return match({{"http.request.id", Field::kRequest}});
+    case 19: return match({{"http.request.method", Field::kRequest}});
+    default: return Field::kNone;
+  }
 }
 
 // Accumulates what a line's fields say; the first valid value of each wins.
@@ -319,12 +336,22 @@ Severity6 ParseSeverity6(std::string_view text) {
 
 bool IsW3cTraceId(std::string_view text) {
   if (text.size() != 32) return false;
-  bool nonzero = false;
+  // Lowercase hex digits map to 1, '0' to 2 more; anything else to 0. Each
+  // line's trace id passes through here, so no branch per character.
+  static constexpr auto kClass = [] {
+    std::array<unsigned char, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) table[c] = 1;
+    for (int c = 'a'; c <= 'f'; ++c) table[c] = 1;
+    table['0'] = 3;
+    return table;
+  }();
+  unsigned all_hex = 1, all_zero = 2;
   for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    nonzero |= c != '0';
+    const unsigned k = kClass[static_cast<unsigned char>(c)];
+    all_hex &= k;
+    all_zero &= k;
   }
-  return nonzero;
+  return all_hex != 0 && all_zero == 0;
 }
 
 struct LineParser::Impl {

@@ -37,17 +37,22 @@ StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
 
     std::size_t start = 0;
     const char* data = buffer.data();
-    while (start < filled) {
-      const void* nl = std::memchr(data + start, '\n', filled - start);
-      if (nl == nullptr) break;
-      const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - data);
-      if (skipping) {
+    if (skipping) {
+      const void* nl = std::memchr(data, '\n', filled);
+      if (nl != nullptr) {
+        start = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
         skipping = false;
-      } else {
-        ++summary.raw_lines;
-        analyzer->Add(std::string_view(data + start, end - start), summary.raw_lines, buffer.size() - start);
       }
-      start = end + 1;
+    }
+    // Every whole line read so far goes to the analyzer as one block.
+    if (!skipping && start < filled) {
+      const void* last = ::memrchr(data + start, '\n', filled - start);
+      if (last != nullptr) {
+        const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(last) - data) + 1;
+        summary.raw_lines += analyzer->AddBlock(std::string_view(data + start, end - start), summary.raw_lines + 1,
+                                                buffer.size() - start);
+        start = end;
+      }
     }
     const std::size_t rest = filled - start;
     if (eof) {

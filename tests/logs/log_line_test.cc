@@ -143,3 +143,80 @@ TEST_CASE("Hostile lines: 10 MB on one line, invalid UTF-8, 100 000 '('", "[logs
   for (const auto& [rule, tally] : s.secrets) CHECK(tally.example.size() < 1000);
   CHECK(s.unparseable.example.size() < 1000);
 }
+
+namespace {
+
+// Everything the analyzer reports, to compare two ways of feeding it.
+struct Seen {
+  std::vector<std::string> findings;
+  LogStats stats;
+};
+
+Seen FeedLines(const std::shared_ptr<const ContentScanner>& scanner, const std::vector<std::string>& lines) {
+  Seen seen;
+  LogAnalyzer analyzer(scanner, [&](const LogFinding& f) {
+    seen.findings.push_back(std::to_string(f.line) + " " + f.rule + " " + f.excerpt);
+  }, 100);
+  std::size_t n = 0;
+  for (const std::string& l : lines) analyzer.Add(l, ++n, l.size());
+  analyzer.Finish();
+  seen.stats = analyzer.stats();
+  return seen;
+}
+
+Seen FeedBlock(const std::shared_ptr<const ContentScanner>& scanner, const std::vector<std::string>& lines) {
+  Seen seen;
+  LogAnalyzer analyzer(scanner, [&](const LogFinding& f) {
+    seen.findings.push_back(std::to_string(f.line) + " " + f.rule + " " + f.excerpt);
+  }, 100);
+  std::string block;
+  for (const std::string& l : lines) block += l + "\n";
+  block.pop_back();  // the last line without its newline
+  CHECK(analyzer.AddBlock(block, 1, block.size()) == lines.size());
+  analyzer.Finish();
+  seen.stats = analyzer.stats();
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("A block scanned in one pass finds exactly what a scan of each line finds", "[logs]") {
+  const std::vector<std::string> lines = {
+      R"({"ts":1714557600,"level":"info","service.name":"a","msg":"key AKIAPROBITYLEAKTEST1"})",
+      R"({"ts":1714557600,"level":"info","service.name":"a","msg":"card 4111-1111-1111-1111 and 4111-1111-1111-1112"})",
+      "audit-1234",                                          // the anchored rule, on a line of its own
+      "audit-2345\r",                                        // … before a CR
+      "2024-05-01T10:00:00.123Z stdout F audit-3456",       // … in a container line's message
+      "x audit-4567",                                        // not at the line's start
+      "audit-5678 x",                                        // not at its end
+      "",
+      R"(level=warn msg="Authorization: Bearer prbtyBenchToken0123456789abcdef" password=******)",
+      std::string(2000, 'a') + "@" + std::string(2000, 'b') + ".cc jane.doe@example.org",
+      R"({"password":"hunter2hunter2","user":"a@b.example","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"})",
+      "the last line has no newline: ghp_0123456789abcdefghij0123456789abcdef",
+  };
+  auto scanner = ContentScanner::WithBuiltins({{"audit-id", "secret", R"(^(audit-[0-9]{4})$)"}});
+  REQUIRE(scanner.ok());
+  const Seen by_line = FeedLines(*scanner, lines);
+  const Seen by_block = FeedBlock(*scanner, lines);
+  CHECK(by_block.findings == by_line.findings);
+  CHECK(by_block.stats.lines == by_line.stats.lines);
+  CHECK(by_block.stats.SecretCount() == by_line.stats.SecretCount());
+  CHECK(by_block.stats.PiiCount() == by_line.stats.PiiCount());
+  CHECK(by_block.stats.structured == by_line.stats.structured);
+  // The anchored rule matched the three lines where it stands alone.
+  REQUIRE(by_block.stats.secrets.count("audit-id") == 1);
+  CHECK(by_block.stats.secrets.at("audit-id").count == 3);
+  CHECK(by_block.stats.secrets.at("github-token").first_line == lines.size());
+
+  // A rule anchored to the whole text (\A) makes the block fall back to a
+  // scan per line, with the same results.
+  auto text_anchored = ContentScanner::WithBuiltins({{"audit-id", "secret", R"(\A(audit-[0-9]{4}))"}});
+  REQUIRE(text_anchored.ok());
+  const std::vector<std::string> block_lines = {"audit-1111", "audit-2222", "x audit-3333"};
+  std::string block = "audit-1111\naudit-2222\nx audit-3333\n";
+  ContentScanner::Scratch scratch(**text_anchored);
+  std::vector<ContentScanner::LineHit> line_hits;
+  CHECK_FALSE((*text_anchored)->ScanBlock(block, {10, 21, 34}, scratch, &line_hits));
+  CHECK(FeedBlock(*text_anchored, block_lines).stats.secrets.at("audit-id").count == 2);
+}
