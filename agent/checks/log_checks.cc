@@ -260,7 +260,7 @@ std::string TracingUrl(const ProbeContext& ctx, std::string* path) {
     StatusOr<Url> base = ParseUrl(ctx.logs().target_url);
     if (!base.ok()) return "";
     *path = tracing->path;
-    return WithPath(*base, tracing->path).ToString();
+    return ResolveEndpoint(*base, tracing->path);
   }
   for (const Endpoint* e : {&ctx.endpoints().readiness, &ctx.endpoints().liveness}) {
     if (e->found()) {

@@ -120,6 +120,13 @@ Url WithPath(const Url& base, std::string_view path) {
   return url;
 }
 
+std::string ResolveEndpoint(const Url& target, const std::string& path_or_url) {
+  if (StartsWith(path_or_url, "http://") || StartsWith(path_or_url, "https://")) return path_or_url;
+  std::string prefix = target.target.substr(0, target.target.find('?'));
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return WithPath(target, prefix + path_or_url).ToString();
+}
+
 Status ParseListenAddress(std::string_view text, std::string* host, int* port) {
   std::string_view port_text;
   if (!SplitHostPort(text, host, &port_text) || port_text.empty() || !ParsePort(port_text, port)) {

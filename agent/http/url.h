@@ -31,6 +31,11 @@ StatusOr<Url> ResolveReference(const Url& base, std::string_view reference);
 // Returns base's origin with `path` as its target ("" keeps base's target).
 Url WithPath(const Url& base, std::string_view path);
 
+// An endpoint setting against a target URL: an absolute http(s) URL stays as
+// it is; a path is taken relative to the target URL's own path prefix
+// ("http://h/app" and "/readyz" give "http://h/app/readyz").
+std::string ResolveEndpoint(const Url& target, const std::string& path_or_url);
+
 // Splits a listen address (":9465", "127.0.0.1:0", "[::1]:9465",
 // "localhost:80") into host and port. An empty host means every address.
 Status ParseListenAddress(std::string_view text, std::string* host, int* port);

@@ -43,14 +43,6 @@ namespace {
 
 bool Answers(int status) { return status != 404 && status != 405 && status != 410 && status != 501; }
 
-std::string Resolve(const Url& base, const std::string& path_or_url) {
-  if (path_or_url.rfind("http://", 0) == 0 || path_or_url.rfind("https://", 0) == 0) return path_or_url;
-  // Paths are relative to the target URL's own path prefix, if any.
-  std::string prefix = base.target.substr(0, base.target.find('?'));
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  return WithPath(base, prefix + path_or_url).ToString();
-}
-
 }  // namespace
 
 Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& needed, ProbeContext& ctx) {
@@ -77,7 +69,7 @@ Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& nee
   };
   for (const auto& kind : kinds) {
     if (kind.configured) {
-      kind.endpoint->url = Resolve(*base, *kind.configured);
+      kind.endpoint->url = ResolveEndpoint(*base, *kind.configured);
       continue;
     }
     if (!kind.needed) continue;
@@ -87,14 +79,14 @@ Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& nee
       continue;
     }
     if (unreachable) {
-      kind.endpoint->url = Resolve(*base, kind.candidates.front());
+      kind.endpoint->url = ResolveEndpoint(*base, kind.candidates.front());
       kind.endpoint->discovered = true;
       ctx.Remember(kind.endpoint->url, *unreachable);
       continue;
     }
     std::string tried;
     for (const std::string& path : kind.candidates) {
-      const std::string url = Resolve(*base, path);
+      const std::string url = ResolveEndpoint(*base, path);
       const StatusOr<HttpResponse>& r = ctx.Get(url);
       if (!r.ok()) {
         unreachable = r.status();

@@ -42,3 +42,10 @@ TEST_CASE("Listen addresses accept the Prometheus forms", "[http]") {
   CHECK(host == "::1");
   CHECK_FALSE(ParseListenAddress("9465", &host, &port).ok());
 }
+
+TEST_CASE("Endpoint paths are relative to the target URL's path prefix", "[http]") {
+  CHECK(ResolveEndpoint(*ParseUrl("http://h:1"), "/readyz") == "http://h:1/readyz");
+  CHECK(ResolveEndpoint(*ParseUrl("http://h:1/app/"), "/readyz") == "http://h:1/app/readyz");
+  CHECK(ResolveEndpoint(*ParseUrl("http://h:1/app?x=1"), "/orders?id=2") == "http://h:1/app/orders?id=2");
+  CHECK(ResolveEndpoint(*ParseUrl("http://h:1/app"), "https://other/health") == "https://other/health");
+}

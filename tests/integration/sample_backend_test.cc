@@ -91,6 +91,8 @@ TEST_CASE("Each sample backend fault fails its check over a real socket", "[inte
       {{"--fault", "stack-trace"}, "health.details.safe", "java-stack-trace"},
       {{"--fault", "secret-in-health"}, "health.details.safe", "url-credentials: s3c****"},
       {{"--fault", "huge-health"}, "health.liveness.reachable", "larger than the 10MiB limit"},
+      {{"--fault", "bad-traceparent-400"}, "tracing.traceparent.invalid_ignored",
+       "answered 400 with an invalid traceparent and 200 with a valid one"},
   });
 }
 
@@ -132,6 +134,9 @@ TEST_CASE("Each sample backend log fault fails its check over a real socket and 
       {{"--log-fault", "stale"}, "logs.freshness", "old, more than 5m"},
       {{"--log-fault", "no-trace"}, "logs.fields.trace_id", "have no trace_id (or trace.id)"},
       {{"--log-fault", "no-trace"}, "tracing.traceparent.propagated", "not in the logs after"},
+      {{"--log-fault", "no-request-id"}, "tracing.request_id.propagated", "was neither echoed nor logged within"},
+      {{"--log-fault", "any-traceparent"}, "tracing.traceparent.invalid_ignored",
+       "the trace id of an invalid traceparent (version ff) was logged"},
   });
 }
 

@@ -31,6 +31,7 @@ const std::set<std::string> kFaults = {
     "stack-trace",        // readiness body carries a Java stack trace
     "secret-in-health",   // readiness body leaks a connection string with a password
     "huge-health",        // liveness body is 20 MiB
+    "bad-traceparent-400",  // a request with an invalid traceparent answers 400
 };
 
 const std::set<std::string> kMetricsFaults = {
@@ -65,6 +66,8 @@ const std::set<std::string> kLogFaults = {
     "card-number",   // a card number in the message
     "stale",         // every line stamped an hour ago
     "no-trace",      // traceparent ignored: no trace_id in the logs
+    "no-request-id",    // X-Request-ID neither echoed nor logged
+    "any-traceparent",  // the trace id of an invalid traceparent (version ff) adopted too
 };
 
 struct Options {
@@ -148,14 +151,18 @@ class Backend {
                            {"url.path", req.path}, {"http.response.status_code", status}};
     if (!LogFault("no-trace")) {
       // Adopt a valid traceparent, start a new trace otherwise.
-      std::string trace_id = TraceIdOf(req.get_header_value("traceparent"));
+      const std::string traceparent = req.get_header_value("traceparent");
+      std::string trace_id = TraceIdOf(traceparent);
+      if (trace_id.empty() && LogFault("any-traceparent") && traceparent.size() >= 35) {
+        trace_id = traceparent.substr(3, 32);
+      }
       if (trace_id.empty()) trace_id = RandomTraceId();
       line["trace_id"] = trace_id;
       std::lock_guard<std::mutex> lock(mu_);
       last_trace_id_ = trace_id;
     }
     const std::string request_id = req.get_header_value("X-Request-ID");
-    if (!request_id.empty() && request_id.size() <= 128) {
+    if (!request_id.empty() && request_id.size() <= 128 && !LogFault("no-request-id")) {
       line["request_id"] = request_id;
       res.set_header("X-Request-ID", request_id);
     }
@@ -398,6 +405,15 @@ int main(int argc, char** argv) {
   server.Get("/metrics", [&](const httplib::Request& req, httplib::Response& res) { backend.Metrics(req, res); });
   server.Get("/api/orders", [&](const httplib::Request& req, httplib::Response& res) {
     backend.Answer(req, res, 200, R"({"orders":[]})", "application/json");
+  });
+  server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    if (backend.Has("bad-traceparent-400") && req.has_header("traceparent") &&
+        TraceIdOf(req.get_header_value("traceparent")).empty()) {
+      backend.Answer(req, res, 400, R"({"type":"about:blank","title":"Bad traceparent","status":400})",
+                     "application/problem+json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   server.set_error_handler([&](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) {
