@@ -21,6 +21,12 @@ struct ContentRule {
   // a literal where possible); empty means `pattern` itself. RE2 confirms
   // every hit with the full pattern, so a prefilter only has to never miss.
   std::string prefilter = "";
+  // Candidates come from a vector scan for what a card number looks like
+  // (a 2-6 after a word boundary, then digits with single spaces or hyphens
+  // between them, 13 characters or more) rather than from Hyperscan, whose
+  // engine for such a digits-only pattern is by far the slowest of the set.
+  // `pattern` must then match only such text.
+  bool card_number_scan = false;
 };
 
 // The built-in rules: secrets (cloud keys, private-key blocks, JWTs, provider

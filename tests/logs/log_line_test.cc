@@ -220,3 +220,71 @@ TEST_CASE("A block scanned in one pass finds exactly what a scan of each line fi
   CHECK_FALSE((*text_anchored)->ScanBlock(block, {10, 21, 34}, scratch, &line_hits));
   CHECK(FeedBlock(*text_anchored, block_lines).stats.secrets.at("audit-id").count == 2);
 }
+
+TEST_CASE("Every built-in secret and PII rule gets past its prefilter, alone and in a block", "[logs]") {
+  const std::vector<std::pair<std::string, std::string>> samples = {
+      {"aws-access-key", "key=AKIAPROBITYLEAKTEST1 end"},
+      {"private-key", "-----BEGIN RSA PRIVATE KEY-----"},
+      {"jwt", "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"},
+      {"github-token", "ghp_0123456789abcdefghij0123456789abcdef"},
+      {"slack-token", "xoxb-1234567890-abcdefghij"},
+      {"stripe-key", "sk_live_0123456789abcdefghij"},
+      {"google-api-key", "AIzaSyA0123456789abcdefghij0123456789ab"},
+      {"authorization-value", "Authorization: Bearer abcdefghijklmnop1234"},
+      {"url-credentials", "dsn postgres://app:s3cr3tpass@db:5432/orders"},
+      {"password-assignment", R"({"Password": "hunter2hunter2"})"},
+      {"card-number", "paid with 4111 1111 1111 1111."},
+      {"email-address", "mail jane.doe@example.org now"},
+  };
+  std::shared_ptr<const ContentScanner> scanner = *ContentScanner::WithBuiltins({});
+  ContentScanner::Scratch scratch(*scanner);
+  auto rule_name = [&](const ContentMatch& m) { return scanner->rules()[static_cast<std::size_t>(m.rule)].name; };
+  std::string block;
+  std::vector<std::size_t> newlines;
+  for (const auto& [rule, line] : samples) {
+    INFO(rule << ": " << line);
+    std::vector<ContentMatch> found;
+    scanner->Find(line, scratch, &found);
+    REQUIRE(found.size() == 1);
+    CHECK(rule_name(found[0]) == rule);
+    block += line;
+    newlines.push_back(block.size());
+    block += '\n';
+  }
+  std::vector<ContentScanner::LineHit> hits;
+  REQUIRE(scanner->ScanBlock(block, newlines, scratch, &hits));
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    INFO(samples[i].first);
+    std::vector<std::uint32_t> candidates;
+    for (const auto& h : hits) {
+      if (h.line == i) candidates.push_back(h.rule);
+    }
+    std::vector<ContentMatch> confirmed;
+    scanner->Confirm(samples[i].second, candidates, &confirmed);
+    REQUIRE(confirmed.size() == 1);
+    CHECK(rule_name(confirmed[0]) == samples[i].first);
+  }
+}
+
+TEST_CASE("Card numbers are found at every offset of the 64-byte scan, and only at a word boundary", "[logs]") {
+  std::shared_ptr<const ContentScanner> scanner = *ContentScanner::WithBuiltins({});
+  ContentScanner::Scratch scratch(*scanner);
+  auto cards = [&](const std::string& text) {
+    std::vector<ContentMatch> found;
+    scanner->Find(text, scratch, &found);
+    std::size_t n = 0;
+    for (const ContentMatch& m : found) n += scanner->rules()[static_cast<std::size_t>(m.rule)].name == "card-number";
+    return n;
+  };
+  for (std::size_t offset = 0; offset < 140; ++offset) {
+    INFO("offset " << offset);
+    const std::string pad(offset, 'x');
+    CHECK(cards(pad + " 4111 1111 1111 1111 " + pad) == 1);
+    CHECK(cards(pad + "=4111-1111-1111-1111") == 1);
+    CHECK(cards(pad + " 378282246310005") == 1);            // 15 digits, no separators
+    CHECK(cards(pad + "x0 4111 1111 1111 1111") == 1);      // inside a longer run
+    CHECK(cards(pad + "4111111111111111" + pad) == (offset == 0 ? 1u : 0u));  // after a word character
+    CHECK(cards(pad + " 4111 1111 111") == 0);              // 11 digits
+    CHECK(cards(pad + " 4111  1111  1111  1111") == 0);     // double spaces
+  }
+}
