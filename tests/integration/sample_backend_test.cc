@@ -135,6 +135,10 @@ TEST_CASE("Each sample backend log fault fails its check over a real socket and 
       {{"--log-fault", "no-trace"}, "logs.fields.trace_id", "have no trace_id (or trace.id)"},
       {{"--log-fault", "no-trace"}, "tracing.traceparent.propagated", "not in the logs after"},
       {{"--log-fault", "no-request-id"}, "tracing.request_id.propagated", "was neither echoed nor logged within"},
+      {{"--log-fault", "bad-timestamp"}, "logs.fields.timestamp",
+       "have a timestamp that is neither RFC 3339 with a zone nor an epoch"},
+      {{"--log-fault", "no-service"}, "logs.fields.service", "have no service.name (or service)"},
+      {{"--log-fault", "error-storm"}, "logs.errors.ratio", "are ERROR or FATAL, more than 5%"},
       {{"--log-fault", "any-traceparent"}, "tracing.traceparent.invalid_ignored",
        "the trace id of an invalid traceparent (version ff) was logged"},
   });

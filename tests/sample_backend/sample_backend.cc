@@ -67,6 +67,9 @@ const std::set<std::string> kLogFaults = {
     "stale",         // every line stamped an hour ago
     "no-trace",      // traceparent ignored: no trace_id in the logs
     "no-request-id",    // X-Request-ID neither echoed nor logged
+    "bad-timestamp",    // timestamps without a zone ("2026-11-22 10:00:00")
+    "no-service",       // JSON without service.name
+    "error-storm",      // every line at level error
     "any-traceparent",  // the trace id of an invalid traceparent (version ff) adopted too
 };
 
@@ -136,9 +139,9 @@ class Backend {
       log_ << text << std::endl;
       return;
     }
-    line["timestamp"] = ts;
-    if (!LogFault("no-level")) line["level"] = level;
-    line["service.name"] = "sample-backend";
+    line["timestamp"] = LogFault("bad-timestamp") ? ts.substr(0, 10) + " " + ts.substr(11, 8) : ts;
+    if (!LogFault("no-level")) line["level"] = LogFault("error-storm") ? "error" : level;
+    if (!LogFault("no-service")) line["service.name"] = "sample-backend";
     if (LogFault("leak-aws-key")) line["aws_access_key_id"] = "AKIAPROBITYLEAKTEST1";
     if (LogFault("leak-bearer")) line["authorization"] = "Bearer prbtyLeakedBearerToken0123456789";
     if (LogFault("card-number")) line["message"] = line.value("message", "") + " for card 4111 1111 1111 1111";
