@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include "logs/log_analysis.h"
 #include "logs/log_line.h"
+#include "logs/log_stream.h"
 
 using namespace probity;
 
@@ -287,4 +290,35 @@ TEST_CASE("Card numbers are found at every offset of the 64-byte scan, and only 
     CHECK(cards(pad + " 4111 1111 111") == 0);              // 11 digits
     CHECK(cards(pad + " 4111  1111  1111  1111") == 0);     // double spaces
   }
+}
+
+TEST_CASE("A stream is read in blocks; a line over the limit is cut once and the next line counts on", "[logs]") {
+  std::FILE* file = std::tmpfile();
+  REQUIRE(file != nullptr);
+  const std::string first = R"({"ts":1714557600,"level":"info","service.name":"a","msg":"first"})";
+  const std::string third = R"({"ts":1714557600,"level":"info","service.name":"a","msg":"key AKIAPROBITYLEAKTEST1"})";
+  const std::string last = "plain text at the end, without a newline";
+  std::fputs((first + "\n").c_str(), file);
+  const std::string chunk(1 << 20, 'a');
+  for (std::size_t written = 0; written < kMaxLogLineBytes + (3 << 20); written += chunk.size()) {
+    std::fwrite(chunk.data(), 1, chunk.size(), file);
+  }
+  std::fputs(("\n" + third + "\n" + last).c_str(), file);
+  std::fflush(file);
+  std::rewind(file);
+
+  LogAnalyzer analyzer(*ContentScanner::WithBuiltins({}));
+  StatusOr<StreamSummary> summary = AnalyzeStream(fileno(file), &analyzer);
+  std::fclose(file);
+  REQUIRE(summary.ok());
+  CHECK(summary->raw_lines == 4);
+  CHECK(summary->cut_lines == 1);
+  CHECK(summary->first_cut_line == 2);
+  const LogStats& s = analyzer.stats();
+  CHECK(s.lines == 4);
+  CHECK(s.structured == 2);
+  REQUIRE(s.secrets.count("aws-access-key") == 1);
+  CHECK(s.secrets.at("aws-access-key").first_line == 3);
+  CHECK(s.unparseable.count == 2);  // the cut line and the last one
+  CHECK(s.unparseable.first_line == 2);
 }
