@@ -155,27 +155,22 @@ struct Seen {
   LogStats stats;
 };
 
-Seen FeedLines(const std::shared_ptr<const ContentScanner>& scanner, const std::vector<std::string>& lines) {
+// Feeds the lines one at a time, or as one block, and keeps all the
+// analyzer reports.
+Seen Feed(const std::shared_ptr<const ContentScanner>& scanner, const std::vector<std::string>& lines, bool as_block) {
   Seen seen;
   LogAnalyzer analyzer(scanner, [&](const LogFinding& f) {
     seen.findings.push_back(std::to_string(f.line) + " " + f.rule + " " + f.excerpt);
   }, 100);
-  std::size_t n = 0;
-  for (const std::string& l : lines) analyzer.Add(l, ++n, l.size());
-  analyzer.Finish();
-  seen.stats = analyzer.stats();
-  return seen;
-}
-
-Seen FeedBlock(const std::shared_ptr<const ContentScanner>& scanner, const std::vector<std::string>& lines) {
-  Seen seen;
-  LogAnalyzer analyzer(scanner, [&](const LogFinding& f) {
-    seen.findings.push_back(std::to_string(f.line) + " " + f.rule + " " + f.excerpt);
-  }, 100);
-  std::string block;
-  for (const std::string& l : lines) block += l + "\n";
-  block.pop_back();  // the last line without its newline
-  CHECK(analyzer.AddBlock(block, 1, block.size()) == lines.size());
+  if (as_block) {
+    std::string block;
+    for (const std::string& l : lines) block += l + "\n";
+    block.pop_back();  // the last line without its newline
+    CHECK(analyzer.AddBlock(block, 1, block.size()) == lines.size());
+  } else {
+    std::size_t n = 0;
+    for (const std::string& l : lines) analyzer.Add(l, ++n, l.size());
+  }
   analyzer.Finish();
   seen.stats = analyzer.stats();
   return seen;
@@ -200,8 +195,8 @@ TEST_CASE("A block scanned in one pass finds exactly what a scan of each line fi
   };
   auto scanner = ContentScanner::WithBuiltins({{"audit-id", "secret", R"(^(audit-[0-9]{4})$)"}});
   REQUIRE(scanner.ok());
-  const Seen by_line = FeedLines(*scanner, lines);
-  const Seen by_block = FeedBlock(*scanner, lines);
+  const Seen by_line = Feed(*scanner, lines, false);
+  const Seen by_block = Feed(*scanner, lines, true);
   CHECK(by_block.findings == by_line.findings);
   CHECK(by_block.stats.lines == by_line.stats.lines);
   CHECK(by_block.stats.SecretCount() == by_line.stats.SecretCount());
@@ -221,7 +216,7 @@ TEST_CASE("A block scanned in one pass finds exactly what a scan of each line fi
   ContentScanner::Scratch scratch(**text_anchored);
   std::vector<ContentScanner::LineHit> line_hits;
   CHECK_FALSE((*text_anchored)->ScanBlock(block, {10, 21, 34}, scratch, &line_hits));
-  CHECK(FeedBlock(*text_anchored, block_lines).stats.secrets.at("audit-id").count == 2);
+  CHECK(Feed(*text_anchored, block_lines, true).stats.secrets.at("audit-id").count == 2);
 }
 
 TEST_CASE("Every built-in secret and PII rule gets past its prefilter, alone and in a block", "[logs]") {
