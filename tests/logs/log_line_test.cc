@@ -317,3 +317,35 @@ TEST_CASE("A stream is read in blocks; a line over the limit is cut once and the
   CHECK(s.unparseable.count == 2);  // the cut line and the last one
   CHECK(s.unparseable.first_line == 2);
 }
+
+TEST_CASE("Every field alias of CHECKS.md is recognised, and near misses are not", "[logs]") {
+  for (const char* key : {"timestamp", "@timestamp", "time", "ts"}) {
+    INFO(key);
+    CHECK(Parse(std::string(R"({")") + key + R"(":"2024-05-01T10:00:00Z"})").timestamp == FieldState::kValid);
+  }
+  for (const char* key : {"level", "log.level", "severity", "SeverityText"}) {
+    INFO(key);
+    CHECK(Parse(std::string(R"({")") + key + R"(":"info"})").level == FieldState::kValid);
+  }
+  for (const char* key : {"service.name", "service"}) {
+    INFO(key);
+    CHECK(Parse(std::string(R"({")") + key + R"(":"orders"})").service);
+  }
+  for (const char* key : {"trace_id", "trace.id", "traceId", "TraceId"}) {
+    INFO(key);
+    CHECK(Parse(std::string(R"({")") + key + R"(":"4bf92f3577b34da6a3ce929d0e0e4736"})").trace_id == FieldState::kValid);
+  }
+  for (const char* key : {"request_id", "request.id", "http.request.id", "req_id", "method", "http.method",
+                          "http.request.method", "request_method", "http.route", "http.target", "url.path"}) {
+    INFO(key);
+    CHECK(Parse(std::string(R"({")") + key + R"(":"x"})").request_scoped);
+  }
+  for (const char* key : {"Timestamp", "tS", "levels", "Service", "trace-id", "url.paths", "http.request.methods"}) {
+    INFO(key);
+    const LineFields f = Parse(std::string(R"({")") + key + R"(":"x"})");
+    CHECK(f.timestamp == FieldState::kAbsent);
+    CHECK(f.level == FieldState::kAbsent);
+    CHECK_FALSE(f.service);
+    CHECK_FALSE(f.request_scoped);
+  }
+}
