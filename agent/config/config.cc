@@ -12,6 +12,7 @@
 
 #include "core/duration.h"
 #include "core/text.h"
+#include "exposition/parser.h"
 #include "http/url.h"
 
 namespace probity {
@@ -31,16 +32,6 @@ std::string ConfigError::ToString() const {
 }
 
 namespace {
-
-bool IsLabelName(std::string_view s) {
-  if (s.empty()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
 
 // Reads one configuration document, collecting every error it meets.
 class Parser {
@@ -187,7 +178,7 @@ class Parser {
         }
         const std::string name = in.substr(i + 2, close - i - 2);
         const char* value = std::getenv(name.c_str());
-        if (!IsLabelName(name) || value == nullptr) {
+        if (!exposition::IsLabelName(name) || value == nullptr) {
           Error(node, what + ": environment variable \"" + Excerpt(name, 60) + "\" is not set");
           return false;
         }
@@ -506,7 +497,7 @@ class Parser {
                      for (auto l = value.begin(); l != value.end(); ++l) {
                        std::string name, v;
                        if (!Scalar(l->first, "label name", &name) || !Scalar(l->second, "label " + name, &v)) continue;
-                       if (!IsLabelName(name) || StartsWith(name, "__")) {
+                       if (!exposition::IsLabelName(name) || StartsWith(name, "__")) {
                          Error(l->first, "label name \"" + Excerpt(name, 60) + "\" must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
                        } else if (name == "target" || name == "check" || name == "category" || name == "severity" ||
                                   name == "status" || name == "level") {
