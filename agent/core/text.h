@@ -24,6 +24,8 @@ std::string Excerpt(std::string_view s, std::size_t max_chars = 80);
 std::string MaskSecret(std::string_view secret);
 
 std::string ToLower(std::string_view s);
+// Equal but for the case of ASCII letters.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string_view Trim(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
 bool EndsWith(std::string_view s, std::string_view suffix);

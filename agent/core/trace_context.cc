@@ -1,5 +1,6 @@
 #include "core/trace_context.h"
 
+#include <array>
 #include <random>
 
 namespace probity {
@@ -13,6 +14,26 @@ bool IsLowerHex(std::string_view s) {
 }
 
 bool AllZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
+
+// Lowercase hex digits, not all zero: a W3C trace or parent id. Every log
+// line's trace id passes through here, so there is no branch per character:
+// lowercase hex maps to 1, '0' to 2 more, anything else to 0.
+bool IsNonZeroLowerHex(std::string_view s) {
+  static constexpr auto kClass = [] {
+    std::array<unsigned char, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) table[c] = 1;
+    for (int c = 'a'; c <= 'f'; ++c) table[c] = 1;
+    table['0'] = 3;
+    return table;
+  }();
+  unsigned all_hex = 1, all_zero = 2;
+  for (char c : s) {
+    const unsigned k = kClass[static_cast<unsigned char>(c)];
+    all_hex &= k;
+    all_zero &= k;
+  }
+  return all_hex != 0 && all_zero == 0;
+}
 
 std::string RandomHex(std::size_t digits) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -35,14 +56,16 @@ std::optional<Traceparent> ParseTraceparent(std::string_view h) {
   if (h.size() < 55 || h[2] != '-' || h[35] != '-' || h[52] != '-') return std::nullopt;
   const std::string_view version = h.substr(0, 2), trace = h.substr(3, 32), parent = h.substr(36, 16),
                          flags = h.substr(53, 2);
-  if (!IsLowerHex(version) || version == "ff" || !IsLowerHex(trace) || !IsLowerHex(parent) || !IsLowerHex(flags)) {
+  if (!IsLowerHex(version) || version == "ff" || !IsNonZeroLowerHex(trace) || !IsNonZeroLowerHex(parent) ||
+      !IsLowerHex(flags)) {
     return std::nullopt;
   }
-  if (AllZero(trace) || AllZero(parent)) return std::nullopt;
   // Version 00 has exactly these fields; later versions may add "-…".
   if ((version == "00" && h.size() != 55) || (h.size() > 55 && h[55] != '-')) return std::nullopt;
   return Traceparent{std::string(trace), std::string(parent), std::string(flags)};
 }
+
+bool IsW3cTraceId(std::string_view text) { return text.size() == 32 && IsNonZeroLowerHex(text); }
 
 std::string NewTraceId() { return RandomHex(32); }
 std::string NewSpanId() { return RandomHex(16); }

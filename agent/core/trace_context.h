@@ -19,6 +19,9 @@ struct Traceparent {
 // ignored by the receiver.
 std::optional<Traceparent> ParseTraceparent(std::string_view header);
 
+// A W3C trace id: 32 lowercase hex digits, not all zero.
+bool IsW3cTraceId(std::string_view text);
+
 // Fresh random ids: a trace id (32 hex), a span id (16 hex) and a
 // version-4 UUID for X-Request-ID. Thread-safe.
 std::string NewTraceId();

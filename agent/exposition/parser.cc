@@ -34,17 +34,6 @@ inline bool IsMetricStart(char c) { return IsNameStart(c) || c == ':'; }
 inline bool IsMetricChar(char c) { return IsNameChar(c) || c == ':'; }
 inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::size_t CodePoints(std::string_view s) {
   std::size_t n = 0;
   for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;

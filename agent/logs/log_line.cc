@@ -2,13 +2,15 @@
 
 #include <simdjson.h>
 
-#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include "core/text.h"
+#include "core/trace_context.h"
 
 namespace probity {
 namespace {
@@ -72,16 +74,6 @@ std::optional<double> ParseRfc3339(std::string_view s) {
   if (i != s.size()) return std::nullopt;
   const long days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return static_cast<double>(days * 86400L + hour * 3600L + minute * 60L + second - offset) + fraction;
-}
-
-bool EqualsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 enum class Field { kNone, kTimestamp, kLevel, kService, kTraceId, kRequest };
@@ -329,29 +321,9 @@ Severity6 ParseSeverity6(std::string_view text) {
       {"emergency", Severity6::kFatal},
   };
   for (const auto& n : kNames) {
-    if (EqualsLower(text, n.name)) return n.severity;
+    if (EqualsIgnoreCase(text, n.name)) return n.severity;
   }
   return Severity6::kUnknown;
-}
-
-bool IsW3cTraceId(std::string_view text) {
-  if (text.size() != 32) return false;
-  // Lowercase hex digits map to 1, '0' to 2 more; anything else to 0. Each
-  // line's trace id passes through here, so no branch per character.
-  static constexpr auto kClass = [] {
-    std::array<unsigned char, 256> table{};
-    for (int c = '0'; c <= '9'; ++c) table[c] = 1;
-    for (int c = 'a'; c <= 'f'; ++c) table[c] = 1;
-    table['0'] = 3;
-    return table;
-  }();
-  unsigned all_hex = 1, all_zero = 2;
-  for (char c : text) {
-    const unsigned k = kClass[static_cast<unsigned char>(c)];
-    all_hex &= k;
-    all_zero &= k;
-  }
-  return all_hex != 0 && all_zero == 0;
 }
 
 struct LineParser::Impl {

@@ -37,9 +37,6 @@ std::optional<double> EpochFromNumber(double value);
 // critical, panic, notice, OpenTelemetry's INFO2 …) case-insensitively.
 Severity6 ParseSeverity6(std::string_view text);
 
-// A W3C trace id: 32 lowercase hex digits, not all zero.
-bool IsW3cTraceId(std::string_view text);
-
 // Strips a container runtime's wrapping from one raw line: the CRI format
 // ("2024-05-01T10:00:00.123Z stdout F message") or Docker's json-file format
 // ({"log":"message\n","stream":"stdout","time":"…"}).
