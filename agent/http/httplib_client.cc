@@ -91,6 +91,12 @@ std::string DescribeError(httplib::Error error, bool timed_out, bool cancelled, 
   }
 }
 
+void TakeStatusAndHeaders(const httplib::Response& from, HttpResponse* to) {
+  to->status = from.status;
+  to->headers.clear();
+  for (const auto& [key, value] : from.headers) to->headers.emplace_back(ToLower(key), value);
+}
+
 }  // namespace
 
 HttplibClient::HttplibClient(const Clock& clock) : clock_(clock), shared_(std::make_shared<Shared>()) {}
@@ -167,8 +173,7 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     response.body.clear();
     response.body_truncated = false;
     req.response_handler = [&response](const httplib::Response& r) {
-      response.status = r.status;
-      for (const auto& [key, value] : r.headers) response.headers.emplace_back(ToLower(key), value);
+      TakeStatusAndHeaders(r, &response);
       return true;
     };
     req.content_receiver = [&response, &options](const char* data, size_t length, uint64_t, uint64_t) {
@@ -200,6 +205,9 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     if (timed_out && !response.body_truncated) {
       return Status::Error(DescribeError(result.error(), true, cancelled, options.timeout, url));
     }
+    // httplib calls the response handler only for answers that have a body:
+    // a 204, a 304 or an answer to HEAD reaches us only through the result.
+    if (result) TakeStatusAndHeaders(result.value(), &response);
 
     const std::string location = response.Header("location");
     if (!options.follow_redirects || !IsRedirect(response.status) || location.empty()) break;

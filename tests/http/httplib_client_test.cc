@@ -199,3 +199,25 @@ TEST_CASE("Cancel aborts a request in flight", "[integration][http]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("cancelled") != std::string::npos);
 }
+
+TEST_CASE("A 204 without a body keeps its status and headers", "[integration][http]") {
+  // InfluxDB's /ping: httplib calls no response handler for a bodiless answer.
+  RawServer server([](int fd, const std::atomic<bool>& stopping) {
+    ReadRequestHead(fd, stopping);
+    WriteAll(fd, "HTTP/1.1 204 No Content\r\nX-Influxdb-Version: 1.6.7\r\nConnection: close\r\n\r\n");
+  });
+  HttplibClient http;
+  StatusOr<HttpResponse> r = Get(http, server.Url("/ping"), Fast(2s));
+  REQUIRE(r.ok());
+  CHECK(r->status == 204);
+  CHECK(r->Header("x-influxdb-version") == "1.6.7");
+  CHECK(r->body.empty());
+
+  TargetSpec spec = TargetForUrl(server.Url(), GlobalConfig{});
+  spec.endpoints.liveness = "/ping";
+  spec.http = Fast(2s);
+  TargetReport report = ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
+  REQUIRE(report.checks[0].id == "health.liveness.reachable");
+  CHECK(report.checks[0].status == CheckStatus::kPass);
+  CHECK(report.checks[0].detail.find("GET /ping answered 2xx/3xx 3 times") == 0);
+}
