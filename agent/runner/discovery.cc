@@ -1,5 +1,9 @@
 #include "runner/discovery.h"
 
+#include <algorithm>
+#include <optional>
+
+#include "core/trace_context.h"
 #include "http/url.h"
 
 namespace probity {
@@ -43,6 +47,39 @@ namespace {
 
 bool Answers(int status) { return status != 404 && status != 405 && status != 410 && status != 501; }
 
+// A body as compared with another path's: the requested path and every run of
+// digits (clocks, counters, request ids) stand for themselves no longer.
+std::string Normalized(std::string_view body, std::string_view path) {
+  std::string out;
+  out.reserve(std::min<std::size_t>(body.size(), 64 * 1024));
+  for (std::size_t i = 0; i < body.size() && out.size() < 64 * 1024;) {
+    if (!path.empty() && body.compare(i, path.size(), path) == 0) {
+      out += "{path}";
+      i += path.size();
+    } else if (body[i] >= '0' && body[i] <= '9') {
+      out += '0';
+      while (i < body.size() && body[i] >= '0' && body[i] <= '9') ++i;
+    } else {
+      out += body[i++];
+    }
+  }
+  return out;
+}
+
+// What the target answers for a path that cannot exist. A candidate that
+// answers the same (a landing page, an SPA fallback, a catch-all 200) is not
+// an endpoint of its own.
+struct Yardstick {
+  std::string path;
+  int status = 0;
+  std::string media_type;
+  std::string body;  // Normalized
+};
+
+bool AnswersLike(const Yardstick& y, const HttpResponse& r, std::string_view path) {
+  return r.status == y.status && r.MediaType() == y.media_type && Normalized(r.body, path) == y.body;
+}
+
 }  // namespace
 
 Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& needed, ProbeContext& ctx) {
@@ -55,6 +92,7 @@ Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& nee
     return out;
   }
   std::optional<Status> unreachable;
+  std::optional<Yardstick> yardstick;
   const struct {
     const char* key;
     bool needed;
@@ -84,7 +122,25 @@ Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& nee
       ctx.Remember(kind.endpoint->url, *unreachable);
       continue;
     }
+    if (!yardstick) {
+      Yardstick y;
+      y.path = "/probity-no-such-path-" + NewRequestId();
+      const std::string url = ResolveEndpoint(*base, y.path);
+      const StatusOr<HttpResponse>& r = ctx.Get(url);
+      if (!r.ok()) {
+        unreachable = r.status();
+        kind.endpoint->url = ResolveEndpoint(*base, kind.candidates.front());
+        kind.endpoint->discovered = true;
+        ctx.Remember(kind.endpoint->url, *unreachable);
+        continue;
+      }
+      y.status = r->status;
+      y.media_type = r->MediaType();
+      y.body = Normalized(r->body, ParseUrl(url)->target);
+      yardstick = std::move(y);
+    }
     std::string tried;
+    int like_nothing = 0;
     for (const std::string& path : kind.candidates) {
       const std::string url = ResolveEndpoint(*base, path);
       const StatusOr<HttpResponse>& r = ctx.Get(url);
@@ -94,16 +150,22 @@ Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& nee
         kind.endpoint->discovered = true;
         break;
       }
-      if (Answers(r->status)) {
+      if (Answers(r->status) && !AnswersLike(*yardstick, *r, ParseUrl(url)->target)) {
         kind.endpoint->url = url;
         kind.endpoint->discovered = true;
         break;
       }
+      if (Answers(r->status)) ++like_nothing;
       tried += (tried.empty() ? "" : ", ") + path + " " + std::to_string(r->status);
     }
     if (!kind.endpoint->found()) {
-      kind.endpoint->missing_reason = "none of the conventional paths answered (" + tried +
-                                      "); set endpoints." + kind.key + " if it lives elsewhere";
+      std::string why = "none of the conventional paths answered (" + tried + ")";
+      if (like_nothing > 0) {
+        why = "no conventional path answered differently from a path that cannot exist (" + tried +
+              ", and " + std::to_string(yardstick->status) + " for " + yardstick->path.substr(0, 22) +
+              "…: a landing page or catch-all)";
+      }
+      kind.endpoint->missing_reason = why + "; set endpoints." + kind.key + " if it lives elsewhere";
     }
   }
   return out;

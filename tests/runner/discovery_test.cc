@@ -62,7 +62,7 @@ TEST_CASE("Configured endpoints are used as given, relative to the target's path
 TEST_CASE("An unreachable target costs one request, not one per candidate", "[runner]") {
   FakeClock clock;
   FakeHttpClient http(clock);
-  http.FailOn("http://svc:80/livez", "no complete answer within the 5s timeout");
+  http.FailAnyOther("no complete answer within the 5s timeout");
   TargetSpec t = Target();
   ProbeContext ctx(http, t.http, clock);
   Endpoints e = DiscoverEndpoints(t, All(), ctx);
@@ -86,7 +86,7 @@ TEST_CASE("Discovery off leaves unconfigured endpoints missing with a reason", "
 TEST_CASE("A probe of an unreachable target errors every check but stays quick", "[runner]") {
   FakeClock clock;
   FakeHttpClient http(clock);
-  for (const auto& p : LivenessCandidates()) http.FailOn("http://svc:80" + p, "connection failed: refused");
+  http.FailAnyOther("connection failed: refused");
   TargetReport r = ProbeTarget(Target(), http, clock, Severity::kCritical);
   CHECK(http.requests().size() == 1);
   CHECK_FALSE(r.ready);
@@ -100,4 +100,41 @@ TEST_CASE("A probe of an unreachable target errors every check but stays quick",
     CHECK(c.status == CheckStatus::kError);
     CHECK_FALSE(c.remedy.empty());
   }
+}
+
+TEST_CASE("A catch-all 200 is no endpoint: candidates must answer unlike a path that cannot exist", "[runner]") {
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  // An exporter's landing page (or an SPA fallback) on every path.
+  const std::string landing = "<html><head><title>Node Exporter</title></head><body>Metrics</body></html>";
+  http.OnAnyOther(200, "text/html", landing);
+  http.On("http://svc:80/metrics", 200, "text/plain; version=0.0.4", "up 1\n");
+  // A real health endpoint behind the same catch-all differs from it.
+  http.On("http://svc:80/-/healthy", 200, "text/html", "Healthy");
+  TargetSpec t = Target();
+  ProbeContext ctx(http, t.http, clock);
+  Endpoints e = DiscoverEndpoints(t, All(), ctx);
+  CHECK(e.liveness.url == "http://svc:80/-/healthy");
+  CHECK(e.metrics.url == "http://svc:80/metrics");
+  CHECK_FALSE(e.readiness.found());
+  CHECK(e.readiness.missing_reason.find("no conventional path answered differently from a path that cannot exist") ==
+        0);
+  CHECK(e.readiness.missing_reason.find("/readyz 200") != std::string::npos);
+  CHECK(e.readiness.missing_reason.find("a landing page or catch-all") != std::string::npos);
+  // The random path was asked for once, before the first candidate.
+  const auto requests = http.requests();
+  REQUIRE_FALSE(requests.empty());
+  CHECK(requests.front().url.find("http://svc:80/probity-no-such-path-") == 0);
+}
+
+TEST_CASE("A catch-all page that shows a clock still answers like nothing", "[runner]") {
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  http.OnAnyOther(200, "text/html", "<p>page rendered at 1700000000.125</p>");
+  // It differs from the random path's answer only in digits.
+  http.On("http://svc:80/livez", 200, "text/html", "<p>page rendered at 1700000042.5</p>");
+  TargetSpec t = Target();
+  ProbeContext ctx(http, t.http, clock);
+  Endpoints e = DiscoverEndpoints(t, All(), ctx);
+  CHECK_FALSE(e.liveness.found());
 }

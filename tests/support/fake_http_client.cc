@@ -37,6 +37,21 @@ void FakeHttpClient::FailOn(const std::string& url, const std::string& message) 
   table_[url] = Entry{{}, message, 0};
 }
 
+void FakeHttpClient::OnAnyOther(int status, const std::string& content_type, const std::string& body) {
+  HttpResponse r;
+  r.status = status;
+  if (!content_type.empty()) r.headers.emplace_back("content-type", content_type);
+  r.body = body;
+  r.elapsed = std::chrono::milliseconds(5);
+  std::lock_guard<std::mutex> lock(mu_);
+  fallback_ = Entry{{r}, "", 0};
+}
+
+void FakeHttpClient::FailAnyOther(const std::string& message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  fallback_ = Entry{{}, message, 0};
+}
+
 void FakeHttpClient::OnSequence(const std::string& url, std::vector<HttpResponse> responses) {
   std::lock_guard<std::mutex> lock(mu_);
   table_[url] = Entry{std::move(responses), "", 0};
@@ -46,13 +61,13 @@ StatusOr<HttpResponse> FakeHttpClient::Fetch(const HttpRequest& request, const H
   std::lock_guard<std::mutex> lock(mu_);
   requests_.push_back(request);
   auto it = table_.find(request.url);
-  if (it == table_.end()) {
+  if (it == table_.end() && fallback_.responses.empty() && fallback_.failure.empty()) {
     HttpResponse r;
     r.status = 404;
     r.final_url = request.url;
     return r;
   }
-  Entry& e = it->second;
+  Entry& e = it == table_.end() ? fallback_ : it->second;
   if (!e.failure.empty()) return Status::Error(e.failure);
   HttpResponse r = e.responses[std::min(e.next, e.responses.size() - 1)];
   ++e.next;

@@ -24,7 +24,7 @@ class FakeClock final : public Clock {
 };
 
 // Answers requests from a table of canned responses keyed by URL; unknown
-// URLs answer 404. Each answer advances the fake clock by its latency, so
+// URLs answer 404 unless told otherwise (OnAnyOther, FailAnyOther). Each answer advances the fake clock by its latency, so
 // latency checks see time pass without sleeping. Records every request.
 class FakeHttpClient final : public HttpClient {
  public:
@@ -35,6 +35,9 @@ class FakeHttpClient final : public HttpClient {
           Duration latency = std::chrono::milliseconds(5));
   // A transport failure (timeout, refused) for this URL.
   void FailOn(const std::string& url, const std::string& message);
+  // What every URL not in the table gets: a catch-all answer, or a failure.
+  void OnAnyOther(int status, const std::string& content_type, const std::string& body);
+  void FailAnyOther(const std::string& message);
   // Answers in turn; the last repeats.
   void OnSequence(const std::string& url, std::vector<HttpResponse> responses);
 
@@ -51,6 +54,7 @@ class FakeHttpClient final : public HttpClient {
   FakeClock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, Entry> table_;
+  Entry fallback_;  // no responses and no failure: 404
   std::vector<HttpRequest> requests_;
 };
 
