@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "core/text.h"
+
 #include "checks/health_checks.h"
 #include "checks/log_checks.h"
 #include "checks/metrics_checks.h"
@@ -225,6 +227,24 @@ CheckPlan DefaultPlan() {
   return plan;
 }
 
+CheckPlan ExporterPlan() {
+  CheckPlan plan = DefaultPlan();
+  plan.erase(std::remove_if(plan.begin(), plan.end(),
+                            [](const PlannedCheck& p) {
+                              const std::string& id = p.info->id;
+                              return StartsWith(id, "metrics.red.") || p.info->category == "tracing" ||
+                                     p.info->category == "api";
+                            }),
+             plan.end());
+  return plan;
+}
+
+std::optional<CheckPlan> BuiltinPlan(std::string_view name) {
+  if (name == "default") return DefaultPlan();
+  if (name == "exporter") return ExporterPlan();
+  return std::nullopt;
+}
+
 namespace {
 
 std::string UnknownCheck(const std::string& id) {
@@ -282,9 +302,10 @@ class Resolver {
  public:
   Resolver(const Config& config, std::vector<ConfigError>* errors) : config_(config), errors_(errors) {
     for (const ChecklistConfig& list : config.checklists) {
-      if (list.name == "default") {
+      if (BuiltinPlan(list.name)) {
         errors_->push_back({config.file, list.pos,
-                            "checklist \"default\" is built in; give yours another name and `extends: default`"});
+                            "checklist \"" + list.name + "\" is built in; give yours another name and `extends: " +
+                                list.name + "`"});
       } else if (!lists_.emplace(list.name, &list).second) {
         errors_->push_back({config.file, list.pos, "checklist \"" + list.name + "\" is defined twice"});
       }
@@ -298,7 +319,7 @@ class Resolver {
 
   // The plan of a checklist, or nullopt when the name is unknown.
   std::optional<CheckPlan> Resolve(const std::string& name, std::set<std::string>* visiting) {
-    if (name == "default") return DefaultPlan();
+    if (std::optional<CheckPlan> builtin = BuiltinPlan(name)) return builtin;
     auto found = resolved_.find(name);
     if (found != resolved_.end()) return found->second;
     auto it = lists_.find(name);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,12 @@ using CheckPlan = std::vector<PlannedCheck>;
 
 // The built-in "default" checklist: every catalogue check with its defaults.
 CheckPlan DefaultPlan();
+// The built-in "exporter" checklist, for Prometheus exporters and other
+// programs whose only HTTP traffic is scrapes: default without the
+// metrics.red.*, tracing.* and api.* checks.
+CheckPlan ExporterPlan();
+// A built-in checklist by name ("default", "exporter"), or nullopt.
+std::optional<CheckPlan> BuiltinPlan(std::string_view name);
 
 // Resolves every checklist of the config and the plan of every target (keyed
 // by target name). Unknown check ids, parameters, severities and checklists,

@@ -36,6 +36,9 @@ struct CheckResult {
   Duration duration{};
   std::string detail;  // one line a person can act on; never a secret
   std::string remedy;  // empty when the check passed or was skipped
+  // Set when the check was not evaluated because the check it names failed
+  // (the detail then says "not evaluated: …"); reports group such checks.
+  std::string blocked_by;
 };
 
 // A check parameter's declaration and, once resolved, its value.
@@ -154,13 +157,19 @@ struct Verdict {
   CheckStatus status;
   std::string detail;
   std::string remedy;  // overrides the catalogue's remedy when set
+  std::string blocked_by;  // see CheckResult::blocked_by
 
-  static Verdict Pass(std::string detail) { return {CheckStatus::kPass, std::move(detail), ""}; }
+  static Verdict Pass(std::string detail) { return {CheckStatus::kPass, std::move(detail), "", ""}; }
   static Verdict Fail(std::string detail, std::string remedy = "") {
-    return {CheckStatus::kFail, std::move(detail), std::move(remedy)};
+    return {CheckStatus::kFail, std::move(detail), std::move(remedy), ""};
   }
-  static Verdict Skip(std::string detail) { return {CheckStatus::kSkip, std::move(detail), ""}; }
-  static Verdict Error(std::string detail) { return {CheckStatus::kError, std::move(detail), ""}; }
+  static Verdict Skip(std::string detail) { return {CheckStatus::kSkip, std::move(detail), "", ""}; }
+  static Verdict Error(std::string detail) { return {CheckStatus::kError, std::move(detail), "", ""}; }
+  // A dependent check that was not evaluated because `prerequisite` failed
+  // (status kFail) or could not be evaluated (kError).
+  static Verdict NotEvaluated(CheckStatus status, std::string prerequisite, const std::string& why) {
+    return {status, "not evaluated: " + why, "", std::move(prerequisite)};
+  }
 };
 
 using CheckFn = std::function<Verdict(ProbeContext&, const CheckParams&)>;

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/duration.h"
@@ -59,23 +60,40 @@ Scrape& OpenMetricsScrape(ProbeContext& ctx) {
 
 std::string Where(const ProbeContext& ctx) { return "GET " + ctx.endpoints().metrics.Path(); }
 
-// Why the scrape cannot be judged, or nothing.
-std::optional<Verdict> Unusable(ProbeContext& ctx, const Scrape& s, bool need_parse = true) {
+// Why the scrape cannot be judged, or nothing. The endpoint's own checks
+// (reachable, content type, valid) say why in full; every other metrics
+// check is a dependent that says once that it was not evaluated.
+std::optional<Verdict> Unusable(ProbeContext& ctx, const Scrape& s, bool need_parse = true,
+                                bool dependent = true) {
   const Endpoint& e = ctx.endpoints().metrics;
-  if (!e.found()) return Verdict::Fail("no metrics endpoint: " + e.missing_reason);
-  if (!s.response.ok()) return Verdict::Error(Where(ctx) + ": " + s.response.status().message());
-  if (s.response->status != 200) {
-    return Verdict::Fail(Where(ctx) + " answered " + std::to_string(s.response->status) + ", not 200");
+  std::optional<Verdict> v;
+  std::string summary;
+  if (!e.found()) {
+    v = Verdict::Fail("no metrics endpoint: " + e.missing_reason);
+    summary = "no metrics endpoint";
+  } else if (!s.response.ok()) {
+    v = Verdict::Error(Where(ctx) + ": " + s.response.status().message());
+    summary = "metrics endpoint unreachable";
+  } else if (s.response->status != 200) {
+    v = Verdict::Fail(Where(ctx) + " answered " + std::to_string(s.response->status) + ", not 200");
+    summary = "metrics endpoint answered " + std::to_string(s.response->status);
+  } else if (s.response->body_truncated) {
+    v = Verdict::Fail(Where(ctx) + ": the exposition is larger than the body limit and was cut",
+                      "expose fewer series, or raise http.max_body_size if this size is intended");
+    summary = "the exposition was cut at the body limit";
+  } else if (need_parse && s.analysis.error) {
+    if (!dependent) {
+      return Verdict::Fail(Where(ctx) + " cannot be parsed, " + s.analysis.error->ToString(),
+                           "fix the exposition so that Prometheus can ingest it (see metrics.exposition.valid)");
+    }
+    if (s.format == Format::kOpenMetrics) {
+      return Verdict::NotEvaluated(CheckStatus::kFail, "metrics.openmetrics.valid",
+                                   "the OpenMetrics answer cannot be parsed");
+    }
+    return Verdict::NotEvaluated(CheckStatus::kFail, "metrics.exposition.valid", "the exposition cannot be parsed");
   }
-  if (s.response->body_truncated) {
-    return Verdict::Fail(Where(ctx) + ": the exposition is larger than the body limit and was cut",
-                         "expose fewer series, or raise http.max_body_size if this size is intended");
-  }
-  if (need_parse && s.analysis.error) {
-    return Verdict::Fail(Where(ctx) + " cannot be parsed, " + s.analysis.error->ToString(),
-                         "fix the exposition so that Prometheus can ingest it (see metrics.exposition.valid)");
-  }
-  return std::nullopt;
+  if (!v || !dependent) return v;
+  return Verdict::NotEvaluated(v->status, "metrics.endpoint.reachable", summary);
 }
 
 // "a, b, c and 4 more"
@@ -105,23 +123,113 @@ Verdict FromProblems(ProbeContext& ctx, std::initializer_list<Problem::Kind> kin
   return Verdict::Fail(detail);
 }
 
-bool Contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
-
 const FamilySummary* FindFamily(const Analysis& a, std::string_view name) { return a.Find(name); }
 
-// Request-rate families: *_requests_total counters, or request-duration histograms.
-std::vector<const FamilySummary*> RequestFamilies(const Analysis& a) {
-  std::vector<const FamilySummary*> out;
+// The words of a metric name ("prometheus_http_requests_total" ->
+// prometheus, http, requests, total).
+std::vector<std::string_view> Words(std::string_view name) {
+  std::vector<std::string_view> words;
+  for (std::size_t start = 0; start <= name.size();) {
+    std::size_t end = name.find('_', start);
+    if (end == std::string_view::npos) end = name.size();
+    if (end > start) words.push_back(name.substr(start, end - start));
+    start = end + 1;
+  }
+  return words;
+}
+
+bool HasWord(const std::vector<std::string_view>& words, std::initializer_list<std::string_view> any) {
+  for (std::string_view w : words) {
+    for (std::string_view a : any) {
+      if (w == a) return true;
+    }
+  }
+  return false;
+}
+
+// The scrape handler's own metrics (every Go binary has them): requests for
+// /metrics, not the service's traffic.
+bool IsScrapeHandler(std::string_view name) {
+  return StartsWith(name, "promhttp_metric_handler_") || HasWord(Words(name), {"scrape", "scrapes"});
+}
+
+// Words that make a "requests" family something other than the service's own
+// incoming traffic: outbound calls, storage, pools, cluster chatter.
+bool IsOtherTraffic(const std::vector<std::string_view>& words) {
+  return HasWord(words, {"client", "clients", "disk", "disks", "pool", "pools", "heartbeat", "peer", "peers", "raft",
+                         "wal", "sd", "remote", "outgoing", "upstream", "backend", "backends", "proxy", "nfs", "nfsd",
+                         "dns", "notification", "notifications", "lease", "snapshot"});
+}
+
+// What a family says about the service's own request traffic.
+struct RequestFamily {
+  const FamilySummary* family;
+  bool grpc = false;
+  bool latency = false;  // a histogram or summary of request durations
+};
+
+bool IsRequestLatency(const FamilySummary& f, const std::vector<std::string_view>& words) {
+  if (f.type != MetricType::kHistogram && f.type != MetricType::kSummary) return false;
+  const bool request = HasWord(words, {"request", "requests", "http", "grpc", "rpc", "handling", "api"});
+  const bool time = HasWord(words, {"duration", "latency", "seconds", "milliseconds", "ms", "time", "handling"});
+  return request && time;
+}
+
+// The families that count the service's own requests: HTTP *_requests_total
+// counters and request-duration histograms or summaries, gRPC server
+// handled/handling families. Judged by what a family measures, not by a
+// substring: the scrape handler's families and outbound, storage or cluster
+// counters that merely say "requests" do not count.
+std::vector<RequestFamily> RequestFamilies(const Analysis& a) {
+  std::vector<RequestFamily> out;
   for (const FamilySummary& f : a.families) {
+    if (IsScrapeHandler(f.name)) continue;
+    if (StartsWith(f.name, "grpc_server_")) {
+      if (f.name == "grpc_server_handled_total" || f.name == "grpc_server_handled" ||
+          f.name == "grpc_server_started_total" || f.name == "grpc_server_started") {
+        out.push_back({&f, true, false});
+      } else if (StartsWith(f.name, "grpc_server_handling_seconds")) {
+        out.push_back({&f, true, f.type == MetricType::kHistogram || f.type == MetricType::kSummary});
+      }
+      continue;
+    }
+    const std::vector<std::string_view> words = Words(f.name);
+    if (IsOtherTraffic(words)) continue;
     const bool counter = f.type == MetricType::kCounter || (f.type == MetricType::kUntyped && EndsWith(f.name, "_total"));
     // OpenMetrics names a counter family without its _total.
-    const bool om_counter = f.type == MetricType::kCounter && EndsWith(f.name, "requests");
-    if ((counter && EndsWith(f.name, "requests_total")) || om_counter ||
-        (f.type == MetricType::kHistogram && Contains(f.name, "request") && Contains(f.name, "duration"))) {
-      out.push_back(&f);
+    const bool requests_counter = counter && (EndsWith(f.name, "requests_total") || EndsWith(f.name, "_requests"));
+    if (requests_counter) {
+      out.push_back({&f, false, false});
+    } else if (IsRequestLatency(f, words)) {
+      out.push_back({&f, false, true});
     }
   }
   return out;
+}
+
+bool HasPrefixFamily(const Analysis& a, std::string_view prefix) {
+  for (const FamilySummary& f : a.families) {
+    if (StartsWith(f.name, prefix)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> NamesOf(const std::vector<RequestFamily>& families) {
+  std::vector<std::string> names;
+  for (const RequestFamily& r : families) names.push_back(r.family->name);
+  return names;
+}
+
+// Set when a target exposes no request metrics of its own but the scrape
+// handler's: what an exporter looks like.
+std::string ExporterHint(const Analysis& a) {
+  for (const FamilySummary& f : a.families) {
+    if (IsScrapeHandler(f.name)) {
+      return "; this looks like an exporter (its only request metrics are the scrape handler's " + f.name +
+             "): use `checklist: exporter`";
+    }
+  }
+  return "";
 }
 
 bool HasLabel(const FamilySummary& f, std::initializer_list<std::string_view> names) {
@@ -145,10 +253,10 @@ bool LooksLikeRawId(std::string_view value) {
 
 Verdict CheckMetricsReachable(ProbeContext& ctx, const CheckParams& params) {
   Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s, false)) return *bad;
+  if (auto bad = Unusable(ctx, s, false, false)) return *bad;
   const Duration budget = params.GetDuration("budget");
   const Duration took = s.response->elapsed;
-  const std::string ms = FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(took));
+  const std::string ms = FormatElapsed(took);
   if (took > budget) {
     return Verdict::Fail(Where(ctx) + " answered 200 but took " + ms + ", more than " + FormatDuration(budget),
                          "make /metrics cheap: no collection work on the request path, fewer series");
@@ -310,58 +418,110 @@ Verdict CheckLintSnakeCase(ProbeContext& ctx, const CheckParams&) {
 Verdict CheckRedRequests(ProbeContext& ctx, const CheckParams&) {
   Scrape& s = TextScrape(ctx);
   if (auto bad = Unusable(ctx, s)) return *bad;
-  std::vector<std::string> names;
-  for (const FamilySummary* f : RequestFamilies(s.analysis)) names.push_back(f->name);
-  if (names.empty()) {
-    return Verdict::Fail("no request-rate series: no *_requests_total counter and no request-duration histogram");
+  const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
+  if (families.empty()) {
+    return Verdict::Fail("no request-rate series of the service's own traffic: no HTTP *_requests_total counter, "
+                         "no request-duration histogram, no grpc_server_handled_total" + ExporterHint(s.analysis));
   }
-  return Verdict::Pass("request rate from " + Names(names));
+  return Verdict::Pass("request rate from " + Names(NamesOf(families)));
 }
 
 Verdict CheckRedErrors(ProbeContext& ctx, const CheckParams&) {
   Scrape& s = TextScrape(ctx);
   if (auto bad = Unusable(ctx, s)) return *bad;
-  for (const FamilySummary* f : RequestFamilies(s.analysis)) {
-    if (HasLabel(*f, {"code", "status", "status_code", "http_status", "http_response_status_code", "response_code",
-                      "error_type"})) {
-      return Verdict::Pass(f->name + " carries a status dimension");
+  const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
+  if (families.empty()) {
+    Verdict v = Verdict::Fail("not evaluated: no request metrics to carry a status (see metrics.red.requests)" +
+                              ExporterHint(s.analysis));
+    v.blocked_by = "metrics.red.requests";
+    return v;
+  }
+  const std::initializer_list<std::string_view> kStatusLabels = {
+      "code", "status", "status_code", "http_status", "http_response_status_code", "response_code", "grpc_code",
+      "error_type", "outcome"};
+  for (const RequestFamily& r : families) {
+    if (HasLabel(*r.family, kStatusLabels)) return Verdict::Pass(r.family->name + " carries a status dimension");
+  }
+  // A sibling of the same subsystem: responses by code (HAProxy's
+  // *_http_responses_total{code}) first, else an errors counter of the
+  // requests' own subsystem; a pool's or a heartbeat's failures are not.
+  for (const bool by_status : {true, false}) {
+    for (const RequestFamily& r : families) {
+      const std::string_view name = r.family->name;
+      const std::size_t cut = name.find("_request");
+      if (cut == std::string_view::npos) continue;
+      const std::string_view subsystem = name.substr(0, cut + 1);
+      for (const FamilySummary& f : s.analysis.families) {
+        if (!StartsWith(f.name, subsystem) || f.type != MetricType::kCounter) continue;
+        const std::vector<std::string_view> words = Words(std::string_view(f.name).substr(subsystem.size()));
+        if (IsOtherTraffic(words)) continue;
+        if (by_status && HasWord(words, {"responses"}) && HasLabel(f, kStatusLabels)) {
+          return Verdict::Pass(f.name + " counts " + std::string(name) + "'s answers by status");
+        }
+        if (!by_status && HasWord(words, {"errors", "error", "failures", "failed"})) {
+          return Verdict::Pass("errors of " + std::string(name) + " counted by " + f.name);
+        }
+      }
     }
   }
-  for (const FamilySummary& f : s.analysis.families) {
-    if (EndsWith(f.name, "_errors_total") || EndsWith(f.name, "_failures_total")) {
-      return Verdict::Pass("errors counted by " + f.name);
-    }
-  }
-  const auto requests = RequestFamilies(s.analysis);
-  return Verdict::Fail(requests.empty() ? "no request metrics to carry a status, and no *_errors_total"
-                                        : requests.front()->name + " has no code/status label and no *_errors_total exists");
+  return Verdict::Fail(Names(NamesOf(families)) + (families.size() == 1 ? " has" : " have") +
+                       " no status label (code, status, grpc_code …) and no errors counter of the same subsystem "
+                       "exists");
 }
 
 Verdict CheckRedDurationHistogram(ProbeContext& ctx, const CheckParams&) {
   Scrape& s = TextScrape(ctx);
   if (auto bad = Unusable(ctx, s)) return *bad;
   std::vector<std::string> wrong;
-  for (const FamilySummary& f : s.analysis.families) {
-    const bool latency = (Contains(f.name, "request") || Contains(f.name, "http")) &&
-                         (Contains(f.name, "duration") || Contains(f.name, "latency") || Contains(f.name, "time"));
-    if (!latency) continue;
+  bool any_requests = false;
+  for (const RequestFamily& r : RequestFamilies(s.analysis)) {
+    any_requests = true;
+    const FamilySummary& f = *r.family;
+    if (!r.latency) continue;
     // A whole word: "milliseconds" is not "seconds".
-    const bool seconds = EndsWith(f.name, "_seconds") || Contains(f.name, "_seconds_");
+    const bool seconds = HasWord(Words(f.name), {"seconds"});
     if (f.type == MetricType::kHistogram && seconds) return Verdict::Pass(f.name + " is a histogram in seconds");
     wrong.push_back(f.name + " (" + std::string(exposition::MetricTypeName(f.type, s.format)) +
                     (seconds ? ")" : ", not in seconds)"));
   }
-  if (wrong.empty()) return Verdict::Fail("no request-latency metric");
-  return Verdict::Fail("request latency is not a histogram in seconds: " + Names(wrong),
-                       "record latency with a histogram named *_duration_seconds (base unit seconds)");
+  // Latency kept as a gauge is not a request family, but it is the answer to
+  // name when there is no histogram.
+  for (const FamilySummary& f : s.analysis.families) {
+    const std::vector<std::string_view> words = Words(f.name);
+    if (f.type != MetricType::kGauge || IsScrapeHandler(f.name) || IsOtherTraffic(words)) continue;
+    if (HasWord(words, {"request", "requests", "http", "grpc"}) && HasWord(words, {"duration", "latency"})) {
+      wrong.push_back(f.name + (HasWord(words, {"seconds"}) ? " (gauge)" : " (gauge, not in seconds)"));
+    }
+  }
+  if (!wrong.empty()) {
+    return Verdict::Fail("request latency is not a histogram in seconds: " + Names(wrong),
+                         "record latency with a histogram named *_duration_seconds (base unit seconds)");
+  }
+  if (!any_requests) {
+    return Verdict::Fail("no request-latency histogram: the service exports no request metrics" +
+                         ExporterHint(s.analysis));
+  }
+  if (HasPrefixFamily(s.analysis, "grpc_server_handled")) {
+    return Verdict::Fail("no request-latency histogram: grpc_server_handled_total counts requests but "
+                         "grpc_server_handling_seconds is not exported",
+                         "enable the gRPC server handling-time histogram (go-grpc-prometheus "
+                         "EnableHandlingTimeHistogram; etcd --metrics=extensive)");
+  }
+  return Verdict::Fail("no request-latency histogram for " + Names(NamesOf(RequestFamilies(s.analysis))));
 }
 
 Verdict CheckRedRouteCardinality(ProbeContext& ctx, const CheckParams& params) {
   Scrape& s = TextScrape(ctx);
   if (auto bad = Unusable(ctx, s)) return *bad;
   const std::size_t limit = static_cast<std::size_t>(params.GetInt("max_routes"));
+  const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
+  if (families.empty()) return Verdict::Skip("no request metrics, so no route label to judge");
   bool any = false;
   for (const char* label : {"route", "path", "handler", "uri", "endpoint", "url", "http_route", "url_path", "http_target"}) {
+    // Only a label the request families carry is a route.
+    const bool on_requests = std::any_of(families.begin(), families.end(),
+                                         [&](const RequestFamily& r) { return HasLabel(*r.family, {label}); });
+    if (!on_requests) continue;
     auto it = s.analysis.label_values.find(label);
     if (it == s.analysis.label_values.end()) continue;
     any = true;
@@ -387,8 +547,11 @@ Verdict CheckSaturationPresent(ProbeContext& ctx, const CheckParams&) {
   if (auto bad = Unusable(ctx, s)) return *bad;
   static const RE2 kSaturation(
       "(in_?flight|open_fds|max_fds|threads|goroutines|pool|queue|connections_(active|open|in_use)|utilization|"
-      "saturation|backlog|workers_busy)");
+      "saturation|backlog|workers_busy|current_(sessions|connections))");
+  // How full the service is now: a gauge, not a counter of past events
+  // (a pool's failures_total says nothing about its use).
   for (const FamilySummary& f : s.analysis.families) {
+    if (f.type == MetricType::kCounter || EndsWith(f.name, "_total")) continue;
     if (RE2::PartialMatch(f.name, kSaturation)) return Verdict::Pass("saturation signal " + f.name);
   }
   return Verdict::Fail("no saturation signal (in-flight requests, open fds, threads, pool or queue gauges)",
@@ -408,38 +571,86 @@ Verdict CheckProcessStandard(ProbeContext& ctx, const CheckParams&) {
   return Verdict::Pass("process_cpu_seconds_total, process_resident_memory_bytes and process_start_time_seconds present");
 }
 
+namespace {
+
+// The value and `version` label of each *_build_info family's first sample.
+class BuildInfoReader final : public exposition::Handler {
+ public:
+  struct Info {
+    double value = 0;
+    bool has_version = false;
+    std::string version;
+  };
+  std::map<std::string, Info, std::less<>> families;
+
+  void OnHelp(std::string_view, std::string_view, std::uint32_t) override {}
+  void OnType(std::string_view, MetricType, std::uint32_t) override {}
+  void OnUnit(std::string_view, std::string_view, std::uint32_t) override {}
+  void OnSample(const exposition::Sample& sample) override {
+    if (!EndsWith(sample.name, "_build_info") || families.count(sample.name)) return;
+    Info info;
+    info.value = sample.value;
+    for (std::size_t i = 0; i < sample.label_count; ++i) {
+      if (sample.labels[i].name == "version") {
+        info.has_version = true;
+        info.version = exposition::Unescape(sample.labels[i].value);
+      }
+    }
+    families.emplace(std::string(sample.name), std::move(info));
+  }
+};
+
+}  // namespace
+
 Verdict CheckBuildInfoPresent(ProbeContext& ctx, const CheckParams&) {
   Scrape& s = TextScrape(ctx);
   if (auto bad = Unusable(ctx, s)) return *bad;
-  std::string near_miss;
   for (const FamilySummary& f : s.analysis.families) {
     if (f.name == "target_info" || f.type == MetricType::kInfo) return Verdict::Pass(f.name + " describes the build");
-    if (!EndsWith(f.name, "_build_info")) continue;
-    const bool version = std::find(f.label_names.begin(), f.label_names.end(), "version") != f.label_names.end();
-    if (version && f.first_value == 1) return Verdict::Pass(f.name + " with a version label");
-    near_miss = f.name + (version ? " is not 1" : " has no version label");
   }
-  if (!near_miss.empty()) return Verdict::Fail(near_miss);
+  BuildInfoReader reader;
+  exposition::Parse(s.response->body, s.format, reader);
+  std::string near_miss;
+  for (const auto& [name, info] : reader.families) {
+    if (info.has_version && !Trim(info.version).empty() && info.value == 1) {
+      return Verdict::Pass(name + " with version \"" + SanitizeUtf8(Excerpt(info.version, 40)) + "\"");
+    }
+    if (near_miss.empty()) {
+      near_miss = name + (!info.has_version         ? " has no version label"
+                          : Trim(info.version).empty() ? " has an empty version label"
+                                                       : " is not 1");
+    }
+  }
+  if (!near_miss.empty()) {
+    return Verdict::Fail(near_miss, "export <service>_build_info{version=\"…\",revision=\"…\"} 1 with the "
+                                    "version this binary was built from");
+  }
   return Verdict::Fail("no *_build_info, target_info or info family",
                        "export <service>_build_info{version=\"…\",revision=\"…\"} 1");
 }
 
 Verdict CheckExemplarsTraceId(ProbeContext& ctx, const CheckParams&) {
+  // Whether there are request metrics at all is read from the text scrape,
+  // which parses even where a target's OpenMetrics answer does not.
+  Scrape& text = TextScrape(ctx);
+  if (auto unusable = Unusable(ctx, text)) return *unusable;
+  if (RequestFamilies(text.analysis).empty()) {
+    return Verdict::Skip("no request counter or request-duration histogram to carry exemplars");
+  }
   Scrape& s = OpenMetricsScrape(ctx);
   if (auto unusable = Unusable(ctx, s)) return *unusable;
+  const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
   if (s.format != Format::kOpenMetrics) {
-    return Verdict::Skip("asked for OpenMetrics, the endpoint answered " + s.response->MediaType() +
-                         "; exemplars exist only in OpenMetrics");
+    return Verdict::Fail("asked for OpenMetrics, the endpoint answered " + s.response->MediaType() +
+                             ": exemplars exist only in OpenMetrics, so no request metric links to a trace",
+                         "serve OpenMetrics (client libraries do when asked) with exemplars that carry trace_id");
   }
-  const std::vector<const FamilySummary*> families = RequestFamilies(s.analysis);
-  if (families.empty()) return Verdict::Skip("no request counter or request-duration histogram to carry exemplars");
   std::size_t exemplars = 0, traced = 0;
-  std::vector<std::string> names;
-  for (const FamilySummary* f : families) {
-    exemplars += f->exemplars;
-    traced += f->exemplars_with_trace_id;
-    names.push_back(f->name);
+  for (const RequestFamily& r : families) {
+    exemplars += r.family->exemplars;
+    traced += r.family->exemplars_with_trace_id;
   }
+  const std::vector<std::string> names = NamesOf(families);
   if (exemplars == 0) return Verdict::Fail("no exemplars on the request families (" + Names(names) + ")");
   if (traced < exemplars) {
     return Verdict::Fail(std::to_string(exemplars - traced) + " of " + std::to_string(exemplars) +

@@ -53,6 +53,7 @@ std::string RenderJson(const Report& report) {
                                   {"duration_seconds", Round(ToSeconds(c.duration), 1e6)},
                                   {"detail", c.detail},
                                   {"remedy", c.remedy}});
+      if (!c.blocked_by.empty()) target["checks"].back()["not_evaluated_because"] = c.blocked_by;
     }
     root["targets"].push_back(std::move(target));
   }

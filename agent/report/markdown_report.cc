@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <set>
 
 #include "core/text.h"
 #include "report/render.h"
@@ -30,7 +31,20 @@ std::string RenderMarkdown(const Report& report) {
   }
   for (const TargetReport& t : report.targets) {
     out += "\n## " + Cell(t.name) + "\n\n" + Cell(t.url) + "\n\n| status | check | severity | detail |\n|---|---|---|---|\n";
+    std::set<std::string> grouped;  // "blocked_by|detail" already written
     for (const CheckResult& c : t.checks) {
+      if (!c.blocked_by.empty()) {
+        // Dependents not evaluated for the same reason share one row.
+        const std::string key = c.blocked_by + "|" + c.detail;
+        if (!grouped.insert(key).second) continue;
+        std::string ids;
+        for (const CheckResult& d : t.checks) {
+          if (d.blocked_by == c.blocked_by && d.detail == c.detail) ids += (ids.empty() ? "`" : ", `") + d.id + "`";
+        }
+        out += "| ❌ " + std::string(StatusName(c.status)) + " | " + ids + " | " +
+               std::string(SeverityName(c.severity)) + " | " + Cell(c.detail) + " (" + Cell(c.blocked_by) + ") |\n";
+        continue;
+      }
       const bool failed = c.status == CheckStatus::kFail || c.status == CheckStatus::kError;
       std::string detail = Cell(c.detail);
       if (failed && !c.remedy.empty()) detail += "<br>**fix:** " + Cell(c.remedy);

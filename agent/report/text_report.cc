@@ -1,5 +1,8 @@
 #include <cstdio>
+#include <set>
+#include <vector>
 
+#include "core/duration.h"
 #include "core/text.h"
 #include "report/render.h"
 
@@ -27,9 +30,12 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
     out += "  score " + FormatPercent(t.score) + "  level " + std::string(LevelName(t.level)) + "  " +
            (t.ready ? paint(kGreen, "READY") : paint(kRed, "NOT READY")) + "  (" +
            std::to_string(t.critical_failures) + " critical failure" + (t.critical_failures == 1 ? "" : "s") +
-           ", " + FormatSeconds(ToSeconds(t.duration)) + "s)\n";
+           ", " + FormatElapsed(t.duration) + ")\n";
     std::string category;
-    for (const CheckResult& c : t.checks) {
+    std::set<std::size_t> grouped;  // dependents already printed with their group
+    for (std::size_t i = 0; i < t.checks.size(); ++i) {
+      const CheckResult& c = t.checks[i];
+      if (grouped.count(i)) continue;
       if (c.category != category) {
         category = c.category;
         auto score = t.categories.find(category);
@@ -47,6 +53,25 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
                                   ? paint(kDim, std::string(SeverityName(c.severity)))
                                   : paint(c.severity == Severity::kCritical ? kRed : kYellow,
                                           std::string(SeverityName(c.severity)));
+      if (!c.blocked_by.empty()) {
+        // Checks not evaluated for the same reason are one line, not many.
+        std::vector<std::string> ids{c.id};
+        for (std::size_t j = i + 1; j < t.checks.size(); ++j) {
+          const CheckResult& d = t.checks[j];
+          if (d.blocked_by == c.blocked_by && d.detail == c.detail && d.status == c.status && d.category == c.category) {
+            ids.push_back(d.id);
+            grouped.insert(j);
+          }
+        }
+        if (ids.size() > 1) {
+          out += "    " + mark + " " + std::to_string(ids.size()) + " checks " + c.detail + " (" + c.blocked_by +
+                 ")\n";
+          std::string list;
+          for (const std::string& id : ids) list += (list.empty() ? "" : ", ") + id;
+          out += "           " + paint(kDim, list) + "\n";
+          continue;
+        }
+      }
       out += "    " + mark + " " + c.id + "  [" + sev + "]\n";
       const bool failed = c.status == CheckStatus::kFail || c.status == CheckStatus::kError;
       if (failed || options.verbose || c.status == CheckStatus::kSkip) {
@@ -57,7 +82,7 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
     out += "\n";
   }
   out += std::to_string(report.targets.size()) + " target" + (report.targets.size() == 1 ? "" : "s") + ", " +
-         std::to_string(not_ready) + " not ready, in " + FormatSeconds(ToSeconds(report.duration)) + "s\n";
+         std::to_string(not_ready) + " not ready, in " + FormatElapsed(report.duration) + "\n";
   return out;
 }
 

@@ -76,6 +76,7 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
     result.duration = clock.Now() - check_start;
     result.status = verdict.status;
     result.detail = std::move(verdict.detail);
+    result.blocked_by = std::move(verdict.blocked_by);
     if (result.status == CheckStatus::kFail || result.status == CheckStatus::kError) {
       result.remedy = verdict.remedy.empty() ? planned.info->remedy : std::move(verdict.remedy);
     }

@@ -196,3 +196,34 @@ TEST_CASE("A timeout longer than the interval is rejected", "[config]") {
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].message.find("must not exceed interval") != std::string::npos);
 }
+
+TEST_CASE("The built-in exporter checklist is default without the RED, tracing and api checks", "[config]") {
+  std::vector<ConfigError> errors;
+  Config c = ParseConfig(R"(targets:
+  - {name: node, url: "http://127.0.0.1:9100", checklist: exporter}
+  - {name: strict-node, url: "http://127.0.0.1:9101", checklist: strict-exporter}
+checklists:
+  strict-exporter:
+    extends: exporter
+    overrides: {metrics.lint.help: {severity: critical}}
+)",
+                         "test.yaml", &errors);
+  auto plans = ResolvePlans(c, &errors);
+  INFO(Joined(errors));
+  REQUIRE(errors.empty());
+  const CheckPlan& plan = plans.at("node");
+  CHECK(plan.size() < DefaultPlan().size());
+  bool has_metrics_valid = false;
+  for (const PlannedCheck& p : plan) {
+    INFO(p.info->id);
+    CHECK(p.info->id.rfind("metrics.red.", 0) != 0);
+    CHECK(p.info->category != "tracing");
+    CHECK(p.info->category != "api");
+    has_metrics_valid |= p.info->id == "metrics.exposition.valid";
+  }
+  CHECK(has_metrics_valid);
+  CHECK(plans.at("strict-node").size() == plan.size());
+
+  CHECK(Joined(ErrorsOf("checklists:\n  exporter: {}\n")).find("checklist \"exporter\" is built in") !=
+        std::string::npos);
+}
