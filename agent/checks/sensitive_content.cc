@@ -30,12 +30,41 @@ RE2::Options Re2Options() {
   return options;
 }
 
-// Values that only name a secret without being one.
+// A value that stands where a secret was removed or is still to be filled
+// in, not a secret: postgres_exporter's PASSWORD_REMOVED, Rails' [FILTERED],
+// REDACTED, ****, xxx, ${ENV}, {{ .Values.x }}, <password>.
 bool IsPlaceholder(std::string_view value) {
-  const std::string v = ToLower(value);
-  return v.find("***") != std::string::npos || v == "null" || v == "none" || v == "true" || v == "false" ||
-         v == "redacted" || v == "[redacted]" || v == "hidden" || v == "masked" || StartsWith(v, "${") ||
-         StartsWith(v, "<") || v == "xxxx" || v == "changeme";
+  std::string v = ToLower(value);
+  while (!v.empty() && std::string_view("[<({\"'").find(v.front()) != std::string_view::npos) v.erase(0, 1);
+  while (!v.empty() && std::string_view("]>)}\"'").find(v.back()) != std::string_view::npos) v.pop_back();
+  if (v.empty() || v.find_first_not_of("*x#.-_") == std::string::npos) return true;
+  for (std::string_view word : {"removed", "redacted", "filtered", "hidden", "masked", "omitted", "sanitized",
+                                "scrubbed", "elided", "censored", "obfuscated", "placeholder"}) {
+    if (v.find(word) != std::string::npos) return true;
+  }
+  return v.find("***") != std::string::npos || v == "null" || v == "nil" || v == "none" || v == "true" ||
+         v == "false" || v == "changeme" || StartsWith(v, "${") || StartsWith(v, "$(") || StartsWith(value, "<") || StartsWith(value, "{{") ||
+         StartsWith(v, "%s");
+}
+
+// Addresses that are no person's: Debian's package-team and list addresses
+// (every Debian-built Go program logs its build user,
+// team+pkg-go@tracker.debian.org, at start-up) and no-reply mailboxes.
+bool IsImpersonalEmail(std::string_view address) {
+  const std::string a = ToLower(address);
+  const std::size_t at = a.rfind('@');
+  if (at == std::string::npos) return false;
+  const std::string_view local = std::string_view(a).substr(0, at);
+  const std::string_view domain = std::string_view(a).substr(at + 1);
+  const auto under = [&](std::string_view d) {
+    return domain == d || (domain.size() > d.size() && EndsWith(domain, d) && domain[domain.size() - d.size() - 1] == '.');
+  };
+  for (std::string_view d : {"tracker.debian.org", "lists.debian.org", "bugs.debian.org", "packages.debian.org",
+                             "users.noreply.github.com"}) {
+    if (under(d)) return true;
+  }
+  return local == "noreply" || local == "no-reply" || local == "donotreply" || local == "do-not-reply" ||
+         local == "mailer-daemon" || local == "postmaster";
 }
 
 // 13 to 19 digits, one kind of separator at most, and a valid Luhn sum.
@@ -58,7 +87,8 @@ bool IsCardNumber(std::string_view text) {
 
 // The rule's own filter on a located match, beyond its pattern.
 bool Accepts(const ContentRule& rule, std::string_view sensitive) {
-  if (rule.name == "password-assignment") return !IsPlaceholder(sensitive);
+  if (rule.name == "password-assignment" || rule.name == "url-credentials") return !IsPlaceholder(sensitive);
+  if (rule.name == "email-address") return !IsImpersonalEmail(sensitive);
   if (rule.name == "card-number") return IsCardNumber(sensitive);
   return true;
 }

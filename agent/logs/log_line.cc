@@ -61,13 +61,19 @@ std::optional<double> ParseRfc3339(std::string_view s) {
   if (s[i] == 'Z' || s[i] == 'z') {
     ++i;
   } else if (s[i] == '+' || s[i] == '-') {
-    int oh, om;
-    if (!Digits(s, i + 1, 2, &oh) || i + 3 >= s.size() || s[i + 3] != ':' || !Digits(s, i + 4, 2, &om) || oh > 23 ||
-        om > 59) {
-      return std::nullopt;
+    // RFC 3339's +01:00, and ISO 8601's basic +0100 (zap's ISO8601 encoder,
+    // strftime's %z) and hours-only +01.
+    int oh, om = 0;
+    if (!Digits(s, i + 1, 2, &oh)) return std::nullopt;
+    std::size_t end = i + 3;
+    if (end < s.size()) {
+      const bool colon = s[end] == ':';
+      if (!Digits(s, end + (colon ? 1 : 0), 2, &om)) return std::nullopt;
+      end += colon ? 3 : 2;
     }
+    if (oh > 23 || om > 59) return std::nullopt;
     offset = (s[i] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
-    i += 6;
+    i = end;
   } else {
     return std::nullopt;
   }
@@ -94,20 +100,26 @@ Field Lookup(std::string_view path) {
   };
   switch (path.size()) {
     case 2: return match({{"ts", Field::kTimestamp}});
+    case 3: return match({{"lvl", Field::kLevel}});
     case 4: return match({{"time", Field::kTimestamp}});
     case 5: return match({{"level", Field::kLevel}});
     case 6: return match({{"method", Field::kRequest}, {"req_id", Field::kRequest}});
-    case 7: return match({{"service", Field::kService}, {"traceId", Field::kTraceId}, {"TraceId", Field::kTraceId}});
+    case 7:
+      return match({{"service", Field::kService}, {"traceId", Field::kTraceId}, {"TraceId", Field::kTraceId},
+                    {"req.url", Field::kRequest}});
     case 8:
       return match({{"trace_id", Field::kTraceId}, {"trace.id", Field::kTraceId}, {"severity", Field::kLevel},
                     {"url.path", Field::kRequest}});
     case 9: return match({{"timestamp", Field::kTimestamp}, {"log.level", Field::kLevel}});
     case 10:
       return match({{"@timestamp", Field::kTimestamp}, {"request_id", Field::kRequest},
-                    {"request.id", Field::kRequest}, {"http.route", Field::kRequest}});
-    case 11: return match({{"http.method", Field::kRequest}, {"http.target", Field::kRequest}});
+                    {"request.id", Field::kRequest}, {"http.route", Field::kRequest},
+                    {"req.method", Field::kRequest}});
+    case 11:
+      return match({{"http.method", Field::kRequest}, {"http.target", Field::kRequest},
+                    {"request.uri", Field::kRequest}});
     case 12: return match({{"SeverityText", Field::kLevel}, {"service.name", Field::kService}});
-    case 14: return match({{"request_method", Field::kRequest}});
+    case 14: return match({{"request_method", Field::kRequest}, {"request.method", Field::kRequest}});
     case 15: return match({{"http.request.id", Field::kRequest}});
     case 19: return match({{"http.request.method", Field::kRequest}});
     default: return Field::kNone;
@@ -134,6 +146,7 @@ class FieldSink {
         f_->request_scoped = true;
         if (f_->trace_id != FieldState::kValid) {
           f_->trace_id = IsW3cTraceId(value) ? FieldState::kValid : FieldState::kInvalid;
+          if (f_->trace_id == FieldState::kValid) std::memcpy(f_->trace_id_hex, value.data(), sizeof f_->trace_id_hex);
         }
         break;
       case Field::kRequest:

@@ -24,11 +24,15 @@ struct LineFields {
   Severity6 severity = Severity6::kUnknown;
   bool service = false;
   FieldState trace_id = FieldState::kAbsent;
+  char trace_id_hex[32] = {};  // the trace id itself when trace_id is valid
+  std::string_view TraceId() const {
+    return trace_id == FieldState::kValid ? std::string_view(trace_id_hex, sizeof trace_id_hex) : std::string_view();
+  }
   bool request_scoped = false;  // carries HTTP request fields or a request/trace id
 };
 
-// Parses a timestamp: RFC 3339 with a zone ("2024-05-01T10:00:00.123Z",
-// "…+02:00"), or epoch seconds, milliseconds, microseconds or nanoseconds
+// Parses a timestamp: RFC 3339 or ISO 8601 with a zone ("2024-05-01T10:00:00.123Z",
+// "…+02:00", "…+0200", "…+02"), or epoch seconds, milliseconds, microseconds or nanoseconds
 // (told apart by magnitude). Returns seconds since the epoch.
 std::optional<double> ParseLogTimestamp(std::string_view text);
 std::optional<double> EpochFromNumber(double value);

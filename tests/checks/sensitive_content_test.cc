@@ -34,6 +34,18 @@ TEST_CASE("Placeholders and masked values are not secrets", "[checks]") {
   CHECK_FALSE(Finds(R"({"password":"******"})", "password-assignment"));
   CHECK_FALSE(Finds(R"({"password":"${DB_PASSWORD}"})", "password-assignment"));
   CHECK(FindSensitiveContent(R"({"status":"pass","checks":{"db":[{"status":"pass"}]}})").empty());
+  // Redaction placeholders, as real programs log them.
+  CHECK_FALSE(Finds("Error opening connection to database (postgresql://probe:PASSWORD_REMOVED@127.0.0.1:1/db)",
+                    "url-credentials"));
+  CHECK_FALSE(Finds(R"(password=[FILTERED])", "password-assignment"));
+  CHECK_FALSE(Finds(R"({"password":"REDACTED"})", "password-assignment"));
+  CHECK_FALSE(Finds(R"({"api_key":"<redacted>"})", "password-assignment"));
+  CHECK_FALSE(Finds("redis://:xxxxxx@cache:6379", "url-credentials"));
+  CHECK_FALSE(Finds("https://user:****@host/x", "url-credentials"));
+  // … and near misses that are real secrets.
+  CHECK(Finds("postgresql://probe:hunter22@127.0.0.1:1/db", "url-credentials"));
+  CHECK(Finds(R"({"password":"removal-s3cret"})", "password-assignment"));
+  CHECK(Finds(R"({"password":"$ecretPassw0rd"})", "password-assignment"));
 }
 
 TEST_CASE("Stack traces of common runtimes are found", "[checks]") {

@@ -30,6 +30,13 @@ TEST_CASE("Timestamps: RFC 3339 with a zone, or epoch s/ms/µs/ns", "[logs]") {
   CHECK(*ParseLogTimestamp("2024-05-01T10:00:00Z") == Approx(t));
   CHECK(*ParseLogTimestamp("2024-05-01T10:00:00.250Z") == Approx(t + 0.25));
   CHECK(*ParseLogTimestamp("2024-05-01T12:00:00+02:00") == Approx(t));
+  // ISO 8601's basic offsets: zap's ISO8601 encoder on a machine not on UTC.
+  CHECK(*ParseLogTimestamp("2024-05-01T11:00:00.123+0100") == Approx(t + 0.123));
+  CHECK(*ParseLogTimestamp("2024-05-01T05:30:00-0430") == Approx(t));
+  CHECK(*ParseLogTimestamp("2024-05-01T12:00:00+02") == Approx(t));
+  CHECK_FALSE(ParseLogTimestamp("2024-05-01T12:00:00+2"));
+  CHECK_FALSE(ParseLogTimestamp("2024-05-01T12:00:00+02:0"));
+  CHECK_FALSE(ParseLogTimestamp("2024-05-01T12:00:00+0260"));
   CHECK(*ParseLogTimestamp("2024-05-01 10:00:00z") == Approx(t));
   CHECK(*ParseLogTimestamp("1714557600") == Approx(t));
   CHECK(*ParseLogTimestamp("1714557600123") == Approx(t + 0.123));
@@ -61,7 +68,15 @@ TEST_CASE("JSON and logfmt lines are read through the field aliases", "[logs]") 
   CHECK(f.severity == Severity6::kWarn);
   CHECK(f.service);
   CHECK(f.trace_id == FieldState::kValid);
+  CHECK(f.TraceId() == "4bf92f3577b34da6a3ce929d0e0e4736");
   CHECK(f.request_scoped);
+
+  // Caddy's access log: request fields nested under "request".
+  f = Parse(R"({"level":"info","ts":1714557600.5,"logger":"http.log.access","request":{"method":"GET","uri":"/x",)"
+            R"("headers":{"Traceparent":["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]}},"status":200})");
+  CHECK(f.request_scoped);
+  CHECK(f.trace_id == FieldState::kAbsent);  // a logged header is not the line's trace id
+  CHECK(f.TraceId().empty());
 
   f = Parse(R"({"ts":1714557600.5,"log.level":"info","service.name":"x","trace_id":"4BF92F3577B34DA6A3CE929D0E0E4736"})");
   CHECK(f.timestamp == FieldState::kValid);
@@ -106,6 +121,9 @@ TEST_CASE("Secrets and PII are found in one pass, masked, and filtered", "[logs]
       R"({"ts":1714557600,"level":"info","service.name":"a","msg":"card 4111-1111-1111-1111 and 4111-1111-1111-1112"})",
       R"({"ts":1714557600,"level":"info","service.name":"a","password":"******","user":"jane.doe@example.org"})",
       R"({"ts":1714557600123456789,"level":"info","service.name":"a","order":"5105105105105100x"})",
+      // Debian's build user in a Go program's start-up line, and a redacted DSN: neither is a finding.
+      R"x(ts=2024-05-01T10:00:00.000Z level=info msg="Starting" build_context="(go=go1.19.8, user=team+pkg-go@tracker.debian.org, date=20230814)")x",
+      R"x(ts=2024-05-01T10:00:00.000Z level=error msg="Error opening connection" dsn="postgresql://probe:PASSWORD_REMOVED@127.0.0.1:1/db")x",
   });
   REQUIRE(s.secrets.count("aws-access-key") == 1);
   CHECK(s.secrets.at("aws-access-key").first_line == 1);
@@ -323,7 +341,7 @@ TEST_CASE("Every field alias of CHECKS.md is recognised, and near misses are not
     INFO(key);
     CHECK(Parse(std::string(R"({")") + key + R"(":"2024-05-01T10:00:00Z"})").timestamp == FieldState::kValid);
   }
-  for (const char* key : {"level", "log.level", "severity", "SeverityText"}) {
+  for (const char* key : {"level", "log.level", "severity", "SeverityText", "lvl"}) {
     INFO(key);
     CHECK(Parse(std::string(R"({")") + key + R"(":"info"})").level == FieldState::kValid);
   }
@@ -336,7 +354,8 @@ TEST_CASE("Every field alias of CHECKS.md is recognised, and near misses are not
     CHECK(Parse(std::string(R"({")") + key + R"(":"4bf92f3577b34da6a3ce929d0e0e4736"})").trace_id == FieldState::kValid);
   }
   for (const char* key : {"request_id", "request.id", "http.request.id", "req_id", "method", "http.method",
-                          "http.request.method", "request_method", "http.route", "http.target", "url.path"}) {
+                          "http.request.method", "request_method", "http.route", "http.target", "url.path",
+                          "request.method", "request.uri", "req.method", "req.url"}) {
     INFO(key);
     CHECK(Parse(std::string(R"({")") + key + R"(":"x"})").request_scoped);
   }
