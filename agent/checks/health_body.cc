@@ -57,10 +57,11 @@ void SpringComponents(const json& components, const std::string& prefix, std::ve
 
 bool ParseKubernetes(std::string_view body, HealthBody* out) {
   const std::string_view trimmed = Trim(body);
-  if (trimmed == "ok") {
+  // Kubernetes writes "ok"; Alertmanager, Pushgateway and many others "OK".
+  if (EqualsIgnoreCase(trimmed, "ok")) {
     out->format = HealthFormat::kKubernetes;
     out->state = HealthState::kUp;
-    out->raw_status = "ok";
+    out->raw_status = std::string(trimmed);
     return true;
   }
   // ?verbose: "[+]ping ok", "[-]etcd failed: reason withheld", "[+]x excluded: …",

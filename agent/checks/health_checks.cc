@@ -84,7 +84,7 @@ Verdict CheckLivenessReachable(ProbeContext& ctx, const CheckParams& params) {
     slowest = std::max(slowest, r->elapsed);
   }
   return Verdict::Pass(Get(e) + " answered 2xx/3xx " + std::to_string(tries) + " times in a row (slowest " +
-                       FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(slowest)) + ")");
+                       FormatElapsed(slowest) + ")");
 }
 
 Verdict CheckReadinessReachable(ProbeContext& ctx, const CheckParams&) {
@@ -217,6 +217,7 @@ Verdict CheckLatencyBudget(ProbeContext& ctx, const CheckParams& params) {
   const Duration budget = params.GetDuration("budget");
   const long count = params.GetInt("requests");
   std::vector<Duration> samples;
+  long cut = 0;
   for (long i = 0; i < count; ++i) {
     HttpRequest request;
     request.url = e->url;
@@ -225,7 +226,10 @@ Verdict CheckLatencyBudget(ProbeContext& ctx, const CheckParams& params) {
       return Verdict::Error("request " + std::to_string(i + 1) + " of " + std::to_string(count) + ", " + Get(*e) +
                             ": " + r.status().message());
     }
-    samples.push_back(r->elapsed);
+    // An answer cut at the body limit is not a complete answer: its time
+    // says nothing about the whole, so it counts as over the budget.
+    if (r->body_truncated) ++cut;
+    samples.push_back(r->body_truncated ? std::max(r->elapsed, budget) : r->elapsed);
   }
   std::sort(samples.begin(), samples.end());
   // Nearest-rank percentile: of 10 samples, the p95 is the slowest.
@@ -238,6 +242,12 @@ Verdict CheckLatencyBudget(ProbeContext& ctx, const CheckParams& params) {
   };
   const std::string summary = "p95 " + ms(p95) + " over " + std::to_string(count) + " requests to " + e->Path() +
                               " (median " + ms(samples[samples.size() / 2]) + ")";
+  if (cut > 0) {
+    return Verdict::Fail(std::to_string(cut) + " of " + std::to_string(count) + " answers from " + e->Path() +
+                             " were cut at the " + FormatByteSize(ctx.options().max_body_bytes) +
+                             " body limit and count as over the " + FormatDuration(budget) + " budget",
+                         "keep health bodies small (a few KiB): they are read on every probe");
+  }
   if (p95 >= budget) return Verdict::Fail(summary + " is not under the " + FormatDuration(budget) + " budget");
   return Verdict::Pass(summary + ", under the " + FormatDuration(budget) + " budget");
 }
@@ -257,8 +267,9 @@ Verdict CheckFormatRecognized(ProbeContext& ctx, const CheckParams&) {
     const HealthBody body = ParseHealthBody(r->MediaType(), r->body);
     if (body.format == HealthFormat::kUnknown || body.format == HealthFormat::kOtherJson) {
       const std::string type = r->MediaType().empty() ? "no Content-Type" : r->MediaType();
-      return Verdict::Fail(std::string(h.kind) + " " + Get(*h.endpoint) + " answers " + SafeExcerpt(type, 60) + " \"" +
-                           SafeExcerpt(r->body, 60) + "\", which follows no health convention");
+      const std::string body = r->body.empty() ? " with an empty body" : " \"" + SafeExcerpt(r->body, 60) + "\"";
+      return Verdict::Fail(std::string(h.kind) + " " + Get(*h.endpoint) + " answers " + SafeExcerpt(type, 60) + body +
+                           ", which follows no health convention");
     }
     ++recognized;
     formats += (formats.empty() ? "" : ", ") + std::string(h.kind) + ": " + std::string(HealthFormatName(body.format));

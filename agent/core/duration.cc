@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <limits>
 #include <utility>
 
@@ -142,6 +143,26 @@ std::string FormatByteSize(std::uint64_t bytes) {
   if (bytes != 0 && bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + "MiB";
   if (bytes != 0 && bytes % 1024 == 0) return std::to_string(bytes / 1024) + "KiB";
   return std::to_string(bytes) + "B";
+}
+
+std::string FormatElapsed(Duration d) {
+  const double ms = std::chrono::duration<double, std::milli>(d).count();
+  char buf[32];
+  if (ms < 0) return "-" + FormatElapsed(-d);
+  if (ms < 10) {
+    std::snprintf(buf, sizeof buf, "%.1fms", ms);
+  } else if (ms < 1000) {
+    std::snprintf(buf, sizeof buf, "%.0fms", ms);
+  } else if (ms < 60'000) {
+    std::snprintf(buf, sizeof buf, ms < 10'000 ? "%.3f" : "%.2f", ms / 1000);
+    std::string s(buf);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s + "s";
+  } else {
+    return FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d + std::chrono::milliseconds(500)));
+  }
+  return buf;
 }
 
 }  // namespace probity

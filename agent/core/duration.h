@@ -17,6 +17,10 @@ StatusOr<Duration> ParseDuration(std::string_view text);
 // Formats the shortest Prometheus-style spelling ("1m30s", "250ms", "0s").
 std::string FormatDuration(Duration d);
 
+// A measured duration for people to read: "0.4ms", "12ms", "2.031s",
+// "12.5s", "1m5s".
+std::string FormatElapsed(Duration d);
+
 // Parses a byte size: a plain integer, or an integer with one of
 // B KB MB GB (powers of 1000) or KiB MiB GiB (powers of 1024).
 StatusOr<std::uint64_t> ParseByteSize(std::string_view text);

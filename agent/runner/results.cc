@@ -13,8 +13,14 @@ void ResultStore::SetTargets(const std::vector<std::string>& names) {
   for (auto it = finished_.begin(); it != finished_.end();) it = keep(it->first) ? std::next(it) : finished_.erase(it);
 }
 
+void ResultStore::Started(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  running_.insert(name);
+}
+
 void ResultStore::Record(TargetReport report, WallTime finished) {
   std::lock_guard<std::mutex> lock(mu_);
+  running_.erase(report.name);
   if (std::find(names_.begin(), names_.end(), report.name) == names_.end()) return;
   const bool errored = std::any_of(report.checks.begin(), report.checks.end(),
                                    [](const CheckResult& c) { return c.status == CheckStatus::kError; });
@@ -38,9 +44,11 @@ Report ResultStore::Snapshot() const {
   return report;
 }
 
-bool ResultStore::AllTargetsRan() const {
+bool ResultStore::AllTargetsRan(bool running_counts) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return std::all_of(names_.begin(), names_.end(), [&](const std::string& n) { return latest_.count(n) > 0; });
+  return std::all_of(names_.begin(), names_.end(), [&](const std::string& n) {
+    return latest_.count(n) > 0 || (running_counts && running_.count(n) > 0);
+  });
 }
 
 std::map<std::string, ResultStore::RunCounts> ResultStore::Runs() const {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,16 @@ class ResultStore {
 
   // The configured targets, in order; results of other targets are dropped.
   void SetTargets(const std::vector<std::string>& names);
+  // A run of the target has begun; Record() ends it.
+  void Started(const std::string& name);
   void Record(TargetReport report, WallTime finished);
 
   // Targets that have completed a run, in configured order.
   Report Snapshot() const;
-  // True once every configured target has completed at least one run.
-  bool AllTargetsRan() const;
+  // True once every configured target has completed at least one run; with
+  // `running_counts`, a target whose run is under way counts as well (the
+  // agent asking about itself from inside its own run).
+  bool AllTargetsRan(bool running_counts = false) const;
   std::map<std::string, RunCounts> Runs() const;
   std::map<std::string, WallTime> LastRunEnd() const;
 
@@ -36,6 +41,7 @@ class ResultStore {
   std::map<std::string, TargetReport> latest_;
   std::map<std::string, RunCounts> runs_;
   std::map<std::string, WallTime> finished_;
+  std::set<std::string> running_;
 };
 
 }  // namespace probity

@@ -26,7 +26,8 @@ std::string JoinErrors(const std::vector<ConfigError>& errors) {
 
 }  // namespace
 
-Agent::Agent(AgentOptions options, Logger& logger) : options_(std::move(options)), logger_(logger) {}
+Agent::Agent(AgentOptions options, Logger& logger)
+    : options_(std::move(options)), logger_(logger), instance_id_(NewRequestId()) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -44,7 +45,10 @@ StatusOr<Agent::Loaded> Agent::Load() const {
 
 void Agent::Apply(Loaded loaded) {
   std::vector<std::string> names;
-  for (const TargetSpec& t : loaded.targets) names.push_back(t.name);
+  for (TargetSpec& t : loaded.targets) {
+    names.push_back(t.name);
+    t.http.headers.emplace_back("X-Probity-Instance", instance_id_);
+  }
   store_.SetTargets(names);
   LogLevel level = LogLevel::kInfo;
   if (ParseLogLevel(loaded.config.global.log_level, &level)) logger_.set_min_level(level);
@@ -81,6 +85,7 @@ Status Agent::Start() {
           if (!slot) slot = std::make_shared<TargetMemory>();
           memory = slot;
         }
+        store_.Started(spec.name);
         return ProbeTarget(spec, http_, SystemClock::Instance(), Severity::kCritical, memory.get());
       },
       [this](const TargetSpec& spec, TargetReport report) {
@@ -179,9 +184,11 @@ void Agent::Routes() {
     res.content_type = kHealthJson;
     res.body = R"({"status":"pass","serviceId":"probity"})" "\n";
   });
-  Instrument("GET", "/-/ready", "/-/ready", [this](const ServerRequest&, ServerResponse& res) {
+  Instrument("GET", "/-/ready", "/-/ready", [this](const ServerRequest& req, ServerResponse& res) {
     res.content_type = kHealthJson;
-    if (store_.AllTargetsRan()) {
+    // The agent as its own target: its run is under way while it asks.
+    const bool from_own_run = req.Header("x-probity-instance") == instance_id_;
+    if (store_.AllTargetsRan(from_own_run)) {
       res.body = R"({"status":"pass","serviceId":"probity"})" "\n";
     } else {
       res.status = 503;

@@ -53,6 +53,9 @@ class Agent {
   Logger& logger_;
   HttplibClient http_;
   ResultStore store_;
+  // Sent with every probe of this agent (X-Probity-Instance), so that /-/ready
+  // can tell the agent probing itself, whose own run is then under way.
+  const std::string instance_id_;
   AgentMetrics metrics_;
   std::unique_ptr<Scheduler> scheduler_;
   HttpServer server_;

@@ -25,6 +25,14 @@ TEST_CASE("Spring Actuator bodies are read with nested components", "[checks]") 
 
 TEST_CASE("Kubernetes ok and verbose bodies are recognised", "[checks]") {
   CHECK(ParseHealthBody("text/plain", "ok").format == HealthFormat::kKubernetes);
+  // Alertmanager's and Pushgateway's "OK" (with a newline) is the same answer.
+  for (const char* body : {"OK", "OK\n", "Ok"}) {
+    INFO(body);
+    const HealthBody b = ParseHealthBody("text/plain; charset=utf-8", body);
+    CHECK(b.format == HealthFormat::kKubernetes);
+    CHECK(b.state == HealthState::kUp);
+  }
+  CHECK(ParseHealthBody("text/plain", "OKAY").format != HealthFormat::kKubernetes);
   HealthBody v = ParseHealthBody("text/plain", "[+]ping ok\n[-]etcd failed: reason withheld\nlivez check failed\n");
   CHECK(v.format == HealthFormat::kKubernetes);
   CHECK(v.state == HealthState::kDown);
@@ -35,7 +43,7 @@ TEST_CASE("Kubernetes ok and verbose bodies are recognised", "[checks]") {
 TEST_CASE("Bodies in no convention keep a loose state but no format", "[checks]") {
   HealthBody plain = ParseHealthBody("text/plain", "Prometheus Server is Healthy.\n");
   CHECK(plain.format == HealthFormat::kUnknown);
-  HealthBody word = ParseHealthBody("text/plain", "OK");
+  HealthBody word = ParseHealthBody("text/plain", "Healthy");
   CHECK(word.format == HealthFormat::kUnknown);
   CHECK(word.state == HealthState::kUp);
   HealthBody json = ParseHealthBody("application/json", R"({"status":"healthy"})");

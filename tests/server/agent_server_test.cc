@@ -223,3 +223,29 @@ TEST_CASE("No endpoint or log line of the agent shows a secret found in a health
   CHECK(HttpGet(agent.port, "/api/v1/report").body.find("url-credentials") != std::string::npos);
   CHECK(agent.process->Stderr().find("s3cr3tPassw0rd") == std::string::npos);
 }
+
+TEST_CASE("An agent that probes itself is ready on its own first run", "[integration][server]") {
+  // The sidecar dogfood setup: the agent's own target is the agent. Its first
+  // run probes /-/ready while that very run is under way.
+  const int port = FreePort();
+  TempDir dir;
+  const std::string config = dir.Write(
+      "probity.yaml", "global: {interval: 30s, timeout: 2s}\ntargets:\n  - {name: self, url: \"http://127.0.0.1:" +
+                          std::to_string(port) + "\"}\n");
+  ChildProcess agent({PROBITY_BINARY, "run", "--config", config, "--listen", "127.0.0.1:" + std::to_string(port)});
+  REQUIRE(AgentPort(agent) == port);
+  nlohmann::json self;
+  for (int i = 0; i < 300 && self.is_null(); ++i) {
+    auto report = nlohmann::json::parse(HttpGet(port, "/api/v1/report").body, nullptr, false);
+    if (report.is_object() && !report["targets"].empty()) self = report["targets"][0];
+    if (self.is_null()) std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE_FALSE(self.is_null());
+  for (const auto& check : self["checks"]) {
+    if (check["id"] != "health.readiness.reachable") continue;
+    INFO(check["detail"]);
+    CHECK(check["status"] == "pass");
+  }
+  // Anyone else still sees the truth: ready now that the run is done.
+  CHECK(HttpGet(port, "/-/ready").status == 200);
+}
