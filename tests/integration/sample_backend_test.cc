@@ -113,7 +113,7 @@ TEST_CASE("Each sample backend metrics fault fails its check over a real socket"
       {{"--metrics-fault", "reserved-name"}, "metrics.lint.reserved", "sample:ratio metric names should not contain ':'"},
       {{"--metrics-fault", "camel-case"}, "metrics.lint.snake_case", "sampleCacheEntries metric names should be written in 'snake_case'"},
       {{"--metrics-fault", "no-requests"}, "metrics.red.requests", "no request-rate series"},
-      {{"--metrics-fault", "no-status-code"}, "metrics.red.errors", "has no code/status label"},
+      {{"--metrics-fault", "no-status-code"}, "metrics.red.errors", "no status label (code, status, grpc_code …)"},
       {{"--metrics-fault", "ms-gauge-latency"}, "metrics.red.duration_histogram", "http_request_duration_milliseconds (gauge, not in seconds)"},
       {{"--metrics-fault", "raw-routes"}, "metrics.red.route_cardinality", "/api/orders/12345"},
       {{"--metrics-fault", "no-saturation"}, "metrics.saturation.present", "no saturation signal"},
@@ -140,7 +140,7 @@ TEST_CASE("Each sample backend log fault fails its check over a real socket and 
       {{"--log-fault", "no-service"}, "logs.fields.service", "have no service.name (or service)"},
       {{"--log-fault", "error-storm"}, "logs.errors.ratio", "are ERROR or FATAL, more than 5%"},
       {{"--log-fault", "any-traceparent"}, "tracing.traceparent.invalid_ignored",
-       "the trace id of an invalid traceparent (version ff) was logged"},
+       "the trace id of an invalid traceparent (version ff) was adopted as a log line's trace id"},
   });
 }
 

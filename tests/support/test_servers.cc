@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <stdexcept>
 
@@ -142,6 +143,41 @@ RawServer::Behaviour FixedResponse(int status, const std::string& content_type, 
     WriteAll(fd, "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + content_type +
                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
   };
+}
+
+RawServer::Behaviour Routes(std::map<std::string, CannedResponse> routes, CannedResponse fallback,
+                            std::function<void(const std::string& head, CannedResponse*)> on_request) {
+  return [=](int fd, const std::atomic<bool>& stopping) {
+    const std::string head = ReadRequestHead(fd, stopping);
+    const std::size_t start = head.find(' ');
+    const std::size_t end = start == std::string::npos ? start : head.find(' ', start + 1);
+    const std::string path = end == std::string::npos ? "" : head.substr(start + 1, end - start - 1);
+    auto it = routes.find(path);
+    CannedResponse answer = it == routes.end() ? fallback : it->second;
+    if (on_request) on_request(head, &answer);
+    WriteAll(fd, "HTTP/1.1 " + std::to_string(answer.status) + " X\r\nContent-Type: " + answer.content_type +
+                     "\r\nContent-Length: " + std::to_string(answer.body.size()) + "\r\nConnection: close\r\n\r\n" +
+                     answer.body);
+  };
+}
+
+std::string HeaderOf(const std::string& head, const std::string& name) {
+  std::size_t at = 0;
+  while ((at = head.find("\r\n", at)) != std::string::npos) {
+    at += 2;
+    const std::size_t colon = head.find(':', at);
+    const std::size_t eol = head.find("\r\n", at);
+    if (colon == std::string::npos || eol == std::string::npos || colon > eol) continue;
+    std::string key = head.substr(at, colon - at);
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string want = name;
+    for (char& c : want) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key != want) continue;
+    std::size_t v = colon + 1;
+    while (v < eol && head[v] == ' ') ++v;
+    return head.substr(v, eol - v);
+  }
+  return "";
 }
 
 }  // namespace probity::testing

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -52,5 +53,19 @@ RawServer::Behaviour InvalidUtf8Body();       // 200 with an ill-formed UTF-8 bo
 RawServer::Behaviour RedirectLoop();          // /a -> /b -> /a -> …
 // A fixed, well-formed answer to every request.
 RawServer::Behaviour FixedResponse(int status, const std::string& content_type, const std::string& body);
+
+// A canned answer, and what a routed server answers for one request head.
+struct CannedResponse {
+  int status = 200;
+  std::string content_type = "text/plain";
+  std::string body;
+};
+// Answers by request path (the query is part of the path); `fallback` for
+// every other path. `on_request`, when set, sees each request head first
+// (to log it, say) and may replace the answer.
+RawServer::Behaviour Routes(std::map<std::string, CannedResponse> routes, CannedResponse fallback,
+                            std::function<void(const std::string& head, CannedResponse*)> on_request = nullptr);
+// The value of a request header in a head ReadRequestHead returned, or "".
+std::string HeaderOf(const std::string& head, const std::string& name);
 
 }  // namespace probity::testing
