@@ -11,6 +11,9 @@ PROBITY_PACKAGES=(
   libyaml-cpp-dev prometheus-cpp-dev nlohmann-json3-dev libcli11-dev libre2-dev
   libhyperscan-dev libsimdjson-dev nginx-light jq
   catch2 prometheus prometheus-node-exporter prometheus-alertmanager prometheus-blackbox-exporter
+  # the field suite's real programs (tests/field/)
+  prometheus-pushgateway prometheus-postgres-exporter etcd-server caddy haproxy influxdb
+  python3-prometheus-client
 )
 
 probity_install_packages() {
@@ -23,7 +26,19 @@ probity_install_packages() {
     local sudo=()
     [[ $(id -u) -eq 0 ]] || sudo=(sudo)
     "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # The field suite starts its own copies on ephemeral ports: keep the
+    # packages' system services (nginx, caddy, haproxy, etcd, influxdb …) from
+    # starting on their default ports during the install.
+    local policy=/usr/sbin/policy-rc.d added_policy=
+    if [[ ! -e $policy ]]; then
+      printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+      "${sudo[@]}" chmod 755 "$policy"
+      added_policy=1
+    fi
+    local rc=0
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+    [[ -z $added_policy ]] || "${sudo[@]}" rm -f "$policy"
+    return "$rc"
   fi
 }
 
