@@ -1,6 +1,7 @@
 #include "exposition/analysis.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -95,6 +96,11 @@ class KeySet {
     return true;
   }
   std::size_t size() const { return size_; }
+  void Clear() {
+    if (size_ == 0) return;
+    std::fill(slots_.begin(), slots_.end(), 0);
+    size_ = 0;
+  }
   void Prefetch(std::uint64_t key) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[key & (slots_.size() - 1)]);
   }
@@ -114,6 +120,15 @@ class KeySet {
 
 bool HasSuffix(std::string_view s, std::string_view suffix) { return EndsWith(s, suffix); }
 
+// A value for a message: shortest round-trip form, NaN and ±Inf by name.
+std::string FormatNumber(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : "?";
+}
+
 
 // What is needed to judge one histogram series, kept as it streams by.
 struct HistogramSeries {
@@ -127,6 +142,8 @@ struct FamilyState {
   FamilySummary summary;
   bool help_set = false;
   bool type_set = false;
+  bool unit_set = false;
+  std::uint32_t unit_line = 0;
   bool closed = false;            // another family came after it
   bool reported_interleave = false;
   std::uint32_t metrics = 0;      // as the reference parser counts them
@@ -141,6 +158,7 @@ struct FamilyState {
   std::uint64_t last_histogram_signature = 0;
   std::size_t bad_quantiles = 0;
   std::string first_bad_quantile;
+  KeySet om_metrics;  // OpenMetrics: the Metrics seen, by label set without le, quantile or state
 };
 
 const char* const kUnitOrder[][2] = {
@@ -168,7 +186,7 @@ void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out)
   const std::string& name = f.summary.name;
   const MetricType t = f.summary.type;
   auto add = [&](Kind kind, std::string text) { out->push_back({kind, name, std::move(text)}); };
-  if (!f.help_set) add(Kind::kHelp, "no help text");
+  if (!f.summary.has_help) add(Kind::kHelp, "no help text");
 
   // Units: the first known unit (with a prefix) that is a whole word of the name.
   std::vector<std::string_view> words;
@@ -238,7 +256,7 @@ class Analyzer final : public Handler {
     if (!f) return;
     if (f->help_set) return Fatal(line, "second HELP line for metric name \"" + std::string(name) + "\"");
     f->help_set = true;
-    (void)help;
+    f->summary.has_help = !help.empty();  // an empty OpenMetrics HELP counts as none
   }
 
   void OnType(std::string_view name, MetricType type, std::uint32_t line) override {
@@ -255,7 +273,9 @@ class Analyzer final : public Handler {
   void OnUnit(std::string_view name, std::string_view unit, std::uint32_t line) override {
     FamilyState* f = Metadata(name, line, "UNIT");
     if (!f) return;
-    if (!f->summary.unit.empty()) return Fatal(line, "second UNIT line for metric name \"" + std::string(name) + "\"");
+    if (f->unit_set) return Fatal(line, "second UNIT line for metric name \"" + std::string(name) + "\"");
+    f->unit_set = true;
+    f->unit_line = line;
     if (!unit.empty() && !HasSuffix(name, "_" + std::string(unit))) {
       return Fatal(line, "metric name \"" + std::string(name) + "\" must end with its unit \"_" + std::string(unit) + "\"");
     }
@@ -353,9 +373,12 @@ class Analyzer final : public Handler {
     if (options_.keep_counter_values && t == MetricType::kCounter) {
       out_->counter_values[SeriesKey(s)] = s.value;
     }
-    if (histogram) ObserveHistogram(f, s, signature, special_label);
-    if (summary) ObserveSummary(f, s, special_label);
-    if (om_) CheckOmSample(*f, s);
+    if (om_) {
+      CheckOmSample(*f, s, labels_hash, signature, key, special_label);
+    } else {
+      if (histogram) ObserveHistogram(f, s, signature, special_label);
+      if (summary) ObserveSummary(f, s, special_label);
+    }
   }
 
   std::optional<ParseError> TakeError() override { return std::exchange(error_, std::nullopt); }
@@ -365,6 +388,13 @@ class Analyzer final : public Handler {
   }
 
   void Finish() {
+    if (om_) {
+      if (current_) CloseOmFamily(*current_);
+      if (error_) {
+        out_->error = std::move(error_);
+        return;
+      }
+    }
     FlushPendingSeries();
     for (std::size_t index : order_) {
       FamilyState& f = *families_[index];
@@ -429,6 +459,9 @@ class Analyzer final : public Handler {
     index_.emplace(state->summary.name, families_.size());
     order_.push_back(families_.size());
     families_.push_back(std::move(state));
+    if (om_ && name[0] == '_') {
+      Fatal(line, "metric family name \"" + std::string(name) + "\" starts with an underscore, which OpenMetrics reserves");
+    }
     return raw;
   }
 
@@ -440,7 +473,10 @@ class Analyzer final : public Handler {
   // Notes that `f` is now the family being read; flags interleaving.
   void Enter(FamilyState* f, std::uint32_t line) {
     if (current_ == f) return;
-    if (current_) current_->closed = true;
+    if (current_) {
+      current_->closed = true;
+      if (om_) CloseOmFamily(*current_);
+    }
     if (f->closed && !f->reported_interleave) {
       f->reported_interleave = true;
       if (om_) {
@@ -525,48 +561,246 @@ class Analyzer final : public Handler {
     }
   }
 
+  // A sample that cannot be part of the current family starts a new one
+  // (of type unknown), unless its name is the current family's own.
   FamilyState* OmFamilyOf(const Sample& s) {
     if (current_ && OmSampleBelongs(*current_, s.name)) return current_;
-    if (current_ && current_->summary.samples == 0 && current_->type_set) {
+    FamilyState* f = Lookup(s.name);
+    if (f && f == current_) {
       Fatal(s.line, "sample \"" + std::string(s.name) + "\" does not belong to family \"" + current_->summary.name +
                         "\" of type " + std::string(MetricTypeName(current_->summary.type, format_)));
       return nullptr;
     }
-    FamilyState* f = Lookup(s.name);
-    if (f) {
-      Enter(f, s.line);
-      return error_ ? nullptr : f;
+    if (!f) {
+      // A family read before may own this sample name: it continues here.
+      auto owner = om_sample_names_.find(std::string(s.name));
+      if (owner != om_sample_names_.end() && OmSampleBelongs(*owner->second, s.name)) f = owner->second;
     }
-    f = Create(s.name, s.line);
+    if (!f) f = Create(s.name, s.line);
     Enter(f, s.line);
-    return f;
+    return error_ ? nullptr : f;
   }
 
-  void CheckOmSample(const FamilyState& f, const Sample& s) {
+  static bool IsCount(double v) { return v >= 0 && std::isfinite(v) && v == std::floor(v); }
+
+  // OpenMetrics rules for one sample and for the Metric and MetricPoint it
+  // belongs to. `metric` identifies the Metric: its labels without le/quantile.
+  void CheckOmSample(FamilyState& f, const Sample& s, std::uint64_t labels_hash, std::uint64_t metric,
+                     std::uint64_t key, const Label* special) {
     const MetricType t = f.summary.type;
+    const std::string& family = f.summary.name;
+    const std::string_view suffix = s.name.substr(std::min(family.size(), s.name.size()));
+    const bool histogram = t == MetricType::kHistogram || t == MetricType::kGaugeHistogram;
+    auto at = [&](std::string message) { Fatal(s.line, std::move(message)); };
+    auto quoted = [](std::string_view text) { return "\"" + Excerpt(text, 60) + "\""; };
+
+    auto reserved = [&](const Label* labels, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (labels[i].name[0] == '_') {
+          at("label name " + quoted(labels[i].name) + " starts with an underscore, which OpenMetrics reserves");
+          return true;
+        }
+      }
+      return false;
+    };
+    if (reserved(s.labels, s.label_count) || (s.has_exemplar && reserved(s.exemplar.labels, s.exemplar.label_count))) return;
     if (s.has_exemplar) {
-      const bool allowed = (t == MetricType::kCounter && HasSuffix(s.name, "_total")) ||
-                           ((t == MetricType::kHistogram || t == MetricType::kGaugeHistogram) && HasSuffix(s.name, "_bucket"));
-      if (!allowed) return Fatal(s.line, "exemplars are only allowed on counter _total and histogram _bucket samples");
+      const bool allowed = (t == MetricType::kCounter && suffix == "_total") || (histogram && suffix == "_bucket");
+      if (!allowed) return at("exemplars are only allowed on counter _total and histogram _bucket samples");
       if (s.exemplar.label_chars > 128) {
-        return Fatal(s.line, "exemplar labels have " + std::to_string(s.exemplar.label_chars) +
-                                 " characters, more than the 128 OpenMetrics allows");
+        return at("exemplar labels have " + std::to_string(s.exemplar.label_chars) +
+                  " characters, more than the 128 OpenMetrics allows");
       }
     }
-    if (t == MetricType::kCounter && HasSuffix(s.name, "_total") && (s.value < 0 || std::isnan(s.value))) {
-      return Fatal(s.line, "counter value must be a non-negative number");
+
+    // Per sample: what its type allows.
+    const Label* state = nullptr;
+    switch (t) {
+      case MetricType::kCounter:
+        if (suffix == "_total" && !(s.value >= 0)) return at("counter value must be a non-negative number");
+        break;
+      case MetricType::kInfo:
+        if (s.value != 1) return at("info metric value must be 1");
+        break;
+      case MetricType::kStateSet:
+        if (s.value != 0 && s.value != 1) return at("stateset value must be 0 or 1");
+        for (std::size_t i = 0; i < s.label_count; ++i) {
+          if (s.labels[i].name == family) state = &s.labels[i];
+        }
+        if (!state) return at("stateset sample needs a label named after its family");
+        metric = Mix(labels_hash - LabelHash(*state));
+        break;
+      case MetricType::kHistogram:
+      case MetricType::kGaugeHistogram:
+        if (suffix == "_bucket" && !special) return at("histogram bucket without an le label");
+        if (suffix != "_bucket" && special) {
+          return at("le label on " + quoted(s.name) + ": only the _bucket samples of a histogram have one");
+        }
+        break;
+      case MetricType::kSummary:
+        if (suffix.empty() && !special) return at("summary sample " + quoted(s.name) + " without a quantile label");
+        if (!suffix.empty() && special) {
+          return at("quantile label on " + quoted(s.name) + ": only the quantile samples of a summary have one");
+        }
+        break;
+      default:
+        break;
     }
-    if (t == MetricType::kInfo && s.value != 1) return Fatal(s.line, "info metric value must be 1");
-    if (t == MetricType::kStateSet) {
-      if (s.value != 0 && s.value != 1) return Fatal(s.line, "stateset value must be 0 or 1");
-      bool has_own_label = false;
-      for (std::size_t i = 0; i < s.label_count; ++i) has_own_label |= s.labels[i].name == f.summary.name;
-      if (!has_own_label) return Fatal(s.line, "stateset sample needs a label named after its family");
+    if (suffix == "_created" && !std::isfinite(s.value)) {
+      return at("_created must be a timestamp (a finite number of seconds), got " + FormatNumber(s.value));
     }
-    if ((t == MetricType::kHistogram || t == MetricType::kGaugeHistogram) && HasSuffix(s.name, "_bucket")) {
-      bool has_le = false;
-      for (std::size_t i = 0; i < s.label_count; ++i) has_le |= s.labels[i].name == "le";
-      if (!has_le) return Fatal(s.line, "histogram bucket without an le label");
+
+    // Per Metric: contiguous samples, MetricPoints in increasing timestamp order.
+    if (point_.open && point_.metric != metric) EndPoint();
+    if (error_) return;
+    if (!point_.open) {
+      if (!f.om_metrics.Insert(metric)) {
+        return at("the samples of one Metric of \"" + family + "\" are interleaved with another Metric's");
+      }
+      StartPoint(f, metric, s);
+    } else if (s.has_timestamp != point_.has_timestamp) {
+      return at("within one Metric, either every sample has a timestamp or none has");
+    } else if (s.has_timestamp) {
+      const int order = s.timestamp != point_.timestamp ? (s.timestamp < point_.timestamp ? -1 : 1)
+                        : s.timestamp_text == point_.timestamp_text ? 0
+                                                                     : CompareRealNumbers(s.timestamp_text, point_.timestamp_text);
+      if (order < 0) return at("timestamp goes backwards: a Metric's MetricPoints must be in increasing timestamp order");
+      if (order > 0) {
+        EndPoint();
+        if (error_) return;
+        StartPoint(f, metric, s);
+      }
+    }
+    if (!point_.AddSample(key)) {
+      return at("sample " + quoted(s.text) + " appears twice in one MetricPoint (a Metric's MetricPoints need increasing timestamps)");
+    }
+
+    // Per MetricPoint: histogram and summary values.
+    if (t == MetricType::kCounter && suffix == "_total") point_.has_total = true;
+    if (histogram) {
+      if (suffix == "_bucket") {
+        double le = 0;
+        if (!ParseFloatValue(special->value, &le)) {
+          return at("expected float as value for 'le' label, got \"" + Excerpt(special->value, 40) + "\"");
+        }
+        if (std::isnan(le)) return at("bucket threshold le must not be NaN");
+        if (le > 0 && std::isinf(le) && special->value != "+Inf") {
+          return at("the +Inf bucket must be written le=\"+Inf\", not le=" + quoted(special->value));
+        }
+        if (point_.any_bucket && !(le > point_.last_le)) return at("buckets must be sorted by increasing le, each le once");
+        if (!IsCount(s.value)) return at("bucket value must be a non-negative integer, got " + FormatNumber(s.value));
+        if (point_.any_bucket && s.value < point_.last_bucket) {
+          return at("bucket values must be cumulative: this bucket counts less than the one before");
+        }
+        if (s.has_exemplar && !(s.exemplar.value <= le)) {
+          return at("exemplar value " + FormatNumber(s.exemplar.value) + " is outside its bucket (le=" +
+                    quoted(special->value) + ")");
+        }
+        point_.any_bucket = true;
+        point_.last_le = le;
+        point_.last_bucket = s.value;
+        point_.negative_bucket |= le < 0;
+        if (std::isinf(le) && le > 0) {
+          point_.has_inf = true;
+          point_.inf_value = s.value;
+        }
+      } else if (suffix == "_count" || suffix == "_gcount") {
+        if (!IsCount(s.value)) return at(std::string(suffix) + " must be a non-negative integer, got " + FormatNumber(s.value));
+        point_.has_count = true;
+        point_.count = s.value;
+      } else if (suffix == "_sum") {
+        if (!(s.value >= 0)) return at("histogram _sum must not be NaN or negative");
+        point_.has_sum = true;
+      } else if (suffix == "_gsum") {
+        if (std::isnan(s.value)) return at("gaugehistogram _gsum must not be NaN");
+        point_.has_sum = true;
+        point_.sum = s.value;
+      }
+    } else if (t == MetricType::kSummary) {
+      if (suffix.empty()) {
+        double q = 0;
+        if (!ParseFloatValue(special->value, &q)) {
+          return at("expected float as value for 'quantile' label, got \"" + Excerpt(special->value, 40) + "\"");
+        }
+        if (!(q >= 0 && q <= 1)) return at("quantile " + quoted(special->value) + " is outside 0..1");
+        if (s.value < 0) return at("quantile value must not be negative");
+      } else if (suffix == "_count") {
+        if (!IsCount(s.value)) return at("summary _count must be a non-negative integer");
+      } else if (suffix == "_sum") {
+        if (!(s.value >= 0)) return at("summary _sum must not be NaN or negative");
+      }
+    }
+  }
+
+  void StartPoint(FamilyState& f, std::uint64_t metric, const Sample& s) {
+    point_.Reset();
+    point_.open = true;
+    point_.family = &f;
+    point_.metric = metric;
+    point_.line = s.line;
+    point_.has_timestamp = s.has_timestamp;
+    point_.timestamp = s.timestamp;
+    point_.timestamp_text.assign(s.timestamp_text.data(), s.timestamp_text.size());
+  }
+
+  // The rules of a whole MetricPoint, checked once its last sample is read.
+  void EndPoint() {
+    if (!point_.open) return;
+    point_.open = false;
+    const OmPoint& p = point_;
+    const FamilyState& f = *p.family;
+    const MetricType t = f.summary.type;
+    auto at = [&](const std::string& message) {
+      Fatal(p.line, std::string(MetricTypeName(t, format_)) + " \"" + f.summary.name + "\" has a MetricPoint " + message);
+    };
+    if (t == MetricType::kCounter && !p.has_total) return at("without a _total sample");
+    if (t != MetricType::kHistogram && t != MetricType::kGaugeHistogram) return;
+    const bool gauge = t == MetricType::kGaugeHistogram;
+    const std::string count = gauge ? "_gcount" : "_count", sum = gauge ? "_gsum" : "_sum";
+    if (!p.any_bucket) return at("without buckets");
+    if (!p.has_inf) return at("without an le=\"+Inf\" bucket");
+    if (p.has_sum && !p.has_count) return at("with " + sum + " but no " + count);
+    if (p.has_count && !p.has_sum) return at("with " + count + " but no " + sum + " (OpenMetrics has " + count + " only beside " + sum + ")");
+    if (p.has_count && p.count != p.inf_value) {
+      return at("whose " + count + " (" + FormatNumber(p.count) + ") differs from its +Inf bucket (" + FormatNumber(p.inf_value) + ")");
+    }
+    if (!gauge && p.negative_bucket && p.has_sum) return at("with negative buckets and a _sum (it must have none)");
+    if (gauge && p.has_sum && p.sum < 0 && !p.negative_bucket) return at("with a negative _gsum but no negative bucket");
+  }
+
+  // A family is complete: its last MetricPoint, its unit, and its sample
+  // names against every other family's.
+  void CloseOmFamily(FamilyState& f) {
+    if (point_.open && point_.family == &f) EndPoint();
+    if (error_) return;
+    const MetricType t = f.summary.type;
+    if (!f.summary.unit.empty() && (t == MetricType::kInfo || t == MetricType::kStateSet)) {
+      return Fatal(f.unit_line, std::string(MetricTypeName(t, format_)) + " family \"" + f.summary.name +
+                                    "\" must have no unit, got \"" + f.summary.unit + "\"");
+    }
+    for (std::string_view suffix : OmSuffixes(t)) {
+      std::string sample = f.summary.name;
+      sample += suffix;
+      auto [it, inserted] = om_sample_names_.emplace(sample, &f);
+      if (!inserted && it->second != &f) {
+        const FamilySummary& other = it->second->summary;
+        return Fatal(f.summary.first_line, "metric families \"" + other.name + "\" (" +
+                                               std::string(MetricTypeName(other.type, format_)) + ") and \"" +
+                                               f.summary.name + "\" (" + std::string(MetricTypeName(t, format_)) +
+                                               ") clash: both may have samples named \"" + sample + "\"");
+      }
+    }
+  }
+
+  // The sample names a family of type `t` may use, as suffixes of its name.
+  static std::vector<std::string_view> OmSuffixes(MetricType t) {
+    switch (t) {
+      case MetricType::kCounter: return {"", "_total", "_created"};
+      case MetricType::kHistogram: return {"", "_bucket", "_count", "_sum", "_created"};
+      case MetricType::kGaugeHistogram: return {"", "_bucket", "_gcount", "_gsum"};
+      case MetricType::kSummary: return {"", "_count", "_sum", "_created"};
+      case MetricType::kInfo: return {"", "_info"};
+      default: return {""};
     }
   }
 
@@ -672,7 +906,7 @@ class Analyzer final : public Handler {
     pending_.set = false;
     if (series_.Insert(pending_.key)) {
       ++pending_.family->summary.series;
-    } else {
+    } else if (!om_) {  // OpenMetrics: a repeat is a later MetricPoint, or an error already
       Extra(Kind::kDuplicate, pending_.family->summary.name, [&] { return
             "series appears more than once (line " + std::to_string(pending_.line) + ": \"" +
                 Excerpt(pending_.text, 100) + "\")"; });
@@ -698,6 +932,43 @@ class Analyzer final : public Handler {
   std::uint64_t name_hash_ = 0;
   std::vector<Problem> extra_;
   std::unordered_map<std::string, int> extra_count_;
+
+  // OpenMetrics: the MetricPoint being read, one Metric's samples at one timestamp.
+  struct OmPoint {
+    bool open = false;
+    FamilyState* family = nullptr;
+    std::uint64_t metric = 0;
+    std::uint32_t line = 0;  // of its first sample
+    bool has_timestamp = false;
+    double timestamp = 0;
+    std::string timestamp_text;
+    std::vector<std::uint64_t> samples;  // their keys; a set once there are many
+    KeySet many_samples;
+    bool has_total = false;
+    bool any_bucket = false, has_inf = false, negative_bucket = false, has_sum = false, has_count = false;
+    double last_le = 0, last_bucket = 0, inf_value = 0, sum = 0, count = 0;
+
+    void Reset() {
+      samples.clear();
+      many_samples.Clear();
+      has_total = any_bucket = has_inf = negative_bucket = has_sum = has_count = false;
+      last_le = last_bucket = inf_value = sum = count = 0;
+    }
+    // False when the sample is already part of this MetricPoint.
+    bool AddSample(std::uint64_t key) {
+      if (samples.size() < 32) {
+        if (std::find(samples.begin(), samples.end(), key) != samples.end()) return false;
+        samples.push_back(key);
+        if (samples.size() == 32) {
+          for (std::uint64_t k : samples) many_samples.Insert(k);
+        }
+        return true;
+      }
+      return many_samples.Insert(key);
+    }
+  };
+  OmPoint point_;
+  std::unordered_map<std::string, FamilyState*> om_sample_names_;  // sample name -> the family that may use it
 };
 
 }  // namespace

@@ -73,6 +73,12 @@ struct Analysis {
 };
 
 // Parses and lints one exposition in a single pass over the text.
+// Text format 0.0.4: `error` is what promtool cannot parse; what it lets
+// through is a problem. OpenMetrics: every MUST and MUST NOT of the 1.0
+// text format that one exposition can show (metadata, family and Metric
+// grouping, name clashes, MetricPoint timestamps, per-type values, exemplars;
+// see tests/exposition/OPENMETRICS_CONFORMANCE.md) is an `error`, since an
+// invalid exposition is erroneous in its entirety.
 Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& options = {});
 
 }  // namespace probity::exposition

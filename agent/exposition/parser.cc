@@ -1,6 +1,8 @@
 #include "exposition/parser.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -40,6 +42,19 @@ std::size_t CodePoints(std::string_view s) {
   return n;
 }
 
+// Code points of an escaped value once unescaped: \\ \" \n are one each.
+std::size_t UnescapedCodePoints(std::string_view s) {
+  std::size_t n = CodePoints(s);
+  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+    if (s[i] == '\\') {
+      const char c = s[i + 1];
+      if (c == '\\' || c == '"' || c == 'n') --n;
+      ++i;
+    }
+  }
+  return n;
+}
+
 std::string Quote(std::string_view s) { return "\"" + Excerpt(s, 60) + "\""; }
 
 class LineParser {
@@ -61,6 +76,12 @@ class LineParser {
       const char* line_end = has_newline ? nl : end;
       std::string_view line(p, static_cast<std::size_t>(line_end - p));
       if (seen_eof) return Error(0, "content after # EOF");
+      if (om_) {
+        if (line_ == 1 && StartsWith(line, "\xEF\xBB\xBF")) return Error(0, "byte order mark (OpenMetrics allows none)");
+        if (!line.empty() && line.back() == '\r') {
+          return Error(line.size() - 1, "carriage return at the end of the line (OpenMetrics lines end with \\n only)");
+        }
+      }
       if (!has_newline && !(om_ && line == "# EOF")) {
         return Error(line.size(), "missing newline at the end of the input");
       }
@@ -169,7 +190,7 @@ class LineParser {
       handler_.OnHelp(name, rest, line_);
     } else if (keyword == "UNIT") {
       for (std::size_t u = 0; u < rest.size(); ++u) {
-        if (!IsNameChar(rest[u])) return Error(name_end + 1 + u, "invalid character in UNIT");
+        if (!IsMetricChar(rest[u])) return Error(name_end + 1 + u, "invalid character in UNIT");
       }
       handler_.OnUnit(name, rest, line_);
     } else {
@@ -188,14 +209,15 @@ class LineParser {
     return std::nullopt;
   }
 
-  // Escapes: \\ and \n everywhere, \" too in label values (and OpenMetrics HELP).
+  // Escapes: \\ and \n in text-format HELP; OpenMetrics HELP allows a
+  // backslash before any character but needs one after it.
   std::optional<ParseError> CheckEscapes(std::string_view text, std::size_t offset, bool allow_quote,
                                          const char* what) {
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (text[i] != '\\') continue;
       if (i + 1 == text.size()) return Error(offset + i, std::string("unterminated escape in ") + what);
       const char c = text[i + 1];
-      if (c != '\\' && c != 'n' && !(allow_quote && c == '"')) {
+      if (!om_ && c != '\\' && c != 'n' && !(allow_quote && c == '"')) {
         return Error(offset + i, std::string("invalid escape sequence '\\") + c + "' in " + what);
       }
       ++i;
@@ -247,7 +269,8 @@ class LineParser {
         if (line[p] == '\\') {
           if (p + 1 >= line.size()) break;
           const char c = line[p + 1];
-          if (c != '\\' && c != '"' && c != 'n') {
+          // OpenMetrics: BS normal-char is an escaped-char too.
+          if (!om_ && c != '\\' && c != '"' && c != 'n') {
             return Error(p, std::string("invalid escape sequence '\\") + c + "' in label value");
           }
           p += 2;
@@ -259,7 +282,7 @@ class LineParser {
       const std::string_view value = line.substr(value_start, p - value_start);
       if (!IsValidUtf8(value)) return Error(value_start, "label value of " + Quote(name) + " is not valid UTF-8");
       out->push_back({name, value});
-      if (chars) *chars += CodePoints(name) + CodePoints(value);
+      if (chars) *chars += CodePoints(name) + UnescapedCodePoints(value);
       ++p;  // closing quote
       skip();
       if (p < line.size() && line[p] == ',') {
@@ -307,7 +330,11 @@ class LineParser {
       while (i < line.size() && IsBlank(line[i])) ++i;
     }
     std::size_t v = i;
-    while (v < line.size() && !IsBlank(line[v])) ++v;
+    if (om_) {
+      while (v < line.size() && line[v] != ' ') ++v;
+    } else {
+      while (v < line.size() && !IsBlank(line[v])) ++v;
+    }
     const std::string_view value = line.substr(i, v - i);
     if (!ParseFloatValue(value, &s.value)) return Error(i, "expected a float as value, got " + Quote(value));
     i = v;
@@ -315,14 +342,19 @@ class LineParser {
     auto at_exemplar = [&] { return om_ && line.substr(i, 3) == " # "; };
     if (i < line.size() && !at_exemplar()) {
       if (om_) {
-        ++i;  // the single space
+        if (++i == line.size()) return Error(i - 1, "trailing space after the value");
       } else {
         while (i < line.size() && IsBlank(line[i])) ++i;
       }
       if (i < line.size()) {
         std::size_t t = i;
-        while (t < line.size() && !IsBlank(line[t])) ++t;
+        if (om_) {
+          while (t < line.size() && line[t] != ' ') ++t;
+        } else {
+          while (t < line.size() && !IsBlank(line[t])) ++t;
+        }
         const std::string_view ts = line.substr(i, t - i);
+        s.timestamp_text = ts;
         if (!ParseTimestamp(ts, &s.timestamp)) {
           return Error(i, std::string(om_ ? "expected a float timestamp in seconds" : "expected an integer timestamp in milliseconds") +
                               ", got " + Quote(ts));
@@ -368,7 +400,8 @@ class LineParser {
   }
 
   bool ParseTimestamp(std::string_view text, double* out) const {
-    if (om_) return ParseFloatValue(text, out) && *out == *out && text != "+Inf" && text != "-Inf";
+    // OpenMetrics: timestamp = realnumber, so no NaN and no Inf however spelled.
+    if (om_) return ParseFloatValue(text, out) && std::isfinite(*out);
     std::string_view digits = text;
     if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
     std::int64_t value = 0;
@@ -409,7 +442,8 @@ bool ParseFloatValue(std::string_view text, double* out) {
   if (body[0] == '+' || body[0] == '-') {
     negative = body[0] == '-';
     body.remove_prefix(1);
-    if (body.empty() || body[0] == '+' || body[0] == '-') return false;
+    // Neither Go's ParseFloat nor the OpenMetrics ABNF signs a NaN.
+    if (body.empty() || body[0] == '+' || body[0] == '-' || body[0] == 'n' || body[0] == 'N') return false;
   }
   // from_chars also takes "nan(…)" and hex with a prefix; neither format does.
   for (char c : body) {
@@ -425,6 +459,70 @@ bool ParseFloatValue(std::string_view text, double* out) {
   if (ec != std::errc()) return false;
   *out = negative ? -value : value;
   return true;
+}
+
+namespace {
+
+// A realnumber as sign * 0.d1d2d3… * 10^exponent: its significant digits are
+// int_part followed by frac_part (views into the text, leading zeros gone).
+struct Decimal {
+  int sign = 0;  // 0 for zero
+  std::int64_t exponent = 0;
+  std::string_view int_part, frac_part;
+  char Digit(std::size_t i) const {
+    if (i < int_part.size()) return int_part[i];
+    i -= int_part.size();
+    return i < frac_part.size() ? frac_part[i] : '0';
+  }
+};
+
+Decimal ToDecimal(std::string_view s) {
+  Decimal d;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  const std::size_t e = s.find_first_of("eE");
+  std::int64_t exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view x = s.substr(e + 1);
+    const bool x_negative = !x.empty() && x[0] == '-';
+    if (!x.empty() && (x[0] == '+' || x[0] == '-')) x.remove_prefix(1);
+    for (char c : x) exponent = std::min<std::int64_t>(exponent * 10 + (c - '0'), 1000000000);
+    if (x_negative) exponent = -exponent;
+  }
+  const std::string_view mantissa = s.substr(0, e);
+  const std::size_t point = mantissa.find('.');
+  d.int_part = mantissa.substr(0, point);
+  d.frac_part = point == std::string_view::npos ? std::string_view() : mantissa.substr(point + 1);
+  while (!d.int_part.empty() && d.int_part[0] == '0') d.int_part.remove_prefix(1);
+  std::int64_t shift = static_cast<std::int64_t>(d.int_part.size());
+  if (d.int_part.empty()) {
+    while (!d.frac_part.empty() && d.frac_part[0] == '0') {
+      d.frac_part.remove_prefix(1);
+      --shift;
+    }
+    if (d.frac_part.empty()) return d;  // zero
+  }
+  d.sign = negative ? -1 : 1;
+  d.exponent = exponent + shift;
+  return d;
+}
+
+}  // namespace
+
+int CompareRealNumbers(std::string_view a, std::string_view b) {
+  const Decimal x = ToDecimal(a), y = ToDecimal(b);
+  if (x.sign != y.sign) return x.sign < y.sign ? -1 : 1;
+  if (x.sign == 0) return 0;
+  int magnitude = 0;
+  if (x.exponent != y.exponent) {
+    magnitude = x.exponent < y.exponent ? -1 : 1;
+  } else {
+    const std::size_t n = std::max(x.int_part.size() + x.frac_part.size(), y.int_part.size() + y.frac_part.size());
+    for (std::size_t i = 0; i < n && magnitude == 0; ++i) {
+      if (x.Digit(i) != y.Digit(i)) magnitude = x.Digit(i) < y.Digit(i) ? -1 : 1;
+    }
+  }
+  return x.sign * magnitude;
 }
 
 bool IsMetricName(std::string_view s) {
@@ -449,7 +547,14 @@ std::string Unescape(std::string_view escaped) {
   for (std::size_t i = 0; i < escaped.size(); ++i) {
     if (escaped[i] == '\\' && i + 1 < escaped.size()) {
       const char c = escaped[++i];
-      out += c == 'n' ? '\n' : c;
+      if (c == 'n') {
+        out += '\n';
+      } else if (c == '\\' || c == '"') {
+        out += c;
+      } else {
+        out += '\\';
+        out += c;
+      }
     } else {
       out += escaped[i];
     }

@@ -24,7 +24,8 @@ enum class MetricType : std::uint8_t {
 std::string_view MetricTypeName(MetricType t, Format f);
 
 // A label as written: `value` is still escaped (\\ \" \n), which keeps it a
-// view into the input and is canonical (only those three escapes exist).
+// view into the input. In the text format those are the only escapes; in
+// OpenMetrics a backslash before any other character stands for itself.
 struct Label {
   std::string_view name;
   std::string_view value;
@@ -36,7 +37,7 @@ struct Exemplar {
   double value = 0;
   bool has_timestamp = false;
   double timestamp = 0;
-  std::size_t label_chars = 0;  // UTF-8 code points of names and values, for the 128 limit
+  std::size_t label_chars = 0;  // code points of names and unescaped values, for the 128 limit
 };
 
 // One sample line. Views point into the input and into the parser's label
@@ -48,6 +49,7 @@ struct Sample {
   double value = 0;
   bool has_timestamp = false;
   double timestamp = 0;  // text: integer milliseconds; OpenMetrics: seconds
+  std::string_view timestamp_text;  // as written, to order timestamps beyond double precision
   bool has_exemplar = false;
   Exemplar exemplar;
   std::uint32_t line = 0;
@@ -79,20 +81,29 @@ class Handler {
 
 // Parses the whole input in one pass without copying it. Stops at the first
 // syntax error: the grammar of the Prometheus text format 0.0.4 (as the
-// reference parser, expfmt, reads it) or of OpenMetrics 1.0 text (single
-// spaces, `# EOF` last, float timestamps, exemplars, UNIT). Checks UTF-8 in
-// label values and HELP text.
+// reference parser, expfmt, reads it) or the ABNF of OpenMetrics 1.0 text
+// (single spaces, `# EOF` last, no byte order mark, no carriage returns,
+// float timestamps that are real numbers, unsigned NaN, exemplars, UNIT;
+// a backslash may escape any character). Checks UTF-8 in label values and
+// HELP text. The semantic rules of either format are Analyze's.
 std::optional<ParseError> Parse(std::string_view input, Format format, Handler& handler);
 
 // Parses a sample value as both formats accept it: decimal or exponent
-// notation with an optional sign, NaN, Inf, +Inf, -Inf (and Infinity, case-
-// insensitively, as the reference parsers do). No '_', no hex.
+// notation with an optional sign, NaN without a sign, Inf, +Inf, -Inf (and
+// Infinity, case-insensitively, as the reference parsers do). No '_', no
+// hex, nothing beyond the range of a double.
 bool ParseFloatValue(std::string_view text, double* out);
+
+// Orders two OpenMetrics real numbers (timestamps) exactly, digit by digit,
+// where doubles would round nanoseconds away: <0, 0 or >0. Both must be
+// realnumbers as the ABNF writes them.
+int CompareRealNumbers(std::string_view a, std::string_view b);
 
 bool IsMetricName(std::string_view s);
 bool IsLabelName(std::string_view s);
 
-// Unescapes a label value or HELP text written with \\ \" \n.
+// Unescapes a label value or HELP text written with \\ \" \n; a backslash
+// before any other character (OpenMetrics allows it) is kept as written.
 std::string Unescape(std::string_view escaped);
 
 }  // namespace probity::exposition

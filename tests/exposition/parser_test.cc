@@ -5,6 +5,7 @@
 #include "exposition/analysis.h"
 
 using namespace probity::exposition;
+using namespace std::string_literals;
 
 namespace {
 
@@ -15,6 +16,9 @@ std::string ErrorOf(const std::string& text, Format format = Format::kText) {
 }
 
 std::string Om(const std::string& body) { return body + "# EOF\n"; }
+
+// The parse error's text for an OpenMetrics body (# EOF appended), or "".
+std::string OmError(const std::string& body) { return ErrorOf(Om(body), Format::kOpenMetrics); }
 
 }  // namespace
 
@@ -59,7 +63,9 @@ TEST_CASE("Float values: what Prometheus accepts and rejects", "[exposition]") {
   }
   CHECK(ParseFloatValue("-Inf", &v));
   CHECK(std::isinf(v));
-  for (const char* bad : {"", "1_000", "0x10", "0x1p3", "1,5", "--1", "+-1", "1e", "nan(1)", "1e400", "Inf1", " 1"}) {
+  // A signed NaN: promtool ("expected float as value") and the OpenMetrics ABNF reject it.
+  for (const char* bad : {"", "1_000", "0x10", "0x1p3", "1,5", "--1", "+-1", "1e", "nan(1)", "1e400", "Inf1", " 1",
+                          "-NaN", "+nan"}) {
     INFO(bad);
     CHECK_FALSE(ParseFloatValue(bad, &v));
   }
@@ -113,6 +119,8 @@ TEST_CASE("OpenMetrics allows no blank lines, no free comments and single spaces
   CHECK(ErrorOf(Om("a 1\n\nb 1\n"), Format::kOpenMetrics) == "line 2:1: empty line (OpenMetrics allows none)");
   CHECK(ErrorOf(Om("# hello\na 1\n"), Format::kOpenMetrics).find("unknown comment") != std::string::npos);
   CHECK(ErrorOf(Om("a  1\n"), Format::kOpenMetrics).find("expected a float") != std::string::npos);
+  CHECK(OmError("a 1\t\n") == "line 1:3: expected a float as value, got \"1\"");  // the excerpt trims the tab
+  CHECK(OmError("a 1 \n") == "line 1:4: trailing space after the value");
   CHECK(ErrorOf(Om("a{x=\"1\",} 1\n"), Format::kOpenMetrics).find("invalid label name") != std::string::npos);
 }
 
@@ -134,25 +142,6 @@ TEST_CASE("OpenMetrics counters have _total and _created samples only", "[exposi
         "line 2:1: counter value must be a non-negative number");
 }
 
-TEST_CASE("OpenMetrics info and stateset rules", "[exposition]") {
-  CHECK(ErrorOf(Om("# TYPE i info\ni_info{v=\"1\"} 1\n# TYPE s stateset\ns{s=\"a\"} 1\ns{s=\"b\"} 0\n"),
-                Format::kOpenMetrics) == "");
-  CHECK(ErrorOf(Om("# TYPE i info\ni_info{v=\"1\"} 2\n"), Format::kOpenMetrics) == "line 2:1: info metric value must be 1");
-  CHECK(ErrorOf(Om("# TYPE s stateset\ns{x=\"a\"} 1\n"), Format::kOpenMetrics) ==
-        "line 2:1: stateset sample needs a label named after its family");
-  CHECK(ErrorOf(Om("# TYPE s stateset\ns{s=\"a\"} 2\n"), Format::kOpenMetrics) == "line 2:1: stateset value must be 0 or 1");
-}
-
-TEST_CASE("OpenMetrics exemplars: where allowed and at most 128 characters", "[exposition]") {
-  const std::string ok = "# TYPE c counter\nc_total 1 # {trace_id=\"0af7651916cd43dd8448eb211c80319c\"} 1 1700000000\n";
-  CHECK(ErrorOf(Om(ok), Format::kOpenMetrics) == "");
-  CHECK(ErrorOf(Om("# TYPE g gauge\ng 1 # {trace_id=\"x\"} 1\n"), Format::kOpenMetrics) ==
-        "line 2:1: exemplars are only allowed on counter _total and histogram _bucket samples");
-  const std::string long_label = "# TYPE c counter\nc_total 1 # {trace_id=\"" + std::string(130, 'a') + "\"} 1\n";
-  CHECK(ErrorOf(Om(long_label), Format::kOpenMetrics) ==
-        "line 2:1: exemplar labels have 138 characters, more than the 128 OpenMetrics allows");
-}
-
 TEST_CASE("Histogram buckets need a float le; gauge histograms use _gcount and _gsum", "[exposition]") {
   CHECK(ErrorOf("# TYPE h histogram\nh_bucket{le=\"x\"} 1\n") == "line 2:1: expected float as value for 'le' label, got \"x\"");
   CHECK(ErrorOf(Om("# TYPE h histogram\nh_bucket 1\n"), Format::kOpenMetrics) == "line 2:1: histogram bucket without an le label");
@@ -172,4 +161,112 @@ TEST_CASE("Hostile expositions fail cleanly", "[exposition]") {
   CHECK_FALSE(ErrorOf("a{x=\"" + std::string(1 << 20, 'y') + "\n").empty());
   CHECK_FALSE(ErrorOf(std::string("\0\1\2", 3)).empty());
   CHECK(ErrorOf(std::string(100000, '#') + "\n") == "");  // a comment, however odd
+}
+
+// OpenMetrics 1.0 text format, section by section (see OPENMETRICS_CONFORMANCE.md).
+
+TEST_CASE("OpenMetrics: no byte order mark", "[exposition]") {
+  CHECK(OmError("a 1\n") == "");
+  CHECK(OmError("\xEF\xBB\xBF" "a 1\n") == "line 1:1: byte order mark (OpenMetrics allows none)");
+}
+
+TEST_CASE("OpenMetrics: lines end with \\n, never \\r\\n", "[exposition]") {
+  CHECK(OmError("# TYPE a gauge\na{x=\"a\rb\"} 1\n") == "");  // a CR inside a label value is a normal-char
+  CHECK(OmError("# TYPE a gauge\r\na 1\n") ==
+        "line 1:15: carriage return at the end of the line (OpenMetrics lines end with \\n only)");
+  CHECK(ErrorOf("a 1\n# EOF\r\n", Format::kOpenMetrics).find("line 2:6: carriage return") == 0);
+}
+
+TEST_CASE("OpenMetrics: # EOF ends the exposition, with at most one newline after it", "[exposition]") {
+  CHECK(ErrorOf("# EOF\n", Format::kOpenMetrics) == "");  // an empty MetricSet
+  CHECK(ErrorOf("# EOF", Format::kOpenMetrics) == "");
+  CHECK(ErrorOf("# EOF\n\n", Format::kOpenMetrics) == "line 2:1: content after # EOF");
+  CHECK(ErrorOf("a 1\n# EOF \n", Format::kOpenMetrics).find("unknown comment") != std::string::npos);
+}
+
+TEST_CASE("OpenMetrics: TYPE, HELP and UNIT lines as the ABNF writes them", "[exposition]") {
+  CHECK(OmError("# TYPE a unknown\n# HELP a \n# UNIT a \na 1\n") == "");  // empty HELP and UNIT are allowed
+  CHECK(OmError("# TYPE a untyped\n") == "line 1:10: unknown metric type \"untyped\"");
+  CHECK(OmError("# TYPE a Gauge\n") == "line 1:10: unknown metric type \"Gauge\"");
+  CHECK(OmError("# TYPE a gauge \n") == "line 1:10: unknown metric type \"gauge\"");  // "gauge ": the excerpt trims it
+  CHECK(OmError("# HELP a\n") == "line 1:9: expected a space after the metric name in HELP");
+  CHECK(OmError("# UNIT a\n") == "line 1:9: expected a space after the metric name in UNIT");
+  CHECK(OmError("# TYPE a:b_c:d gauge\n# UNIT a:b_c:d c:d\n") == "");  // a unit is *metricname-char
+  CHECK(OmError("# UNIT a_b b-c\n") == "line 1:13: invalid character in UNIT");
+}
+
+TEST_CASE("OpenMetrics: a backslash in a label value may escape any character", "[exposition]") {
+  // escaped-char = normal-char / BS ("n" / DQUOTE / BS) / BS normal-char
+  CHECK(OmError("a{x=\"\\\\ \\\" \\n \\q \\t \\{\"} 1\n") == "");
+  CHECK(OmError("a{x=\"\\\"} 1\n") == "line 1:5: unterminated label value (a raw new-line is not allowed)");
+  CHECK(ErrorOf("a{x=\"\\q\"} 1\n") == "line 1:6: invalid escape sequence '\\q' in label value");  // text: promtool's rule
+  CHECK(Unescape("a\\\\b\\\"c\\nd\\qe") == "a\\b\"c\nd\\qe");
+}
+
+TEST_CASE("OpenMetrics: a backslash in HELP may escape any character but must not end it", "[exposition]") {
+  CHECK(OmError("# HELP a x \\\\ \\\" \\n \\t\n") == "");
+  CHECK(OmError("# HELP a x\\\n") == "line 1:11: unterminated escape in HELP text");
+  CHECK(ErrorOf("# HELP a x\\t\na 1\n") == "line 1:11: invalid escape sequence '\\t' in HELP text");  // text: promtool's rule
+}
+
+TEST_CASE("OpenMetrics: strings are UTF-8 and may hold NUL", "[exposition]") {
+  CHECK(OmError("a{x=\"\0\xC3\xA9\"} 1\n"s) == "");
+  CHECK(OmError("# HELP a he\0lp\n"s) == "");
+  CHECK(OmError("a{x=\"\xED\xA0\x80\"} 1\n") == "line 1:6: label value of \"x\" is not valid UTF-8");  // a surrogate
+  CHECK(OmError("# HELP a \xff\n") == "line 1:10: HELP text is not valid UTF-8");
+  CHECK(OmError("# TYPE c counter\nc_total 1 # {id=\"\xff\"} 1\n") == "line 2:18: label value of \"id\" is not valid UTF-8");
+}
+
+TEST_CASE("OpenMetrics: labels are {} or name=\"value\" pairs split by single commas, names unique", "[exposition]") {
+  CHECK(OmError("a{} 1\nb{x=\"1\",y=\"2\"} 1\n") == "");
+  CHECK(OmError("a{x=\"1\",} 1\n") == "line 1:9: invalid label name for metric \"a\"");
+  CHECK(OmError("a{x=\"1\", y=\"2\"} 1\n") == "line 1:9: invalid label name for metric \"a\"");
+  CHECK(OmError("a{x=\"1\",x=\"2\"} 1\n") == "line 1:9: duplicate label name \"x\" for metric \"a\"");
+  CHECK(OmError("a{x=1} 1\n") == "line 1:5: expected '\"' at start of label value");
+  CHECK(OmError("a.b 1\n") == "line 1:2: expected a single space before the value");
+}
+
+TEST_CASE("OpenMetrics: numbers are real numbers, [sign] Inf or Infinity, or NaN", "[exposition]") {
+  for (const char* ok : {"1", "-1.5", "+2", ".5", "5.", "1e3", "1E-3", "0042", "NaN", "nan", "+Inf", "-inf", "Infinity",
+                         "1.7976931348623157e308"}) {
+    INFO(ok);
+    CHECK(OmError(std::string("a ") + ok + "\n") == "");
+  }
+  for (const char* bad : {"-NaN", "+nan", "1e400", "0x10", "1_000", "1e", ".", "Inf1", "1.1.1"}) {
+    INFO(bad);
+    CHECK(OmError(std::string("a ") + bad + "\n") == std::string("line 1:3: expected a float as value, got \"") + bad + "\"");
+  }
+}
+
+TEST_CASE("OpenMetrics: timestamps are real numbers: no NaN or Inf however spelled", "[exposition]") {
+  CHECK(OmError("a 1 -1.5\nb 1 000\nc 1 1.5e3\nd 1 12345678901234567890.1234567890\n") == "");  // negative MAY be used
+  for (const char* bad : {"NaN", "Inf", "+Inf", "-Inf", "infinity", "1_2", "0x1p-3", "z"}) {
+    INFO(bad);
+    CHECK(OmError(std::string("a 1 ") + bad + "\n") ==
+          std::string("line 1:5: expected a float timestamp in seconds, got \"") + bad + "\"");
+  }
+  CHECK(OmError("# TYPE c counter\nc_total 1 # {} 1 1.5\n") == "");
+  CHECK(OmError("# TYPE c counter\nc_total 1 # {} 1 Inf\n") == "line 2:18: expected a float exemplar timestamp, got \"Inf\"");
+}
+
+TEST_CASE("OpenMetrics: an exemplar is ' # ' {labels} value [timestamp], one per sample", "[exposition]") {
+  const std::string head = "# TYPE c counter\n";
+  CHECK(OmError(head + "c_total 1 # {} 0.5\n") == "");  // no labels: written {}
+  CHECK(OmError(head + "c_total 1 2 # {a=\"b\"} 0.5 3\n") == "");
+  CHECK(OmError(head + "c_total 1 # 0.5\n") == "line 2:13: expected '{' to start the exemplar's labels");
+  CHECK(OmError(head + "c_total 1 #{} 0.5\n") == "line 2:11: expected a float timestamp in seconds, got \"#{}\"");
+  CHECK(OmError(head + "c_total 1 # {}0.5\n") == "line 2:15: expected a space before the exemplar value");
+  CHECK(OmError(head + "c_total 1 # {} 0.5 \n") == "line 2:20: expected a float exemplar timestamp, got \"\"");
+  CHECK(OmError(head + "c_total 1 # {a=\"1\"} 1 # {b=\"2\"} 1\n") ==
+        "line 2:23: expected a float exemplar timestamp, got \"#\"");
+}
+
+TEST_CASE("Real numbers compare exactly, beyond double precision", "[exposition]") {
+  CHECK(CompareRealNumbers("1604676851.123456789", "1604676851.12345679") < 0);
+  CHECK(CompareRealNumbers("1604676851.123456789", "1604676851.1234567890") == 0);
+  CHECK(CompareRealNumbers("1.5e3", "1500") == 0);
+  CHECK(CompareRealNumbers("0.0", "-0") == 0);
+  CHECK(CompareRealNumbers("-2", "-10") > 0);
+  CHECK(CompareRealNumbers("0.001", "1e-4") > 0);
+  CHECK(CompareRealNumbers("00012.50", "12.5") == 0);
 }
