@@ -164,7 +164,6 @@ bool IsOtherTraffic(const std::vector<std::string_view>& words) {
 // What a family says about the service's own request traffic.
 struct RequestFamily {
   const FamilySummary* family;
-  bool grpc = false;
   bool latency = false;  // a histogram or summary of request durations
 };
 
@@ -187,9 +186,9 @@ std::vector<RequestFamily> RequestFamilies(const Analysis& a) {
     if (StartsWith(f.name, "grpc_server_")) {
       if (f.name == "grpc_server_handled_total" || f.name == "grpc_server_handled" ||
           f.name == "grpc_server_started_total" || f.name == "grpc_server_started") {
-        out.push_back({&f, true, false});
+        out.push_back({&f, false});
       } else if (StartsWith(f.name, "grpc_server_handling_seconds")) {
-        out.push_back({&f, true, f.type == MetricType::kHistogram || f.type == MetricType::kSummary});
+        out.push_back({&f, f.type == MetricType::kHistogram || f.type == MetricType::kSummary});
       }
       continue;
     }
@@ -199,9 +198,9 @@ std::vector<RequestFamily> RequestFamilies(const Analysis& a) {
     // OpenMetrics names a counter family without its _total.
     const bool requests_counter = counter && (EndsWith(f.name, "requests_total") || EndsWith(f.name, "_requests"));
     if (requests_counter) {
-      out.push_back({&f, false, false});
+      out.push_back({&f, false});
     } else if (IsRequestLatency(f, words)) {
-      out.push_back({&f, false, true});
+      out.push_back({&f, true});
     }
   }
   return out;

@@ -116,28 +116,21 @@ Endpoints DiscoverEndpoints(const TargetSpec& target, const NeededEndpoints& nee
           std::string("endpoints.") + kind.key + " is not configured and discovery is off";
       continue;
     }
+    if (!unreachable && !yardstick) {
+      const std::string path = "/probity-no-such-path-" + NewRequestId();
+      const std::string url = ResolveEndpoint(*base, path);
+      const StatusOr<HttpResponse>& r = ctx.Get(url);
+      if (r.ok()) {
+        yardstick = Yardstick{path, r->status, r->MediaType(), Normalized(r->body, ParseUrl(url)->target)};
+      } else {
+        unreachable = r.status();
+      }
+    }
     if (unreachable) {
       kind.endpoint->url = ResolveEndpoint(*base, kind.candidates.front());
       kind.endpoint->discovered = true;
       ctx.Remember(kind.endpoint->url, *unreachable);
       continue;
-    }
-    if (!yardstick) {
-      Yardstick y;
-      y.path = "/probity-no-such-path-" + NewRequestId();
-      const std::string url = ResolveEndpoint(*base, y.path);
-      const StatusOr<HttpResponse>& r = ctx.Get(url);
-      if (!r.ok()) {
-        unreachable = r.status();
-        kind.endpoint->url = ResolveEndpoint(*base, kind.candidates.front());
-        kind.endpoint->discovered = true;
-        ctx.Remember(kind.endpoint->url, *unreachable);
-        continue;
-      }
-      y.status = r->status;
-      y.media_type = r->MediaType();
-      y.body = Normalized(r->body, ParseUrl(url)->target);
-      yardstick = std::move(y);
     }
     std::string tried;
     int like_nothing = 0;
