@@ -222,13 +222,13 @@ std::vector<std::string> NamesOf(const std::vector<RequestFamily>& families) {
 // Set when a target exposes no request metrics of its own but the scrape
 // handler's: what an exporter looks like.
 std::string ExporterHint(const Analysis& a) {
+  const FamilySummary* handler = nullptr;
   for (const FamilySummary& f : a.families) {
-    if (IsScrapeHandler(f.name)) {
-      return "; this looks like an exporter (its only request metrics are the scrape handler's " + f.name +
-             "): use `checklist: exporter`";
-    }
+    if (IsScrapeHandler(f.name) && (!handler || EndsWith(f.name, "_requests_total"))) handler = &f;
   }
-  return "";
+  if (!handler) return "";
+  return "; this looks like an exporter (its only request metrics are the scrape handler's " + handler->name +
+         "): if it is one, use `checklist: exporter`; if it serves traffic, export its request metrics";
 }
 
 bool HasLabel(const FamilySummary& f, std::initializer_list<std::string_view> names) {

@@ -539,7 +539,13 @@ class Analyzer final : public Handler {
       return nullptr;
     }
     if (f && f->summary.samples > 0) {
-      Fatal(line, std::string(what) + " for metric family \"" + std::string(name) + "\" after its samples");
+      // The same metadata a second time, after samples, is what two families
+      // that OpenMetrics names alike look like (client_golang's gauge
+      // go_memstats_alloc_bytes beside its counter go_memstats_alloc_bytes_total).
+      const bool again = (std::string_view(what) == "HELP" && f->help_set) ||
+                         (std::string_view(what) == "TYPE" && f->summary.typed);
+      Fatal(line, std::string(what) + " for metric family \"" + std::string(name) + "\" after its samples" +
+                      (again ? ": a second family of that name (in OpenMetrics a counter's name has no _total)" : ""));
       return nullptr;
     }
     if (!f) f = Create(name, line);

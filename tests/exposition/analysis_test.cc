@@ -230,6 +230,13 @@ TEST_CASE("OpenMetrics: TYPE, UNIT and HELP at most once per family, before its 
   CHECK(OmError("# TYPE a gauge\n# TYPE a gauge\n").find("line 2:1: second TYPE line") == 0);
   CHECK(OmError("# HELP a x\na 1\n# TYPE a gauge\n") == "line 3:1: TYPE for metric family \"a\" after its samples");
   CHECK(OmError("# TYPE a_s gauge\na_s 1\n# UNIT a_s s\n") == "line 3:1: UNIT for metric family \"a_s\" after its samples");
+  // Caddy 2.6 (client_golang): the gauge go_memstats_alloc_bytes and the counter
+  // go_memstats_alloc_bytes_total are one family name in OpenMetrics.
+  CHECK(OmError("# HELP go_memstats_alloc_bytes In use.\n# TYPE go_memstats_alloc_bytes gauge\n"
+                "go_memstats_alloc_bytes 1\n# HELP go_memstats_alloc_bytes Allocated.\n"
+                "# TYPE go_memstats_alloc_bytes counter\ngo_memstats_alloc_bytes_total 2\n") ==
+        "line 4:1: HELP for metric family \"go_memstats_alloc_bytes\" after its samples: a second family of that name "
+        "(in OpenMetrics a counter's name has no _total)");
 }
 
 TEST_CASE("OpenMetrics: an empty HELP or UNIT counts as none", "[exposition]") {
