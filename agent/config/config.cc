@@ -3,14 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <algorithm>
 #include <cerrno>
 #include <set>
-#include <sstream>
 
 #include "core/duration.h"
+#include "core/file.h"
 #include "core/text.h"
 #include "exposition/parser.h"
 #include "http/url.h"
@@ -209,11 +208,9 @@ class Parser {
       if (pos) *pos = Pos(file_node);
       std::string path;
       if (!Scalar(file_node, where + "." + key + "_file", &path)) return;
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return Error(file_node, where + "." + key + "_file: cannot read \"" + Excerpt(path, 200) + "\"");
-      std::stringstream buffer;
-      buffer << in.rdbuf();
-      std::string value = buffer.str();
+      StatusOr<std::string> read = ReadRegularFile(path, kMaxSecretFileBytes);
+      if (!read.ok()) return Error(file_node, where + "." + key + "_file: " + read.status().message());
+      std::string value = std::move(*read);
       while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
       *out = Secret(value);
     }
@@ -342,9 +339,10 @@ class Parser {
                                   http->tls_verify = !skip;
                                 }
                                 if (k == "ca_file" && Scalar(v, where + ".tls.ca_file", &http->ca_file)) {
-                                  if (!std::ifstream(http->ca_file)) {
-                                    Error(v, where + ".tls.ca_file: cannot read \"" + Excerpt(http->ca_file, 200) + "\"");
-                                  }
+                                  // OpenSSL reads it later, blocking: refuse a FIFO or
+                                  // a device now, while the config is checked.
+                                  StatusOr<std::string> ca = ReadRegularFile(http->ca_file, kMaxCaFileBytes);
+                                  if (!ca.ok()) Error(v, where + ".tls.ca_file: " + ca.status().message());
                                 }
                               });
                  }
@@ -547,14 +545,12 @@ Config ParseConfig(std::string_view yaml, const std::string& file, std::vector<C
 }
 
 Config LoadConfigFile(const std::string& path, std::vector<ConfigError>* errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    errors->push_back({path, {0, 0}, "cannot read the file"});
+  StatusOr<std::string> read = ReadRegularFile(path, kMaxConfigFileBytes);
+  if (!read.ok()) {
+    errors->push_back({path, {0, 0}, read.status().message()});
     return Config{};
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string& text = *read;
   if (!IsValidUtf8(text)) {
     errors->push_back({path, {1, 1}, "the file is not valid UTF-8"});
     return Config{};
