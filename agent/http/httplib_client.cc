@@ -150,15 +150,18 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     req.method = request.method;
     req.path = url.target;
     req.headers.emplace("User-Agent", "probity");
-    for (const auto& [key, value] : options.headers) req.headers.emplace(key, value);
+    // Configured headers (an API key, say) and credentials go only to the
+    // origin they were configured for, never across a redirect to another.
+    const bool same_origin = url.Origin() == origin.Origin();
+    if (same_origin) {
+      for (const auto& [key, value] : options.headers) req.headers.emplace(key, value);
+    }
     for (const auto& [key, value] : request.headers) req.headers.emplace(key, value);
     // Every probe starts a trace of its own, so that the target can tie its
     // log lines to the probe (httplib's header map is case-insensitive).
     if (req.headers.find("traceparent") == req.headers.end()) {
       req.headers.emplace("traceparent", FormatTraceparent(NewTraceId(), NewSpanId()));
     }
-    // Credentials go only to the origin they were configured for.
-    const bool same_origin = url.Origin() == origin.Origin();
     if (request.with_auth && same_origin) {
       if (!options.bearer_token.empty()) {
         req.headers.emplace("Authorization", "Bearer " + options.bearer_token.Reveal());

@@ -179,12 +179,16 @@ TEST_CASE("Credentials are sent to their origin only", "[integration][http]") {
   HttplibClient http;
   HttpOptions o = Fast(2s);
   o.bearer_token = Secret("tok-123");
+  o.headers.emplace_back("X-Api-Key", "key-456");
   StatusOr<HttpResponse> r = Get(http, origin.Url("/start"), o);
   REQUIRE(r.ok());
   CHECK(r->redirects == 1);
   REQUIRE(heads.size() == 2);
   CHECK(heads[0].find("Authorization: Bearer tok-123") != std::string::npos);
+  CHECK(heads[0].find("X-Api-Key: key-456") != std::string::npos);
   CHECK(heads[1].find("Authorization") == std::string::npos);
+  // Custom headers are credentials too: none crosses to the other origin.
+  CHECK(heads[1].find("key-456") == std::string::npos);
 }
 
 TEST_CASE("Cancel aborts a request in flight", "[integration][http]") {
