@@ -213,7 +213,7 @@ int LintLogs(const LintLogsFlags& flags) {
   LogAnalyzer analyzer(
       *scanner,
       [&out](const LogFinding& f) {
-        out += std::to_string(f.line) + ": " + f.rule + ": " + f.excerpt + "\n";
+        out += std::to_string(f.line) + ": " + f.rule + ": " + Printable(f.excerpt) + "\n";
         if (out.size() > (1 << 16)) {
           std::cout << out;
           out.clear();

@@ -18,6 +18,13 @@ std::string SanitizeUtf8(std::string_view s);
 // space folded, at most `max_chars` code points followed by "…" when cut.
 std::string Excerpt(std::string_view s, std::size_t max_chars = 80);
 
+// Untrusted text made safe to print on a terminal or in a one-line report,
+// without shortening it: valid UTF-8 (ill-formed bytes become U+FFFD), and
+// every control character (C0 including newline and tab, DEL, C1) and every
+// bidirectional override written as a visible escape ("\x1b", "\u202e"), so
+// that no escape sequence reaches a terminal and nothing reorders the text.
+std::string Printable(std::string_view s);
+
 // Masks a secret so that it can be reported: keeps a short prefix that helps
 // a person find it (at most 4 characters, never more than a quarter of it)
 // and replaces the rest with "****".

@@ -9,7 +9,7 @@ namespace {
 
 std::string Html(std::string_view raw) {
   std::string out;
-  for (char c : SanitizeUtf8(raw)) {
+  for (char c : Printable(raw)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

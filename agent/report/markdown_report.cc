@@ -7,14 +7,15 @@
 namespace probity {
 namespace {
 
-// Table cells: no line breaks, pipes escaped, no HTML.
+// Table cells: no control characters or line breaks, no HTML, and the
+// characters that make links, emphasis or code escaped, so that text a
+// target sent (a component's name, say) stays text.
 std::string Cell(std::string_view raw) {
   std::string out;
-  for (char c : SanitizeUtf8(raw)) {
-    if (c == '|') out += "\\|";
-    else if (c == '<') out += "&lt;";
+  for (char c : Printable(raw)) {
+    if (c == '<') out += "&lt;";
     else if (c == '>') out += "&gt;";
-    else if (c == '\n' || c == '\r') out += ' ';
+    else if (std::string_view("\\|[]()*_`!").find(c) != std::string_view::npos) (out += '\\') += c;
     else out += c;
   }
   return out;

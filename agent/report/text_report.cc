@@ -26,7 +26,7 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
   int not_ready = 0;
   for (const TargetReport& t : report.targets) {
     if (!t.ready) ++not_ready;
-    out += paint(kBold, t.name) + "  " + t.url + "\n";
+    out += paint(kBold, Printable(t.name)) + "  " + Printable(t.url) + "\n";
     out += "  score " + FormatPercent(t.score) + "  level " + std::string(LevelName(t.level)) + "  " +
            (t.ready ? paint(kGreen, "READY") : paint(kRed, "NOT READY")) + "  (" +
            std::to_string(t.critical_failures) + " critical failure" + (t.critical_failures == 1 ? "" : "s") +
@@ -64,7 +64,7 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
           }
         }
         if (ids.size() > 1) {
-          out += "    " + mark + " " + std::to_string(ids.size()) + " checks " + c.detail + " (" + c.blocked_by +
+          out += "    " + mark + " " + std::to_string(ids.size()) + " checks " + Printable(c.detail) + " (" + c.blocked_by +
                  ")\n";
           std::string list;
           for (const std::string& id : ids) list += (list.empty() ? "" : ", ") + id;
@@ -75,9 +75,10 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
       out += "    " + mark + " " + c.id + "  [" + sev + "]\n";
       const bool failed = c.status == CheckStatus::kFail || c.status == CheckStatus::kError;
       if (failed || options.verbose || c.status == CheckStatus::kSkip) {
-        out += "           " + (failed ? c.detail : paint(kDim, c.detail)) + "\n";
+        const std::string detail = Printable(c.detail);
+        out += "           " + (failed ? detail : paint(kDim, detail)) + "\n";
       }
-      if (failed && !c.remedy.empty()) out += "           " + paint(kYellow, "fix: ") + c.remedy + "\n";
+      if (failed && !c.remedy.empty()) out += "           " + paint(kYellow, "fix: ") + Printable(c.remedy) + "\n";
     }
     out += "\n";
   }

@@ -12,6 +12,7 @@
 
 #include "http/httplib_client.h"
 #include "runner/probe.h"
+#include "core/text.h"
 #include "support/process.h"
 
 using namespace probity;
@@ -106,6 +107,16 @@ TEST_CASE("lint-logs survives hostile input within its timeout", "[integration][
   CHECK(r.exit_code == 3);  // the text lines are unparseable
   CHECK(r.out.find("<stdin>: 4 lines, 1 structured") != std::string::npos);
   CHECK(r.out.size() < 4096);  // excerpts stay short
+  CHECK(IsValidUtf8(r.out));
+
+  // Control bytes from the log never reach the terminal as such.
+  CommandResult esc = RunCommand({PROBITY_BINARY, "lint-logs", "-"},
+                                 "\x1b]0;pwned\x07\x1b[2J plain \xc2\x9b text\n", 60s);
+  INFO(esc.out);
+  CHECK(esc.exit_code == 3);
+  CHECK(esc.out.find('\x1b') == std::string::npos);
+  CHECK(esc.out.find('\x07') == std::string::npos);
+  CHECK(esc.out.find("\xc2\x9b") == std::string::npos);
 }
 
 TEST_CASE("No detected secret reaches a report, a metric label or Probity's own logs", "[integration][logs]") {

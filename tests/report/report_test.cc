@@ -19,13 +19,13 @@ Report Sample() {
   t.labels = {{"team", "payments"}};
   t.started_at = r.started_at;
   CheckResult pass{"health.liveness.reachable", "health", Severity::kCritical, Level::kBronze, CheckStatus::kPass,
-                   std::chrono::milliseconds(10), "GET /livez answered 200", ""};
+                   std::chrono::milliseconds(10), "GET /livez answered 200", "", ""};
   CheckResult fail{"health.readiness.reachable", "health", Severity::kCritical, Level::kBronze, CheckStatus::kFail,
-                   std::chrono::milliseconds(5), "GET /readyz answered 503 \xff bad \"quote\"", "serve readiness"};
+                   std::chrono::milliseconds(5), "GET /readyz answered 503 \xff bad \"quote\"", "serve readiness", ""};
   CheckResult skip{"health.status.consistent", "health", Severity::kCritical, Level::kBronze, CheckStatus::kSkip,
-                   {}, "no status", ""};
+                   {}, "no status", "", ""};
   CheckResult error{"health.latency.budget", "health", Severity::kWarning, Level::kSilver, CheckStatus::kError,
-                    {}, "timeout", "keep it cheap"};
+                    {}, "timeout", "keep it cheap", ""};
   t.checks = {pass, fail, skip, error};
   Score(&t, Severity::kCritical);
   r.targets.push_back(t);
@@ -98,5 +98,31 @@ TEST_CASE("Markdown and HTML reports escape what they show", "[report]") {
   const std::string html = RenderHtml(Sample());
   CHECK(html.find("orders &lt;&amp;&gt;") != std::string::npos);
   CHECK(html.find("<&>") == std::string::npos);
+  CHECK(IsValidUtf8(html));
+}
+
+TEST_CASE("Reports show a target's control characters and markup as text, never as effects", "[report]") {
+  Report r = Sample();
+  // What a hostile target can put into a detail: a terminal escape (clear
+  // screen, a colour), a C1 control, a bidi override, invalid UTF-8, and a
+  // Markdown link in a readiness component's name.
+  r.targets[0].name = "svc\x1b[2J";
+  r.targets[0].checks[1].detail =
+      "answered 503 (failing: [click me](http://evil.example/x) \x1b[31mred\x1b[0m \xc2\x9b" "1m \xe2\x80\xae" "txt.exe \xff)";
+  const std::string text = Render(r, ReportFormat::kText, RenderOptions{});
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find("\xc2\x9b") == std::string::npos);
+  CHECK(text.find("\xe2\x80\xae") == std::string::npos);
+  CHECK(text.find("svc\\x1b[2J") != std::string::npos);
+  CHECK(text.find("\\x1b[31mred\\x1b[0m \\u009b1m \\u202etxt.exe \xEF\xBF\xBD") != std::string::npos);
+  CHECK(IsValidUtf8(text));
+
+  const std::string md = Render(r, ReportFormat::kMarkdown, RenderOptions{});
+  CHECK(md.find('\x1b') == std::string::npos);
+  CHECK(md.find("](http") == std::string::npos);
+  CHECK(md.find("\\[click me\\]\\(http://evil.example/x\\)") != std::string::npos);
+
+  const std::string html = Render(r, ReportFormat::kHtml, RenderOptions{});
+  CHECK(html.find('\x1b') == std::string::npos);
   CHECK(IsValidUtf8(html));
 }
