@@ -1,8 +1,11 @@
 #include "http/httplib_client.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netdb.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -97,6 +100,64 @@ void TakeStatusAndHeaders(const httplib::Response& from, HttpResponse* to) {
   for (const auto& [key, value] : from.headers) to->headers.emplace_back(ToLower(key), value);
 }
 
+bool IsIpLiteral(const std::string& host) {
+  in6_addr v6;
+  in_addr v4;
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
+// Resolves a host name within `budget`. The system resolver takes no
+// timeout, so it runs on a thread of its own that is left to finish by
+// itself when the budget runs out; its state is shared, not borrowed.
+StatusOr<std::string> Resolve(const std::string& host, std::chrono::microseconds budget, Duration timeout,
+                              const std::function<bool()>& cancelled) {
+  struct Lookup {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    int rc = 0;
+    std::string address;
+  };
+  auto lookup = std::make_shared<Lookup>();
+  std::thread([lookup, host] {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* result = nullptr;
+    const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &result);
+    std::string address;
+    if (rc == 0 && result) {
+      char buf[INET6_ADDRSTRLEN] = {};
+      const void* where = result->ai_family == AF_INET6
+                              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(result->ai_addr)->sin6_addr)
+                              : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(result->ai_addr)->sin_addr);
+      if (inet_ntop(result->ai_family, where, buf, sizeof buf)) address = buf;
+    }
+    if (result) freeaddrinfo(result);
+    std::lock_guard<std::mutex> lock(lookup->mu);
+    lookup->rc = rc;
+    lookup->address = std::move(address);
+    lookup->done = true;
+    lookup->cv.notify_all();
+  }).detach();
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  std::unique_lock<std::mutex> lock(lookup->mu);
+  // In slices, so that a shutdown need not wait for the resolver.
+  while (!lookup->done) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      return Status::Error("DNS: no answer for " + host + " within the " + FormatDuration(timeout) + " timeout");
+    }
+    lookup->cv.wait_for(lock, std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(50)));
+    if (!lookup->done && cancelled()) return Status::Error("request cancelled: the agent is shutting down");
+  }
+  if (lookup->rc != 0) {
+    return Status::Error("DNS: cannot resolve " + host + ": " + std::string(gai_strerror(lookup->rc)));
+  }
+  if (lookup->address.empty()) return Status::Error("DNS: " + host + " resolved to no usable address");
+  return lookup->address;
+}
+
 }  // namespace
 
 HttplibClient::HttplibClient(const Clock& clock) : clock_(clock), shared_(std::make_shared<Shared>()) {}
@@ -133,6 +194,16 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
       return Status::Error("no complete answer within the " + FormatDuration(options.timeout) + " timeout");
     }
     httplib::Client client(url.Origin());
+    // httplib would resolve the name itself, without a timeout: resolve it
+    // here within the request's time and hand it the address.
+    if (!IsIpLiteral(url.host)) {
+      StatusOr<std::string> address = Resolve(url.host, remaining, options.timeout, [this] {
+        std::lock_guard<std::mutex> lock(shared_->mu);
+        return shared_->cancelled;
+      });
+      if (!address.ok()) return address.status();
+      client.set_hostname_addr_map({{url.host, *address}});
+    }
     client.set_connection_timeout(std::min<std::chrono::microseconds>(
         remaining, std::chrono::duration_cast<std::chrono::microseconds>(options.connect_timeout)));
     // The watchdog ends the request at the deadline; httplib's own timeouts
