@@ -1,7 +1,11 @@
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,9 +14,8 @@
 #include "core/status.h"
 #include "http/http_client.h"
 
-namespace httplib {
-class Server;
-}
+struct MHD_Daemon;
+struct MHD_Connection;
 
 namespace probity {
 
@@ -37,33 +40,106 @@ struct ServerResponse {
 
 using ServerHandler = std::function<void(const ServerRequest&, ServerResponse&)>;
 
+// What one peer, or all of them together, may hold of the server. The
+// defaults suit a sidecar: thousands of idle or trickling connections cost a
+// few KiB each and never take a thread, and no single address can take more
+// than a fraction of the connections.
+struct ServerLimits {
+  // Event-loop threads (epoll). Fast handlers run on them.
+  int event_threads = 2;
+  // Connections in total; lowered to fit RLIMIT_NOFILE (whose soft limit is
+  // raised to the hard one) with room left for the agent's own files and probes.
+  unsigned connections = 4096;
+  // Connections from one address. Loopback clients that need more use other
+  // 127.0.0.x source addresses. 0: no per-address limit.
+  unsigned connections_per_address = 256;
+  // A connection with no traffic for this long is closed, while its request
+  // head or body is arriving and while it idles between keep-alive requests.
+  std::chrono::seconds idle_timeout{10};
+  // Memory per connection: bounds the request line plus headers (a larger
+  // head is answered 431 or 414, or the connection closed).
+  std::size_t connection_memory = 64 * 1024;
+  // Request bodies, chunked ones included, are refused with 413 (or the
+  // connection closed) as soon as they pass this size; never buffered beyond.
+  std::size_t max_body = 1024 * 1024;
+  // Slow handlers (RouteSlow) in flight at once, running or waiting for one of
+  // `slow_threads` threads; one more is answered 503 at once.
+  int slow_threads = 8;
+  int slow_in_flight = 32;
+};
+
 // The HTTP server seam: exact-path routes, one fallback for everything else.
-// Handlers run on the server's worker threads and must be thread-safe.
+// libmicrohttpd stays behind this header.
+//
+// Thread safety: Route*, Fallback and Bind before Start/Serve, from one
+// thread; Stop from any thread. Handlers run concurrently and must be
+// thread-safe: Route handlers on the event-loop threads (so they must be quick
+// and never block), RouteSlow handlers on a bounded pool of their own.
 class HttpServer {
  public:
-  HttpServer();
+  explicit HttpServer(ServerLimits limits = ServerLimits());
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Routes must be added before Listen().
+  // A quick handler, run on an event-loop thread. HEAD is served by GET routes.
   void Route(const std::string& method, const std::string& path, ServerHandler handler);
-  // Answers every request no route matched (404s, wrong methods).
+  // A handler that may take long (a probe, a reload): the connection is
+  // parked while it runs on a slow-pool thread, so it holds no event-loop
+  // thread. With `ServerLimits::slow_in_flight` already in flight, or while
+  // stopping, the request is answered 503 without running the handler.
+  void RouteSlow(const std::string& method, const std::string& path, ServerHandler handler);
+  // Answers every request no route matched. `res.status` arrives as 404, or
+  // 405 when the path has routes for other methods only (an Allow header is
+  // added then).
   void Fallback(ServerHandler handler);
 
-  // Binds the listen address (":9465", "127.0.0.1:0"). Port 0 picks a free
-  // port; port() tells which.
+  // Binds the listen address (":9465" every address, "127.0.0.1:0",
+  // "[::1]:9465", "localhost:9465") without SO_REUSEPORT: an address in use
+  // is an error. Port 0 picks a free port; port() tells which. Connections
+  // wait in the backlog until Start().
   Status Bind(std::string_view listen_address);
   int port() const { return port_; }
-  // Serves until Stop(); returns at once when Bind() did not succeed.
+  // Starts serving in the background; an error when Bind() did not succeed.
+  Status Start();
+  // Start(), then blocks until Stop().
   void Serve();
+  // Stops accepting, answers waiting slow requests 503, waits for running slow
+  // handlers (cancel their work first), then closes every connection.
+  // Idempotent.
   void Stop();
 
  private:
-  std::unique_ptr<httplib::Server> server_;
+  struct RouteEntry {
+    std::string method;
+    std::string path;
+    ServerHandler handler;
+    bool slow = false;
+  };
+  struct Exchange;
+  class SlowPool;
+  friend struct ServerCallbacks;  // libmicrohttpd's C callbacks, in the .cc
+
+  void Add(const std::string& method, const std::string& path, ServerHandler handler, bool slow);
+  // One call of libmicrohttpd's access handler; false drops the connection.
+  bool Handle(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
+              std::size_t* upload_data_size, void** context);
+  bool Dispatch(MHD_Connection* connection, Exchange& exchange);
+  // A parked request completed (answered, or its connection closed).
+  void Unparked();
+
+  ServerLimits limits_;
+  std::vector<RouteEntry> routes_;
   ServerHandler fallback_;
-  std::vector<std::pair<std::string, std::string>> routes_;  // method, path
+  std::unique_ptr<SlowPool> slow_pool_;
+  int listen_fd_ = -1;
+  bool ipv6_ = false;
   int port_ = 0;
+  MHD_Daemon* daemon_ = nullptr;
+  std::mutex mu_;  // guards stopped_ and parked_
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;
+  int parked_ = 0;  // slow requests handed to the pool and not yet completed
 };
 
 }  // namespace probity

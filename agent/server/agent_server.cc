@@ -27,7 +27,7 @@ std::string JoinErrors(const std::vector<ConfigError>& errors) {
 }  // namespace
 
 Agent::Agent(AgentOptions options, Logger& logger)
-    : options_(std::move(options)), logger_(logger), instance_id_(NewRequestId()) {}
+    : options_(std::move(options)), logger_(logger), instance_id_(NewRequestId()), server_(options_.server_limits) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -102,7 +102,8 @@ Status Agent::Start() {
   Apply(std::move(*loaded));
   metrics_.SetConfigReload(true, SystemClock::Instance().WallNow());
   scheduler_->Start();
-  serve_thread_ = std::thread([this] { server_.Serve(); });
+  Status serving = server_.Start();
+  if (!serving.ok()) return serving;
   logger_.Info("probity started", {{"listen", listen}, {"port", std::to_string(server_.port())},
                                    {"config", options_.config_path.empty() ? "<embedded default>" : options_.config_path}});
   return Status::Ok();
@@ -135,13 +136,12 @@ void Agent::Stop() {
   http_.Cancel();
   if (scheduler_) scheduler_->Stop();
   server_.Stop();
-  if (serve_thread_.joinable()) serve_thread_.join();
   logger_.Info("probity stopped");
 }
 
 void Agent::Instrument(const std::string& method, const std::string& path, const std::string& handler,
-                       ServerHandler h) {
-  server_.Route(method, path, [this, handler, h = std::move(h)](const ServerRequest& req, ServerResponse& res) {
+                       ServerHandler h, Pace pace) {
+  auto instrumented = [this, handler, h = std::move(h)](const ServerRequest& req, ServerResponse& res) {
     const auto start = std::chrono::steady_clock::now();
     h(req, res);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -163,7 +163,12 @@ void Agent::Instrument(const std::string& method, const std::string& path, const
                   {{"http.request.method", req.method}, {"handler", handler}, {"code", code},
                    {"duration_seconds", duration}, {"trace_id", trace_id}, {"request_id", request_id}});
     }
-  });
+  };
+  if (pace == Pace::kSlow) {
+    server_.RouteSlow(method, path, std::move(instrumented));
+  } else {
+    server_.Route(method, path, std::move(instrumented));
+  }
 }
 
 void Agent::Routes() {
@@ -203,7 +208,7 @@ void Agent::Routes() {
       res.status = 500;
       res.body = "failed to reload configuration; the running one is kept:\n" + s.message() + "\n";
     }
-  });
+  }, Pace::kSlow);
   Instrument("GET", "/probe", "/probe", [this](const ServerRequest& req, ServerResponse& res) {
     bool found = false;
     const std::string name = req.Param("target", &found);
@@ -221,7 +226,7 @@ void Agent::Routes() {
     }
     if (!spec) {
       res.status = 404;
-      res.body = "no configured target is named \"" + Excerpt(name, 80) + "\" (only configured names are probed)\n";
+      res.body = "no such target: \"" + Excerpt(name, 80) + "\" (only configured target names are probed)\n";
       return;
     }
     if (++adhoc_probes_ > max_concurrent_) {
@@ -235,7 +240,7 @@ void Agent::Routes() {
     const bool openmetrics = WantsOpenMetrics(req.Header("accept"));
     res.content_type = openmetrics ? kOpenMetricsContentType : kTextContentType;
     res.body = AgentMetrics::TargetExposition(report, openmetrics);
-  });
+  }, Pace::kSlow);
   server_.Fallback([this](const ServerRequest& req, ServerResponse& res) {
     metrics_.ObserveRequest("other", res.status, 0);
     res.content_type = "application/problem+json";

@@ -21,6 +21,7 @@ namespace probity {
 struct AgentOptions {
   std::string config_path;      // empty: the embedded default configuration
   std::string listen_override;  // empty: global.listen from the configuration
+  ServerLimits server_limits;   // the agent's own HTTP server
 };
 
 // `probity run`: probes every configured target on its interval and serves
@@ -47,7 +48,11 @@ class Agent {
   StatusOr<Loaded> Load() const;
   void Apply(Loaded loaded);
   void Routes();
-  void Instrument(const std::string& method, const std::string& path, const std::string& handler, ServerHandler h);
+  // Routes `h`, counting and logging each request once. Slow handlers (a
+  // probe, a reload) run off the server's event threads.
+  enum class Pace { kQuick, kSlow };
+  void Instrument(const std::string& method, const std::string& path, const std::string& handler, ServerHandler h,
+                  Pace pace = Pace::kQuick);
 
   AgentOptions options_;
   Logger& logger_;
@@ -59,7 +64,6 @@ class Agent {
   AgentMetrics metrics_;
   std::unique_ptr<Scheduler> scheduler_;
   HttpServer server_;
-  std::thread serve_thread_;
   std::mutex mu_;  // guards targets_, fail_on_ and reloads
   std::vector<TargetSpec> targets_;
   // Guarded by mu_. Shared: a run in flight keeps its target's memory alive

@@ -249,3 +249,27 @@ TEST_CASE("An agent that probes itself is ready on its own first run", "[integra
   // Anyone else still sees the truth: ready now that the run is done.
   CHECK(HttpGet(port, "/-/ready").status == 200);
 }
+
+TEST_CASE("The agent's server keeps connections alive, answers HEAD, and names the allowed methods",
+          "[integration][server]") {
+  RunningAgent agent("global: {interval: 1m, timeout: 1s}\ntargets: []\n");
+  httplib::Client client("127.0.0.1", agent.port);
+  client.set_keep_alive(true);
+  for (int i = 0; i < 3; ++i) {
+    auto res = client.Get("/-/healthy");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Connection") != "close");
+  }
+  auto head = client.Head("/metrics");
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->body.empty());
+  CHECK(head->get_header_value("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(head->has_header("X-Request-ID"));
+  auto wrong = client.Get("/-/reload");
+  REQUIRE(wrong);
+  CHECK(wrong->status == 405);
+  CHECK(wrong->get_header_value("Allow") == "POST");
+  CHECK(wrong->get_header_value("Content-Type") == "application/problem+json");
+}
