@@ -472,9 +472,8 @@ Verdict CheckRedDurationHistogram(ProbeContext& ctx, const CheckParams&) {
   Scrape& s = TextScrape(ctx);
   if (auto bad = Unusable(ctx, s)) return *bad;
   std::vector<std::string> wrong;
-  bool any_requests = false;
-  for (const RequestFamily& r : RequestFamilies(s.analysis)) {
-    any_requests = true;
+  const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
+  for (const RequestFamily& r : families) {
     const FamilySummary& f = *r.family;
     if (!r.latency) continue;
     // A whole word: "milliseconds" is not "seconds".
@@ -496,7 +495,7 @@ Verdict CheckRedDurationHistogram(ProbeContext& ctx, const CheckParams&) {
     return Verdict::Fail("request latency is not a histogram in seconds: " + Names(wrong),
                          "record latency with a histogram named *_duration_seconds (base unit seconds)");
   }
-  if (!any_requests) {
+  if (families.empty()) {
     return Verdict::Fail("no request-latency histogram: the service exports no request metrics" +
                          ExporterHint(s.analysis));
   }
@@ -506,7 +505,7 @@ Verdict CheckRedDurationHistogram(ProbeContext& ctx, const CheckParams&) {
                          "enable the gRPC server handling-time histogram (go-grpc-prometheus "
                          "EnableHandlingTimeHistogram; etcd --metrics=extensive)");
   }
-  return Verdict::Fail("no request-latency histogram for " + Names(NamesOf(RequestFamilies(s.analysis))));
+  return Verdict::Fail("no request-latency histogram for " + Names(NamesOf(families)));
 }
 
 Verdict CheckRedRouteCardinality(ProbeContext& ctx, const CheckParams& params) {
