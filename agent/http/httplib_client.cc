@@ -3,9 +3,14 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <functional>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -28,7 +33,7 @@ namespace {
 // is cancelled) by shutting its socket down from a second thread.
 class Watchdog {
  public:
-  Watchdog(std::mutex& mu, std::condition_variable& cv, const bool& cancelled, httplib::Client& client,
+  Watchdog(std::mutex& mu, std::condition_variable& cv, const bool& cancelled, httplib::ClientImpl& client,
            MonoTime deadline)
       : mu_(mu), cv_(cv) {
     thread_ = std::thread([this, &cancelled, &client, deadline] {
@@ -99,6 +104,132 @@ void TakeStatusAndHeaders(const httplib::Response& from, HttpResponse* to) {
   to->headers.clear();
   for (const auto& [key, value] : from.headers) to->headers.emplace_back(ToLower(key), value);
 }
+
+// Most a response head (status line and headers) may take. httplib reads a
+// head without any bound: a million headers or one endless header line would
+// be read into memory whole.
+constexpr std::size_t kMaxResponseHeadBytes = 256 * 1024;
+
+// A socket stream, as httplib's own, that fails the read once the response
+// head has taken its cap; after the head (the response handler has seen it)
+// reads are not counted, the body being bounded by the content receiver.
+class HeadBoundedStream final : public httplib::Stream {
+ public:
+  HeadBoundedStream(socket_t sock, std::chrono::microseconds read_timeout, std::chrono::microseconds write_timeout,
+                    const bool& head_done, bool* head_too_large)
+      : sock_(sock),
+        read_timeout_(read_timeout),
+        write_timeout_(write_timeout),
+        head_done_(head_done),
+        head_too_large_(head_too_large) {}
+
+  bool is_readable() const override { return Wait(POLLIN, read_timeout_); }
+  bool is_writable() const override { return Wait(POLLOUT, write_timeout_); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (!head_done_) {
+      if (head_bytes_ >= kMaxResponseHeadBytes) {
+        *head_too_large_ = true;
+        return -1;
+      }
+      size = std::min(size, kMaxResponseHeadBytes - head_bytes_);
+    }
+    ssize_t n;
+    if (buffered_ < filled_) {
+      n = static_cast<ssize_t>(std::min(size, filled_ - buffered_));
+      std::memcpy(ptr, buffer_ + buffered_, static_cast<std::size_t>(n));
+      buffered_ += static_cast<std::size_t>(n);
+    } else {
+      if (!is_readable()) return -1;
+      // Small reads (httplib reads a head a byte at a time) go through a buffer.
+      const bool buffer = size < sizeof buffer_;
+      do {
+        n = ::recv(sock_, buffer ? buffer_ : ptr, buffer ? sizeof buffer_ : size, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) return n;
+      if (buffer) {
+        filled_ = static_cast<std::size_t>(n);
+        n = static_cast<ssize_t>(std::min(size, filled_));
+        std::memcpy(ptr, buffer_, static_cast<std::size_t>(n));
+        buffered_ = static_cast<std::size_t>(n);
+      }
+    }
+    if (!head_done_) head_bytes_ += static_cast<std::size_t>(n);
+    return n;
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    ssize_t n;
+    do {
+      n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { Address(::getpeername, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { Address(::getsockname, ip, port); }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  bool Wait(short events, std::chrono::microseconds timeout) const {
+    pollfd p{sock_, events, 0};
+    const int ms = static_cast<int>(std::max<long long>(0, (timeout.count() + 999) / 1000));
+    int rc;
+    do {
+      rc = ::poll(&p, 1, ms);
+    } while (rc < 0 && errno == EINTR);
+    return rc > 0;
+  }
+
+  void Address(int (*get)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    ip.clear();
+    port = 0;
+    if (get(sock_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (addr.ss_family == AF_INET) {
+      const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+      if (inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf)) ip = buf;
+      port = ntohs(a->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+      if (inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf)) ip = buf;
+      port = ntohs(a->sin6_port);
+    }
+  }
+
+  socket_t sock_;
+  std::chrono::microseconds read_timeout_;
+  std::chrono::microseconds write_timeout_;
+  const bool& head_done_;
+  bool* head_too_large_;
+  std::size_t head_bytes_ = 0;
+  char buffer_[4096];
+  std::size_t buffered_ = 0;  // bytes of buffer_ handed out
+  std::size_t filled_ = 0;    // bytes of buffer_ received
+};
+
+// A plain-HTTP client whose response heads are bounded: its socket stream is
+// ours. (httplib's TLS client keeps its socket processing private, so an
+// HTTPS head is bounded only by the request's timeout.)
+class HeadBoundedClient final : public httplib::ClientImpl {
+ public:
+  HeadBoundedClient(const std::string& host, int port) : httplib::ClientImpl(host, port) {}
+  bool head_done = false;
+  bool head_too_large = false;
+
+ private:
+  bool process_socket(const Socket& socket, std::function<bool(httplib::Stream& strm)> callback) override {
+    using std::chrono::seconds;
+    using std::chrono::microseconds;
+    HeadBoundedStream stream(socket.sock, seconds(read_timeout_sec_) + microseconds(read_timeout_usec_),
+                             seconds(write_timeout_sec_) + microseconds(write_timeout_usec_), head_done,
+                             &head_too_large);
+    return callback(stream);
+  }
+};
 
 bool IsIpLiteral(const std::string& host) {
   in6_addr v6;
@@ -193,7 +324,16 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     if (remaining.count() <= 0) {
       return Status::Error("no complete answer within the " + FormatDuration(options.timeout) + " timeout");
     }
-    httplib::Client client(url.Origin());
+    std::unique_ptr<httplib::ClientImpl> owned;
+    HeadBoundedClient* bounded = nullptr;
+    if (url.is_tls()) {
+      owned = std::make_unique<httplib::SSLClient>(url.host, url.port);
+    } else {
+      auto plain = std::make_unique<HeadBoundedClient>(url.host, url.port);
+      bounded = plain.get();
+      owned = std::move(plain);
+    }
+    httplib::ClientImpl& client = *owned;
     // httplib would resolve the name itself, without a timeout: resolve it
     // here within the request's time and hand it the address.
     if (!IsIpLiteral(url.host)) {
@@ -246,7 +386,8 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     response.headers.clear();
     response.body.clear();
     response.body_truncated = false;
-    req.response_handler = [&response](const httplib::Response& r) {
+    req.response_handler = [&response, bounded](const httplib::Response& r) {
+      if (bounded) bounded->head_done = true;
       TakeStatusAndHeaders(r, &response);
       return true;
     };
@@ -272,6 +413,10 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     {
       std::lock_guard<std::mutex> lock(shared_->mu);
       cancelled = shared_->cancelled;
+    }
+    if (bounded && bounded->head_too_large) {
+      return Status::Error("the response head (status line and headers) is larger than the " +
+                           FormatByteSize(kMaxResponseHeadBytes) + " limit (" + url.Origin() + ")");
     }
     if (!result && !(response.body_truncated && response.status != 0)) {
       return Status::Error(DescribeError(result.error(), timed_out, cancelled, options.timeout, url));

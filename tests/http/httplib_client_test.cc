@@ -225,3 +225,27 @@ TEST_CASE("A 204 without a body keeps its status and headers", "[integration][ht
   CHECK(report.checks[0].status == CheckStatus::kPass);
   CHECK(report.checks[0].detail.find("GET /ping answered 2xx/3xx 3 times") == 0);
 }
+
+TEST_CASE("A response head without end is cut at its limit with bounded memory", "[integration][http]") {
+  // A million headers, and one endless header line: both were read whole.
+  for (const bool one_line : {false, true}) {
+    INFO((one_line ? "one endless header line" : "endless headers"));
+    RawServer server([one_line](int fd, const std::atomic<bool>& stopping) {
+      ReadRequestHead(fd, stopping);
+      if (!WriteAll(fd, one_line ? "HTTP/1.1 200 OK\r\nX-Long: " : "HTTP/1.1 200 OK\r\n")) return;
+      const std::string chunk = one_line ? std::string(64 * 1024, 'a') : [] {
+        std::string headers;
+        for (int i = 0; i < 4096; ++i) headers += "X-H: v\r\n";
+        return headers;
+      }();
+      for (int i = 0; i < 16 * 1024 && !stopping; ++i) {  // at most 1 GiB
+        if (!WriteAll(fd, chunk)) return;
+      }
+    });
+    HttplibClient http;
+    StatusOr<HttpResponse> r = Get(http, server.Url("/livez"), Fast(10s));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("the response head (status line and headers) is larger than the 256KiB limit") ==
+          0);
+  }
+}
