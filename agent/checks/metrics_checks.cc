@@ -569,54 +569,23 @@ Verdict CheckProcessStandard(ProbeContext& ctx, const CheckParams&) {
   return Verdict::Pass("process_cpu_seconds_total, process_resident_memory_bytes and process_start_time_seconds present");
 }
 
-namespace {
-
-// The value and `version` label of each *_build_info family's first sample.
-class BuildInfoReader final : public exposition::Handler {
- public:
-  struct Info {
-    double value = 0;
-    bool has_version = false;
-    std::string version;
-  };
-  std::map<std::string, Info, std::less<>> families;
-
-  void OnHelp(std::string_view, std::string_view, std::uint32_t) override {}
-  void OnType(std::string_view, MetricType, std::uint32_t) override {}
-  void OnUnit(std::string_view, std::string_view, std::uint32_t) override {}
-  void OnSample(const exposition::Sample& sample) override {
-    if (!EndsWith(sample.name, "_build_info") || families.count(sample.name)) return;
-    Info info;
-    info.value = sample.value;
-    for (std::size_t i = 0; i < sample.label_count; ++i) {
-      if (sample.labels[i].name == "version") {
-        info.has_version = true;
-        info.version = exposition::Unescape(sample.labels[i].value);
-      }
-    }
-    families.emplace(std::string(sample.name), std::move(info));
-  }
-};
-
-}  // namespace
-
 Verdict CheckBuildInfoPresent(ProbeContext& ctx, const CheckParams&) {
   Scrape& s = TextScrape(ctx);
   if (auto bad = Unusable(ctx, s)) return *bad;
   for (const FamilySummary& f : s.analysis.families) {
     if (f.name == "target_info" || f.type == MetricType::kInfo) return Verdict::Pass(f.name + " describes the build");
   }
-  BuildInfoReader reader;
-  exposition::Parse(s.response->body, s.format, reader);
   std::string near_miss;
-  for (const auto& [name, info] : reader.families) {
-    if (info.has_version && !Trim(info.version).empty() && info.value == 1) {
-      return Verdict::Pass(name + " with version \"" + SanitizeUtf8(Excerpt(info.version, 40)) + "\"");
+  for (const FamilySummary& f : s.analysis.families) {
+    if (!EndsWith(f.name, "_build_info")) continue;
+    const bool versioned = f.first_version && !Trim(*f.first_version).empty();
+    if (versioned && f.first_value == 1) {
+      return Verdict::Pass(f.name + " with version \"" + SanitizeUtf8(Excerpt(*f.first_version, 40)) + "\"");
     }
     if (near_miss.empty()) {
-      near_miss = name + (!info.has_version         ? " has no version label"
-                          : Trim(info.version).empty() ? " has an empty version label"
-                                                       : " is not 1");
+      near_miss = f.name + (!f.first_version ? " has no version label"
+                            : !versioned     ? " has an empty version label"
+                                             : " is not 1");
     }
   }
   if (!near_miss.empty()) {

@@ -287,7 +287,12 @@ class Analyzer final : public Handler {
     if (!f || error_) return;
     if (!f->type_set) f->type_set = true;  // a later TYPE is an error, as in the reference parser
     FamilySummary& sum = f->summary;
-    if (sum.samples++ == 0) sum.first_value = s.value;
+    if (sum.samples++ == 0) {
+      sum.first_value = s.value;
+      for (std::size_t i = 0; i < s.label_count; ++i) {
+        if (s.labels[i].name == "version") sum.first_version = Unescape(s.labels[i].value);
+      }
+    }
     if (s.has_exemplar) {
       ++sum.exemplars;
       for (std::size_t i = 0; i < s.exemplar.label_count; ++i) {

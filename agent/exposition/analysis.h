@@ -41,6 +41,7 @@ struct FamilySummary {
   std::size_t series = 0;   // distinct sample name + label sets
   std::size_t samples = 0;
   double first_value = 0;  // value of its first sample
+  std::optional<std::string> first_version;  // its first sample's `version` label, unescaped, if it has one
   std::size_t exemplars = 0;                // samples with an exemplar (OpenMetrics)
   std::size_t exemplars_with_trace_id = 0;  // … whose labels include trace_id
   std::vector<std::string> label_names;  // distinct, in first-seen order, without le/quantile
