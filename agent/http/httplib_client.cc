@@ -110,6 +110,23 @@ void TakeStatusAndHeaders(const httplib::Response& from, HttpResponse* to) {
 // be read into memory whole.
 constexpr std::size_t kMaxResponseHeadBytes = 256 * 1024;
 
+// The numeric address (and port, when asked) of an IPv4 or IPv6 socket
+// address; "" for any other family.
+std::string IpText(const sockaddr* addr, int* port) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (addr->sa_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(addr);
+    if (port) *port = ntohs(a->sin_port);
+    return inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf) ? buf : "";
+  }
+  if (addr->sa_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(addr);
+    if (port) *port = ntohs(a->sin6_port);
+    return inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf) ? buf : "";
+  }
+  return "";
+}
+
 // A socket stream, as httplib's own, that fails the read once the response
 // head has taken its cap; after the head (the response handler has seen it)
 // reads are not counted, the body being bounded by the content receiver.
@@ -188,16 +205,7 @@ class HeadBoundedStream final : public httplib::Stream {
     ip.clear();
     port = 0;
     if (get(sock_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
-    char buf[INET6_ADDRSTRLEN] = {};
-    if (addr.ss_family == AF_INET) {
-      const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
-      if (inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf)) ip = buf;
-      port = ntohs(a->sin_port);
-    } else if (addr.ss_family == AF_INET6) {
-      const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
-      if (inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf)) ip = buf;
-      port = ntohs(a->sin6_port);
-    }
+    ip = IpText(reinterpret_cast<const sockaddr*>(&addr), &port);
   }
 
   socket_t sock_;
@@ -257,13 +265,7 @@ StatusOr<std::string> Resolve(const std::string& host, std::chrono::microseconds
     addrinfo* result = nullptr;
     const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &result);
     std::string address;
-    if (rc == 0 && result) {
-      char buf[INET6_ADDRSTRLEN] = {};
-      const void* where = result->ai_family == AF_INET6
-                              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(result->ai_addr)->sin6_addr)
-                              : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(result->ai_addr)->sin_addr);
-      if (inet_ntop(result->ai_family, where, buf, sizeof buf)) address = buf;
-    }
+    if (rc == 0 && result) address = IpText(result->ai_addr, nullptr);
     if (result) freeaddrinfo(result);
     std::lock_guard<std::mutex> lock(lookup->mu);
     lookup->rc = rc;
