@@ -5,7 +5,11 @@
 field_start() {
   local exe=/usr/sbin/haproxy
   field_require "$exe" haproxy
-  "$exe" -vv 2>/dev/null | grep -q 'prometheus-exporter' ||
+  # Read the whole output first: with pipefail, `grep -q` closing the pipe
+  # early would make haproxy's SIGPIPE look like a missing feature.
+  local features
+  features=$("$exe" -vv 2>/dev/null || true)
+  [[ $features == *prometheus-exporter* ]] ||
     field_skip "this haproxy was built without the prometheus-exporter service"
   local port
   port=$(field_port)
