@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -24,16 +25,17 @@ namespace probity {
 struct HttplibClient::Shared {
   std::mutex mu;
   std::condition_variable cv;
-  bool cancelled = false;
+  std::atomic<bool> cancelled{false};
 };
 
 namespace {
 
-// Stops a request that is still running at its deadline (or when the client
-// is cancelled) by shutting its socket down from a second thread.
+// Stops a TLS request that is still running at its deadline (or when the
+// client is cancelled) by shutting its socket down from a second thread.
+// (A plain-HTTP request needs none: its stream keeps the deadline itself.)
 class Watchdog {
  public:
-  Watchdog(std::mutex& mu, std::condition_variable& cv, const bool& cancelled, httplib::ClientImpl& client,
+  Watchdog(std::mutex& mu, std::condition_variable& cv, const std::atomic<bool>& cancelled, httplib::ClientImpl& client,
            MonoTime deadline)
       : mu_(mu), cv_(cv) {
     thread_ = std::thread([this, &cancelled, &client, deadline] {
@@ -127,26 +129,33 @@ std::string IpText(const sockaddr* addr, int* port) {
   return "";
 }
 
-// A socket stream, as httplib's own, that fails the read once the response
-// head has taken its cap; after the head (the response handler has seen it)
-// reads are not counted, the body being bounded by the content receiver.
+// What a plain-HTTP request shares with its socket stream.
+struct StreamBounds {
+  std::chrono::steady_clock::time_point deadline;  // of the whole request
+  const std::atomic<bool>* cancelled = nullptr;
+  bool head_done = false;  // set by the response handler
+  bool head_too_large = false;
+  bool timed_out = false;
+};
+
+// A socket stream, as httplib's own, that keeps the request's deadline and
+// its cancellation (no thread needed to stop it), and fails the read once
+// the response head has taken its cap; after the head (the response handler
+// has seen it) reads are not counted, the body being bounded by the content
+// receiver.
 class HeadBoundedStream final : public httplib::Stream {
  public:
   HeadBoundedStream(socket_t sock, std::chrono::microseconds read_timeout, std::chrono::microseconds write_timeout,
-                    const bool& head_done, bool* head_too_large)
-      : sock_(sock),
-        read_timeout_(read_timeout),
-        write_timeout_(write_timeout),
-        head_done_(head_done),
-        head_too_large_(head_too_large) {}
+                    StreamBounds* bounds)
+      : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout), bounds_(*bounds) {}
 
   bool is_readable() const override { return Wait(POLLIN, read_timeout_); }
   bool is_writable() const override { return Wait(POLLOUT, write_timeout_); }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (!head_done_) {
+    if (!bounds_.head_done) {
       if (head_bytes_ >= kMaxResponseHeadBytes) {
-        *head_too_large_ = true;
+        bounds_.head_too_large = true;
         return -1;
       }
       size = std::min(size, kMaxResponseHeadBytes - head_bytes_);
@@ -171,7 +180,7 @@ class HeadBoundedStream final : public httplib::Stream {
         buffered_ = static_cast<std::size_t>(n);
       }
     }
-    if (!head_done_) head_bytes_ += static_cast<std::size_t>(n);
+    if (!bounds_.head_done) head_bytes_ += static_cast<std::size_t>(n);
     return n;
   }
 
@@ -189,14 +198,24 @@ class HeadBoundedStream final : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
  private:
+  // Waits for the socket until the earlier of the timeout and the request's
+  // deadline, looking at the cancellation every 100 ms while it waits.
   bool Wait(short events, std::chrono::microseconds timeout) const {
+    using std::chrono::steady_clock;
+    const auto until = std::min(bounds_.deadline, steady_clock::now() + timeout);
     pollfd p{sock_, events, 0};
-    const int ms = static_cast<int>(std::max<long long>(0, (timeout.count() + 999) / 1000));
-    int rc;
-    do {
-      rc = ::poll(&p, 1, ms);
-    } while (rc < 0 && errno == EINTR);
-    return rc > 0;
+    for (;;) {
+      if (bounds_.cancelled->load(std::memory_order_relaxed)) return false;
+      const auto now = steady_clock::now();
+      if (now >= until) {
+        if (now >= bounds_.deadline) bounds_.timed_out = true;
+        return false;
+      }
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - now).count();
+      const int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
+      if (rc > 0) return true;
+      if (rc < 0 && errno != EINTR) return false;
+    }
   }
 
   void Address(int (*get)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
@@ -211,30 +230,28 @@ class HeadBoundedStream final : public httplib::Stream {
   socket_t sock_;
   std::chrono::microseconds read_timeout_;
   std::chrono::microseconds write_timeout_;
-  const bool& head_done_;
-  bool* head_too_large_;
+  StreamBounds& bounds_;
   std::size_t head_bytes_ = 0;
   char buffer_[4096];
   std::size_t buffered_ = 0;  // bytes of buffer_ handed out
   std::size_t filled_ = 0;    // bytes of buffer_ received
 };
 
-// A plain-HTTP client whose response heads are bounded: its socket stream is
-// ours. (httplib's TLS client keeps its socket processing private, so an
-// HTTPS head is bounded only by the request's timeout.)
+// A plain-HTTP client whose socket stream is ours: bounded in time and in
+// the size of the response head. (httplib's TLS client keeps its socket
+// processing private, so an HTTPS head is bounded only by the request's
+// timeout, kept by a watchdog thread.)
 class HeadBoundedClient final : public httplib::ClientImpl {
  public:
   HeadBoundedClient(const std::string& host, int port) : httplib::ClientImpl(host, port) {}
-  bool head_done = false;
-  bool head_too_large = false;
+  StreamBounds bounds;
 
  private:
   bool process_socket(const Socket& socket, std::function<bool(httplib::Stream& strm)> callback) override {
     using std::chrono::seconds;
     using std::chrono::microseconds;
     HeadBoundedStream stream(socket.sock, seconds(read_timeout_sec_) + microseconds(read_timeout_usec_),
-                             seconds(write_timeout_sec_) + microseconds(write_timeout_usec_), head_done,
-                             &head_too_large);
+                             seconds(write_timeout_sec_) + microseconds(write_timeout_usec_), &bounds);
     return callback(stream);
   }
 };
@@ -317,10 +334,7 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
 
   HttpResponse response;
   for (int hop = 0;; ++hop) {
-    {
-      std::lock_guard<std::mutex> lock(shared_->mu);
-      if (shared_->cancelled) return Status::Error("request cancelled: the agent is shutting down");
-    }
+    if (shared_->cancelled) return Status::Error("request cancelled: the agent is shutting down");
     const auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(
         deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) {
@@ -333,23 +347,24 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     } else {
       auto plain = std::make_unique<HeadBoundedClient>(url.host, url.port);
       bounded = plain.get();
+      bounded->bounds.deadline = deadline;
+      bounded->bounds.cancelled = &shared_->cancelled;
       owned = std::move(plain);
     }
     httplib::ClientImpl& client = *owned;
     // httplib would resolve the name itself, without a timeout: resolve it
     // here within the request's time and hand it the address.
     if (!IsIpLiteral(url.host)) {
-      StatusOr<std::string> address = Resolve(url.host, remaining, options.timeout, [this] {
-        std::lock_guard<std::mutex> lock(shared_->mu);
-        return shared_->cancelled;
-      });
+      StatusOr<std::string> address =
+          Resolve(url.host, remaining, options.timeout, [this] { return shared_->cancelled.load(); });
       if (!address.ok()) return address.status();
       client.set_hostname_addr_map({{url.host, *address}});
     }
     client.set_connection_timeout(std::min<std::chrono::microseconds>(
         remaining, std::chrono::duration_cast<std::chrono::microseconds>(options.connect_timeout)));
-    // The watchdog ends the request at the deadline; httplib's own timeouts
-    // are a margin behind it so that a timeout is always reported as one.
+    // The stream (or, for TLS, the watchdog) ends the request at the
+    // deadline; httplib's own timeouts are a margin behind it so that a
+    // timeout is always reported as one.
     client.set_read_timeout(remaining + std::chrono::seconds(1));
     client.set_write_timeout(remaining + std::chrono::seconds(1));
     client.set_keep_alive(false);
@@ -389,7 +404,7 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     response.body.clear();
     response.body_truncated = false;
     req.response_handler = [&response, bounded](const httplib::Response& r) {
-      if (bounded) bounded->head_done = true;
+      if (bounded) bounded->bounds.head_done = true;
       TakeStatusAndHeaders(r, &response);
       return true;
     };
@@ -406,17 +421,16 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
 
     httplib::Result result(nullptr, httplib::Error::Unknown);
     bool timed_out = false;
-    {
+    if (bounded) {
+      result = client.send(req);
+      timed_out = bounded->bounds.timed_out;
+    } else {
       Watchdog watchdog(shared_->mu, shared_->cv, shared_->cancelled, client, deadline);
       result = client.send(req);
       timed_out = watchdog.fired();
     }
-    bool cancelled;
-    {
-      std::lock_guard<std::mutex> lock(shared_->mu);
-      cancelled = shared_->cancelled;
-    }
-    if (bounded && bounded->head_too_large) {
+    const bool cancelled = shared_->cancelled;
+    if (bounded && bounded->bounds.head_too_large) {
       return Status::Error("the response head (status line and headers) is larger than the " +
                            FormatByteSize(kMaxResponseHeadBytes) + " limit (" + url.Origin() + ")");
     }
