@@ -30,7 +30,14 @@ const std::vector<std::string>& OpenApiCandidates() {
 NeededEndpoints EndpointsNeededBy(const CheckPlan& plan) {
   NeededEndpoints needed;
   for (const PlannedCheck& p : plan) {
-    if (p.info->category == "health") needed.liveness = needed.readiness = true;
+    if (p.info->category == "health") {
+      // The liveness and readiness checks need their own endpoint only.
+      const std::string_view id = p.info->id;
+      const bool liveness_only = id.rfind("health.liveness.", 0) == 0;
+      const bool readiness_only = id.rfind("health.readiness.", 0) == 0;
+      if (!readiness_only) needed.liveness = true;
+      if (!liveness_only) needed.readiness = true;
+    }
     if (p.info->category == "metrics") needed.metrics = true;
     if (p.info->category == "api") needed.openapi = true;
     if (p.info->category == "tracing") {
