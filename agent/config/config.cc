@@ -218,12 +218,15 @@ class Parser {
 
   void ParseGlobal(const YAML::Node& node, GlobalConfig* global) {
     if (!ExpectMap(node, "global")) return;
-    ForEachKey(node, "global", {"interval", "timeout", "listen", "max_concurrent_probes", "log_level"},
+    ForEachKey(node, "global", {"interval", "timeout", "listen", "max_concurrent_probes", "check_series_limit", "log_level"},
                [&](const std::string& key, const YAML::Node& value) {
                  if (key == "interval") DurationField(value, "global.interval", &global->interval);
                  if (key == "timeout") DurationField(value, "global.timeout", &global->timeout);
                  if (key == "max_concurrent_probes") {
                    IntField(value, "global.max_concurrent_probes", 1, 256, &global->max_concurrent_probes);
+                 }
+                 if (key == "check_series_limit") {
+                   IntField(value, "global.check_series_limit", 0, 1000000, &global->check_series_limit);
                  }
                  if (key == "listen" && Scalar(value, "global.listen", &global->listen)) {
                    std::string host;

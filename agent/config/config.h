@@ -118,12 +118,18 @@ inline constexpr Duration kDefaultInterval = std::chrono::seconds(30);
 inline constexpr Duration kDefaultTimeout = std::chrono::seconds(5);
 inline constexpr char kDefaultListen[] = ":9465";
 inline constexpr int kDefaultMaxConcurrentProbes = 4;
+// metrics.cardinality.budget's per-family default: the agent's own /metrics
+// stays within it.
+inline constexpr int kDefaultCheckSeriesLimit = 2000;
 
 struct GlobalConfig {
   Duration interval = kDefaultInterval;
   Duration timeout = kDefaultTimeout;
   std::string listen = kDefaultListen;
   int max_concurrent_probes = kDefaultMaxConcurrentProbes;
+  // Most series one per-check family may have on the agent's /metrics; past
+  // it the per-check detail is served by /probe?target=NAME only.
+  int check_series_limit = kDefaultCheckSeriesLimit;
   std::string log_level = "info";
 };
 

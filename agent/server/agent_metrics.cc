@@ -28,11 +28,15 @@ ClientMetric Sample(std::vector<ClientMetric::Label> labels, double value, Metri
   return m;
 }
 
-// The per-target families, for any number of reports.
+// The per-target families, for any number of reports. Without `details`
+// they leave out the per-check and per-category families; without
+// `all_levels` the level state set carries each target's own level only.
 class TargetFamilies {
  public:
-  TargetFamilies()
-      : passed_{"probity_check_passed", "1 if the check passed, 0 if it failed or could not be evaluated; skipped checks are not exported.", MetricType::Gauge, {}},
+  explicit TargetFamilies(bool details = true, bool all_levels = true)
+      : details_(details),
+        all_levels_(all_levels),
+        passed_{"probity_check_passed", "1 if the check passed, 0 if it failed or could not be evaluated; skipped checks are not exported.", MetricType::Gauge, {}},
         status_{"probity_check_status", "The current status of each check: 1 for the status it has (pass, fail, skip, error), 0 for the others.", MetricType::Gauge, {}},
         duration_{"probity_check_duration_seconds", "Time the last evaluation of the check took.", MetricType::Gauge, {}},
         score_{"probity_score_ratio", "Weighted share of the target's scored checks that passed (0..1).", MetricType::Gauge, {}},
@@ -48,23 +52,26 @@ class TargetFamilies {
       l.insert(l.end(), extra);
       return l;
     };
-    for (const CheckResult& c : t.checks) {
-      if (c.status != CheckStatus::kSkip) {
-        passed_.metric.push_back(Sample(with({{"check", c.id}, {"category", c.category},
-                                              {"severity", std::string(SeverityName(c.severity))}}),
-                                        c.status == CheckStatus::kPass ? 1 : 0, MetricType::Gauge));
+    if (details_) {
+      for (const CheckResult& c : t.checks) {
+        if (c.status != CheckStatus::kSkip) {
+          passed_.metric.push_back(Sample(with({{"check", c.id}, {"category", c.category},
+                                                {"severity", std::string(SeverityName(c.severity))}}),
+                                          c.status == CheckStatus::kPass ? 1 : 0, MetricType::Gauge));
+        }
+        for (CheckStatus s : {CheckStatus::kPass, CheckStatus::kFail, CheckStatus::kSkip, CheckStatus::kError}) {
+          status_.metric.push_back(Sample(with({{"check", c.id}, {"status", std::string(StatusName(s))}}),
+                                          c.status == s ? 1 : 0, MetricType::Gauge));
+        }
+        duration_.metric.push_back(Sample(with({{"check", c.id}}), ToSeconds(c.duration), MetricType::Gauge));
       }
-      for (CheckStatus s : {CheckStatus::kPass, CheckStatus::kFail, CheckStatus::kSkip, CheckStatus::kError}) {
-        status_.metric.push_back(Sample(with({{"check", c.id}, {"status", std::string(StatusName(s))}}),
-                                        c.status == s ? 1 : 0, MetricType::Gauge));
+      for (const auto& [name, value] : t.categories) {
+        category_.metric.push_back(Sample(with({{"category", name}}), value, MetricType::Gauge));
       }
-      duration_.metric.push_back(Sample(with({{"check", c.id}}), ToSeconds(c.duration), MetricType::Gauge));
     }
     score_.metric.push_back(Sample(base, t.score, MetricType::Gauge));
-    for (const auto& [name, value] : t.categories) {
-      category_.metric.push_back(Sample(with({{"category", name}}), value, MetricType::Gauge));
-    }
     for (Level l : {Level::kNone, Level::kBronze, Level::kSilver, Level::kGold}) {
+      if (!all_levels_ && t.level != l) continue;
       level_.metric.push_back(Sample(with({{"level", std::string(LevelName(l))}}), t.level == l ? 1 : 0, MetricType::Gauge));
     }
     critical_.metric.push_back(Sample(base, t.critical_failures, MetricType::Gauge));
@@ -77,6 +84,8 @@ class TargetFamilies {
   }
 
  private:
+  const bool details_;
+  const bool all_levels_;
   MetricFamily passed_, status_, duration_, score_, category_, level_, critical_;
 };
 
@@ -142,7 +151,16 @@ std::string AgentMetrics::Exposition(const ResultStore& store, bool openmetrics)
   }
   for (MetricFamily& f : CollectProcessMetrics()) families.push_back(std::move(f));
   const Report report = store.Snapshot();
-  TargetFamilies targets;
+  // Each family stays within the limit: the per-check families (four
+  // status series per check) and the per-category scores come as a whole or
+  // not at all; the level state set shrinks to each target's own level.
+  std::size_t checks = 0, categories = 0;
+  for (const TargetReport& t : report.targets) {
+    checks += t.checks.size();
+    categories += t.categories.size();
+  }
+  const auto limit = static_cast<std::size_t>(check_series_limit_.load());
+  TargetFamilies targets(std::max(4 * checks, categories) <= limit, 4 * report.targets.size() <= limit);
   for (const TargetReport& t : report.targets) targets.Add(t);
   targets.AppendTo(&families);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +24,9 @@ class AgentMetrics {
   // The trace id becomes the OpenMetrics exemplar of the request counter.
   void ObserveRequest(const std::string& handler, int code, double seconds, const std::string& trace_id = "");
   void SetConfigReload(bool ok, WallTime when);
+  // global.check_series_limit: past it, /metrics leaves the per-check detail
+  // to /probe (see Exposition).
+  void SetCheckSeriesLimit(int limit) { check_series_limit_ = limit; }
 
   // Everything: build info, reload state, HTTP server, process_*, and the
   // per-target families built from the store's latest results.
@@ -35,6 +39,7 @@ class AgentMetrics {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::atomic<int> check_series_limit_{2000};
 };
 
 }  // namespace probity

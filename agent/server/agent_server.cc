@@ -44,6 +44,7 @@ StatusOr<Agent::Loaded> Agent::Load() const {
 }
 
 void Agent::Apply(Loaded loaded) {
+  metrics_.SetCheckSeriesLimit(loaded.config.global.check_series_limit);
   std::vector<std::string> names;
   for (TargetSpec& t : loaded.targets) {
     names.push_back(t.name);
@@ -229,14 +230,8 @@ void Agent::Routes() {
       res.body = "no such target: \"" + Excerpt(name, 80) + "\" (only configured target names are probed)\n";
       return;
     }
-    if (++adhoc_probes_ > max_concurrent_) {
-      --adhoc_probes_;
-      res.status = 429;
-      res.body = "too many /probe requests in flight; try again shortly\n";
-      return;
-    }
+    // The server's pool for slow requests bounds how many run at once.
     TargetReport report = ProbeTarget(*spec, http_, SystemClock::Instance(), Severity::kCritical);
-    --adhoc_probes_;
     const bool openmetrics = WantsOpenMetrics(req.Header("accept"));
     res.content_type = openmetrics ? kOpenMetricsContentType : kTextContentType;
     res.body = AgentMetrics::TargetExposition(report, openmetrics);

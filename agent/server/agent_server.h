@@ -69,7 +69,6 @@ class Agent {
   // Guarded by mu_. Shared: a run in flight keeps its target's memory alive
   // even if a reload removes the target meanwhile.
   std::map<std::string, std::shared_ptr<TargetMemory>> memories_;
-  std::atomic<int> adhoc_probes_{0};
   int max_concurrent_ = kDefaultMaxConcurrentProbes;
   bool stopped_ = false;
 };

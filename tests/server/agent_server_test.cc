@@ -273,3 +273,48 @@ TEST_CASE("The agent's server keeps connections alive, answers HEAD, and names t
   CHECK(wrong->get_header_value("Allow") == "POST");
   CHECK(wrong->get_header_value("Content-Type") == "application/problem+json");
 }
+
+TEST_CASE("At 1000 targets the agent's /metrics keeps within its budget and stays gold, and /probe has the detail",
+          "[integration][server]") {
+  // Every target is a closed port: runs are quick, and every check has a series to export.
+  std::string yaml = "global: {interval: 1h, timeout: 1s, max_concurrent_probes: 16}\ntargets:\n";
+  for (int i = 1; i <= 1000; ++i) {
+    yaml += "  - {name: fleet-" + std::to_string(i) + ", url: \"http://127.0.0.1:1\", labels: {team: t" +
+            std::to_string(i % 7) + "}}\n";
+  }
+  RunningAgent agent(yaml);
+  REQUIRE(agent.WaitReady());
+  SimpleResponse metrics = HttpGet(agent.port, "/metrics");
+  REQUIRE(metrics.status == 200);
+  // Per target: the score, the level it has, critical failures, the last run and the runs.
+  for (const char* line : {"probity_score_ratio{target=\"fleet-1000\",team=\"t6\"} 0",
+                           "probity_level{target=\"fleet-1000\",team=\"t6\",level=\"none\"} 1",
+                           "probity_critical_failures{target=\"fleet-1000\",team=\"t6\"} ",
+                           "probity_last_run_timestamp_seconds{target=\"fleet-1000\"} ",
+                           "probity_runs_total{target=\"fleet-1000\",result=\"error\"} 1"}) {
+    INFO(line);
+    CHECK(metrics.body.find(line) != std::string::npos);
+  }
+  // Per check and per category, they would pass the 2000 series of one family: left to /probe.
+  CHECK(metrics.body.find("probity_check_status{") == std::string::npos);
+  CHECK(metrics.body.find("probity_category_score_ratio{") == std::string::npos);
+  CHECK(metrics.body.find("level=\"gold\"} 0") == std::string::npos);
+  SimpleResponse one = HttpGet(agent.port, "/probe?target=fleet-7");
+  REQUIRE(one.status == 200);
+  CHECK(one.body.find("probity_check_status{target=\"fleet-7\",team=\"t0\",check=\"health.liveness.reachable\",status=\"error\"} 1") != std::string::npos);
+  CHECK(one.body.find("probity_level{target=\"fleet-7\",team=\"t0\",level=\"gold\"} 0") != std::string::npos);
+
+  const std::string scan_config = agent.dir.Write(
+      "scan.yaml", "targets:\n  - name: probity\n    url: \"" + agent.Url() + "\"\n    logs: {file: \"" +
+                       agent.log_file + "\"}\n");
+  CommandResult scan = RunCommand({PROBITY_BINARY, "scan", "--config", scan_config, "--format", "json"});
+  INFO(scan.out << scan.err);
+  REQUIRE(scan.exit_code == 0);
+  auto report = nlohmann::json::parse(scan.out);
+  const auto& target = report["targets"][0];
+  CHECK(target["level"] == "gold");
+  for (const auto& check : target["checks"]) {
+    INFO(check["id"] << ": " << check["detail"]);
+    CHECK(check["status"] == "pass");
+  }
+}
