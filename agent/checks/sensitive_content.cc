@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <stdexcept>
 
 #include "core/text.h"
 
@@ -214,6 +215,10 @@ std::vector<SensitiveFinding> FindSensitiveContent(std::string_view text, std::s
 
 struct ContentScanner::Impl {
   hs_database_t* db = nullptr;  // null when every rule is a card-number rule
+  // A scanner compiled lazily (the built-in one) builds `db` for its first
+  // Scratch: an agent that never scans never pays for Hyperscan's compiler.
+  bool lazy = false;
+  std::once_flag compiled;
   std::vector<std::unique_ptr<RE2>> re;
   std::vector<std::uint32_t> card_rules;  // rules whose candidates ForEachCardCandidate finds
   bool block_scannable = true;  // no rule is anchored to the text's start or end
@@ -347,7 +352,7 @@ bool AnchoredToText(const std::string& pattern) {
 ContentScanner::ContentScanner(std::vector<ContentRule> rules) : rules_(std::move(rules)), impl_(new Impl) {}
 ContentScanner::~ContentScanner() = default;
 
-StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::Compile(std::vector<ContentRule> rules) {
+StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::Compile(std::vector<ContentRule> rules, bool lazy) {
   if (rules.empty()) return Status::Error("no rules to compile");
   std::shared_ptr<ContentScanner> scanner(new ContentScanner(std::move(rules)));
   for (const ContentRule& rule : scanner->rules_) {
@@ -359,8 +364,11 @@ StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::Compile(std::vec
       scanner->impl_->card_rules.push_back(static_cast<std::uint32_t>(scanner->impl_->re.size() - 1));
     }
   }
-  Status compiled = CompileHyperscan(scanner->rules_, &scanner->impl_->db);
-  if (!compiled.ok()) return compiled;
+  scanner->impl_->lazy = lazy;
+  if (!lazy) {
+    Status compiled = CompileHyperscan(scanner->rules_, &scanner->impl_->db);
+    if (!compiled.ok()) return compiled;
+  }
   return std::shared_ptr<const ContentScanner>(std::move(scanner));
 }
 
@@ -376,7 +384,10 @@ StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::WithBuiltins(con
     if (r.kind == "secret" || r.kind == "pii") rules.push_back(r);
   }
   rules.insert(rules.end(), extra.begin(), extra.end());
-  StatusOr<std::shared_ptr<const ContentScanner>> scanner = Compile(std::move(rules));
+  // The built-in rules are known to compile (a test keeps that true): they
+  // may wait for their first scan. A config's own rules are compiled now,
+  // so that an error is the config's.
+  StatusOr<std::shared_ptr<const ContentScanner>> scanner = Compile(std::move(rules), extra.empty());
   if (scanner.ok() && extra.empty()) {
     std::lock_guard<std::mutex> lock(mu);
     builtin = *scanner;
@@ -400,6 +411,12 @@ Status ContentScanner::CheckPattern(const std::string& pattern) {
 }
 
 ContentScanner::Scratch::Scratch(const ContentScanner& scanner) : last_line_(scanner.rules_.size(), 0) {
+  if (scanner.impl_->lazy) {
+    std::call_once(scanner.impl_->compiled, [&scanner] {
+      Status compiled = CompileHyperscan(scanner.rules_, &scanner.impl_->db);
+      if (!compiled.ok()) throw std::runtime_error("the built-in content rules do not compile: " + compiled.message());
+    });
+  }
   hs_scratch_t* scratch = nullptr;
   if (scanner.impl_->db && hs_alloc_scratch(scanner.impl_->db, &scratch) != HS_SUCCESS) throw std::bad_alloc();
   hs_scratch_ = scratch;

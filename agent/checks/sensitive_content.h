@@ -82,8 +82,10 @@ class ContentScanner {
     std::vector<std::uint32_t> last_line_;   // per rule: the last line a hit was kept for, plus one
   };
 
-  // Compiles rules; an invalid pattern is an error naming the rule.
-  static StatusOr<std::shared_ptr<const ContentScanner>> Compile(std::vector<ContentRule> rules);
+  // Compiles rules; an invalid pattern is an error naming the rule. With
+  // `lazy`, the one-pass (Hyperscan) database waits for the first Scratch;
+  // only for rules known to compile.
+  static StatusOr<std::shared_ptr<const ContentScanner>> Compile(std::vector<ContentRule> rules, bool lazy = false);
   // The built-in secret and PII rules, plus `extra` (the config's own rules).
   static StatusOr<std::shared_ptr<const ContentScanner>> WithBuiltins(const std::vector<ContentRule>& extra);
   // Checks that a user's pattern compiles with both engines.

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "checks/sensitive_content.h"
 
 using namespace probity;
@@ -74,4 +76,37 @@ TEST_CASE("RedactSecrets masks every secret and leaves the rest", "[checks]") {
   CHECK(redacted.find("hunter22") == std::string::npos);
   CHECK(redacted.find("status ok") != std::string::npos);
   CHECK(RedactSecrets("nothing to hide") == "nothing to hide");
+}
+
+TEST_CASE("The built-in rules compile, so the built-in scanner may compile on its first scan", "[checks]") {
+  std::vector<ContentRule> builtin;
+  for (const ContentRule& r : BuiltinContentRules()) {
+    if (r.kind == "secret" || r.kind == "pii") builtin.push_back(r);
+  }
+  auto eager = ContentScanner::Compile(builtin);
+  INFO((eager.ok() ? std::string() : eager.status().message()));
+  REQUIRE(eager.ok());
+  // The lazy one finds what the eager one finds, from several threads at once.
+  auto lazy = ContentScanner::Compile(builtin, true);
+  REQUIRE(lazy.ok());
+  const std::string text = "token AKIAIOSFODNN7EXAMPLE mail jane.doe@example.org";
+  std::vector<ContentMatch> expected;
+  {
+    ContentScanner::Scratch scratch(**eager);
+    (*eager)->Find(text, scratch, &expected);
+  }
+  REQUIRE(expected.size() >= 2);
+  std::vector<std::vector<ContentMatch>> found(4);
+  std::vector<std::thread> threads;
+  for (auto& out : found) {
+    threads.emplace_back([&lazy, &text, &out] {
+      ContentScanner::Scratch scratch(**lazy);
+      (*lazy)->Find(text, scratch, &out);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const auto& out : found) {
+    REQUIRE(out.size() == expected.size());
+    for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i].rule == expected[i].rule);
+  }
 }
