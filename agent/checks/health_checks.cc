@@ -87,6 +87,11 @@ Verdict CheckLivenessReachable(ProbeContext& ctx, const CheckParams& params) {
                        FormatElapsed(slowest) + ")");
 }
 
+// A health body is parsed once per run, however many checks read it.
+const HealthBody& ParsedBody(ProbeContext& ctx, const std::string& url, const HttpResponse& r) {
+  return ctx.Shared<HealthBody>("health body of " + url, [&r] { return ParseHealthBody(r.MediaType(), r.body); });
+}
+
 Verdict CheckReadinessReachable(ProbeContext& ctx, const CheckParams&) {
   const Endpoint& e = ctx.endpoints().readiness;
   if (!e.found()) return Verdict::Fail("no readiness endpoint: " + e.missing_reason);
@@ -94,7 +99,7 @@ Verdict CheckReadinessReachable(ProbeContext& ctx, const CheckParams&) {
   if (auto bad = Unusable(ctx, e, r)) return *bad;
   const int code = r->status;
   if (Is2xx(code)) return Verdict::Pass(Get(e) + " answered " + std::to_string(code) + ": ready");
-  const HealthBody body = ParseHealthBody(r->MediaType(), r->body);
+  const HealthBody& body = ParsedBody(ctx, e.url, *r);
   if (code == 503 || (code >= 500 && body.state != HealthState::kUnknown)) {
     std::string why = Get(e) + " answered " + std::to_string(code) + ": not ready";
     if (body.state != HealthState::kUnknown) why += ", body says " + BodyWords(body);
@@ -119,7 +124,7 @@ Verdict CheckStatusConsistent(ProbeContext& ctx, const CheckParams&) {
       if (first_error.empty() && bad->status == CheckStatus::kError) first_error = bad->detail;
       continue;
     }
-    const HealthBody body = ParseHealthBody(r->MediaType(), r->body);
+    const HealthBody& body = ParsedBody(ctx, h.endpoint->url, *r);
     if (body.state == HealthState::kUnknown) continue;
     ++compared;
     const int code = r->status;
@@ -177,16 +182,16 @@ Verdict CheckLivenessIndependent(ProbeContext& ctx, const CheckParams& params) {
   if (!e.found()) return Verdict::Skip("no liveness endpoint to inspect");
   const StatusOr<HttpResponse>& r = ctx.Get(e.url);
   if (auto bad = Unusable(ctx, e, r)) return *bad;
-  HealthBody body = ParseHealthBody(r->MediaType(), r->body);
+  const HealthBody* body = &ParsedBody(ctx, e.url, *r);
   std::string source = Get(e);
-  if (body.format == HealthFormat::kKubernetes && body.components.empty()) {
+  if (body->format == HealthFormat::kKubernetes && body->components.empty()) {
     // Kubernetes-style endpoints list their checks only when asked.
     const std::string verbose_url = e.url + (e.url.find('?') == std::string::npos ? "?verbose" : "&verbose");
     const StatusOr<HttpResponse>& v = ctx.Get(verbose_url);
     if (v.ok() && !v->body_truncated && Is2xx(v->status)) {
-      HealthBody verbose = ParseHealthBody(v->MediaType(), v->body);
+      const HealthBody& verbose = ParsedBody(ctx, verbose_url, *v);
       if (!verbose.components.empty()) {
-        body = std::move(verbose);
+        body = &verbose;
         source += "?verbose";
       }
     }
@@ -194,7 +199,7 @@ Verdict CheckLivenessIndependent(ProbeContext& ctx, const CheckParams& params) {
   const std::vector<std::string>& extra = params.GetStrings("dependencies");
   std::string deps;
   std::string local;
-  for (const HealthComponent& c : body.components) {
+  for (const HealthComponent& c : body->components) {
     std::string& list = IsDownstreamDependency(c.name, c.type, extra) ? deps : local;
     list += (list.empty() ? "" : ", ") + SafeExcerpt(c.name, 40);
   }
@@ -202,7 +207,7 @@ Verdict CheckLivenessIndependent(ProbeContext& ctx, const CheckParams& params) {
     return Verdict::Fail(source + " lists downstream dependencies: " + Excerpt(deps, 160) +
                          "; an outage there would restart healthy replicas");
   }
-  if (body.components.empty()) return Verdict::Pass(source + " lists no components");
+  if (body->components.empty()) return Verdict::Pass(source + " lists no components");
   return Verdict::Pass(source + " lists only local components: " + Excerpt(local, 160));
 }
 
@@ -264,7 +269,7 @@ Verdict CheckFormatRecognized(ProbeContext& ctx, const CheckParams&) {
       if (first_error.empty()) first_error = bad->detail;
       continue;
     }
-    const HealthBody body = ParseHealthBody(r->MediaType(), r->body);
+    const HealthBody& body = ParsedBody(ctx, h.endpoint->url, *r);
     if (body.format == HealthFormat::kUnknown || body.format == HealthFormat::kOtherJson) {
       const std::string type = r->MediaType().empty() ? "no Content-Type" : r->MediaType();
       const std::string body = r->body.empty() ? " with an empty body" : " \"" + SafeExcerpt(r->body, 60) + "\"";

@@ -193,9 +193,25 @@ std::string RedactSecrets(std::string_view text) {
 }
 
 std::vector<SensitiveFinding> FindSensitiveContent(std::string_view text, std::size_t max_findings) {
+  // One Hyperscan pass over the text tells which rules match at all; only
+  // those go through RE2, whose pass per rule would cost a pass per rule.
+  static const std::shared_ptr<const ContentScanner> prefilter = [] {
+    std::vector<ContentRule> rules;
+    for (const Rule& rule : Rules()) rules.push_back(*rule.rule);
+    return *ContentScanner::Compile(std::move(rules), /*lazy=*/true);
+  }();
+  std::vector<bool> matching(Rules().size(), false);
+  {
+    ContentScanner::Scratch scratch(*prefilter);
+    std::vector<ContentMatch> matches;
+    prefilter->Find(text, scratch, &matches);
+    for (const ContentMatch& m : matches) matching[static_cast<std::size_t>(m.rule)] = true;
+  }
   std::vector<SensitiveFinding> findings;
-  for (const Rule& rule : Rules()) {
+  for (std::size_t i = 0; i < Rules().size(); ++i) {
+    const Rule& rule = Rules()[i];
     if (findings.size() >= max_findings) break;
+    if (!matching[i]) continue;
     ForEachMatch(*rule.rule, *rule.re, text, [&](std::string_view whole, std::string_view secret) {
       SensitiveFinding f;
       f.rule = rule.rule->name;
