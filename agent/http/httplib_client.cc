@@ -2,18 +2,22 @@
 
 #include <arpa/inet.h>
 #include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <cerrno>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include "core/duration.h"
 #include "core/text.h"
@@ -143,13 +147,14 @@ struct StreamBounds {
 // the response head has taken its cap; after the head (the response handler
 // has seen it) reads are not counted, the body being bounded by the content
 // receiver.
+// Over TLS (`ssl` set) it reads and writes through OpenSSL.
 class HeadBoundedStream final : public httplib::Stream {
  public:
-  HeadBoundedStream(socket_t sock, std::chrono::microseconds read_timeout, std::chrono::microseconds write_timeout,
-                    StreamBounds* bounds)
-      : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout), bounds_(*bounds) {}
+  HeadBoundedStream(socket_t sock, SSL* ssl, std::chrono::microseconds read_timeout,
+                    std::chrono::microseconds write_timeout, StreamBounds* bounds)
+      : sock_(sock), ssl_(ssl), read_timeout_(read_timeout), write_timeout_(write_timeout), bounds_(*bounds) {}
 
-  bool is_readable() const override { return Wait(POLLIN, read_timeout_); }
+  bool is_readable() const override { return (ssl_ && SSL_pending(ssl_) > 0) || Wait(POLLIN, read_timeout_); }
   bool is_writable() const override { return Wait(POLLOUT, write_timeout_); }
 
   ssize_t read(char* ptr, size_t size) override {
@@ -169,9 +174,7 @@ class HeadBoundedStream final : public httplib::Stream {
       if (!is_readable()) return -1;
       // Small reads (httplib reads a head a byte at a time) go through a buffer.
       const bool buffer = size < sizeof buffer_;
-      do {
-        n = ::recv(sock_, buffer ? buffer_ : ptr, buffer ? sizeof buffer_ : size, 0);
-      } while (n < 0 && errno == EINTR);
+      n = Receive(buffer ? buffer_ : ptr, buffer ? sizeof buffer_ : size);
       if (n <= 0) return n;
       if (buffer) {
         filled_ = static_cast<std::size_t>(n);
@@ -186,6 +189,14 @@ class HeadBoundedStream final : public httplib::Stream {
 
   ssize_t write(const char* ptr, size_t size) override {
     if (!is_writable()) return -1;
+    if (ssl_) {
+      for (;;) {
+        ERR_clear_error();
+        const int n = SSL_write(ssl_, ptr, static_cast<int>(std::min<size_t>(size, INT_MAX)));
+        if (n > 0) return n;
+        if (!Retry(n)) return -1;
+      }
+    }
     ssize_t n;
     do {
       n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
@@ -198,6 +209,33 @@ class HeadBoundedStream final : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
  private:
+  ssize_t Receive(char* into, size_t size) {
+    if (ssl_) {
+      for (;;) {
+        ERR_clear_error();
+        const int n = SSL_read(ssl_, into, static_cast<int>(std::min<size_t>(size, INT_MAX)));
+        if (n > 0) return n;
+        if (SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN) return 0;
+        if (!Retry(n)) return -1;
+      }
+    }
+    ssize_t n;
+    do {
+      n = ::recv(sock_, into, size, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  // After an OpenSSL call returned `rc`: true once the socket is ready for
+  // the call to be made again.
+  bool Retry(int rc) const {
+    switch (SSL_get_error(ssl_, rc)) {
+      case SSL_ERROR_WANT_READ: return Wait(POLLIN, read_timeout_);
+      case SSL_ERROR_WANT_WRITE: return Wait(POLLOUT, write_timeout_);
+      default: return false;
+    }
+  }
+
   // Waits for the socket until the earlier of the timeout and the request's
   // deadline, looking at the cancellation every 100 ms while it waits.
   bool Wait(short events, std::chrono::microseconds timeout) const {
@@ -228,6 +266,7 @@ class HeadBoundedStream final : public httplib::Stream {
   }
 
   socket_t sock_;
+  SSL* ssl_;
   std::chrono::microseconds read_timeout_;
   std::chrono::microseconds write_timeout_;
   StreamBounds& bounds_;
@@ -237,21 +276,24 @@ class HeadBoundedStream final : public httplib::Stream {
   std::size_t filled_ = 0;    // bytes of buffer_ received
 };
 
-// A plain-HTTP client whose socket stream is ours: bounded in time and in
-// the size of the response head. (httplib's TLS client keeps its socket
-// processing private, so an HTTPS head is bounded only by the request's
-// timeout, kept by a watchdog thread.)
-class HeadBoundedClient final : public httplib::ClientImpl {
+// An httplib client (plain or TLS) whose socket stream is ours: bounded in
+// time and in the size of the response head.
+template <typename Base>
+class HeadBounded final : public Base {
  public:
-  HeadBoundedClient(const std::string& host, int port) : httplib::ClientImpl(host, port) {}
+  HeadBounded(const std::string& host, int port) : Base(host, port) {}
   StreamBounds bounds;
 
  private:
+  using Socket = typename Base::Socket;
+  // httplib's own (private) socket processing, with our stream.
   bool process_socket(const Socket& socket, std::function<bool(httplib::Stream& strm)> callback) override {
     using std::chrono::seconds;
     using std::chrono::microseconds;
-    HeadBoundedStream stream(socket.sock, seconds(read_timeout_sec_) + microseconds(read_timeout_usec_),
-                             seconds(write_timeout_sec_) + microseconds(write_timeout_usec_), &bounds);
+    SSL* ssl = nullptr;
+    if constexpr (std::is_same_v<Base, httplib::SSLClient>) ssl = socket.ssl;
+    HeadBoundedStream stream(socket.sock, ssl, seconds(this->read_timeout_sec_) + microseconds(this->read_timeout_usec_),
+                             seconds(this->write_timeout_sec_) + microseconds(this->write_timeout_usec_), &bounds);
     return callback(stream);
   }
 };
@@ -341,16 +383,18 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
       return Status::Error("no complete answer within the " + FormatDuration(options.timeout) + " timeout");
     }
     std::unique_ptr<httplib::ClientImpl> owned;
-    HeadBoundedClient* bounded = nullptr;
+    StreamBounds* bounds = nullptr;
     if (url.is_tls()) {
-      owned = std::make_unique<httplib::SSLClient>(url.host, url.port);
+      auto tls = std::make_unique<HeadBounded<httplib::SSLClient>>(url.host, url.port);
+      bounds = &tls->bounds;
+      owned = std::move(tls);
     } else {
-      auto plain = std::make_unique<HeadBoundedClient>(url.host, url.port);
-      bounded = plain.get();
-      bounded->bounds.deadline = deadline;
-      bounded->bounds.cancelled = &shared_->cancelled;
+      auto plain = std::make_unique<HeadBounded<httplib::ClientImpl>>(url.host, url.port);
+      bounds = &plain->bounds;
       owned = std::move(plain);
     }
+    bounds->deadline = deadline;
+    bounds->cancelled = &shared_->cancelled;
     httplib::ClientImpl& client = *owned;
     // httplib would resolve the name itself, without a timeout: resolve it
     // here within the request's time and hand it the address.
@@ -403,8 +447,8 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     response.headers.clear();
     response.body.clear();
     response.body_truncated = false;
-    req.response_handler = [&response, bounded](const httplib::Response& r) {
-      if (bounded) bounded->bounds.head_done = true;
+    req.response_handler = [&response, bounds](const httplib::Response& r) {
+      bounds->head_done = true;
       TakeStatusAndHeaders(r, &response);
       return true;
     };
@@ -421,16 +465,18 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
 
     httplib::Result result(nullptr, httplib::Error::Unknown);
     bool timed_out = false;
-    if (bounded) {
+    if (!url.is_tls()) {
       result = client.send(req);
-      timed_out = bounded->bounds.timed_out;
     } else {
+      // OpenSSL may block inside a record on the (blocking) socket, out of
+      // the stream's sight: a watchdog keeps the deadline there.
       Watchdog watchdog(shared_->mu, shared_->cv, shared_->cancelled, client, deadline);
       result = client.send(req);
       timed_out = watchdog.fired();
     }
+    timed_out = timed_out || bounds->timed_out;
     const bool cancelled = shared_->cancelled;
-    if (bounded && bounded->bounds.head_too_large) {
+    if (bounds->head_too_large) {
       return Status::Error("the response head (status line and headers) is larger than the " +
                            FormatByteSize(kMaxResponseHeadBytes) + " limit (" + url.Origin() + ")");
     }

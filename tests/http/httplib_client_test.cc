@@ -1,12 +1,14 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/text.h"
 #include "http/httplib_client.h"
 #include "report/render.h"
 #include "runner/probe.h"
 #include "support/test_servers.h"
+#include "support/tls.h"
 
 using namespace probity;
 using namespace probity::testing;
@@ -248,4 +250,87 @@ TEST_CASE("A response head without end is cut at its limit with bounded memory",
     CHECK(r.status().message().find("the response head (status line and headers) is larger than the 256KiB limit") ==
           0);
   }
+}
+
+TEST_CASE("An HTTPS response head without end is cut at its limit too", "[integration][http]") {
+  const std::shared_ptr<SSL_CTX> tls = SelfSignedServerContext();
+  for (const bool one_line : {false, true}) {
+    INFO((one_line ? "one endless header line" : "endless headers"));
+    RawServer server([&tls, one_line](int fd, const std::atomic<bool>& stopping) {
+      std::shared_ptr<SSL> ssl = AcceptTls(tls.get(), fd);
+      if (!ssl) return;
+      std::string head;
+      char buf[4096];
+      while (head.find("\r\n\r\n") == std::string::npos && head.size() < 16384) {
+        const int n = SSL_read(ssl.get(), buf, sizeof buf);
+        if (n <= 0) return;
+        head.append(buf, static_cast<std::size_t>(n));
+      }
+      const std::string start = one_line ? "HTTP/1.1 200 OK\r\nX-Long: " : "HTTP/1.1 200 OK\r\n";
+      const std::string chunk = one_line ? std::string(16 * 1024, 'a') : [] {
+        std::string headers;
+        for (int i = 0; i < 2048; ++i) headers += "X-H: v\r\n";
+        return headers;
+      }();
+      if (SSL_write(ssl.get(), start.data(), static_cast<int>(start.size())) <= 0) return;
+      for (int i = 0; i < 64 * 1024 && !stopping; ++i) {  // at most 1 GiB
+        if (SSL_write(ssl.get(), chunk.data(), static_cast<int>(chunk.size())) <= 0) return;
+      }
+    });
+    HttplibClient http;
+    HttpOptions options = Fast(10s);
+    options.tls_verify = false;
+    const std::string url = "https" + server.Url("/livez").substr(4);
+    StatusOr<HttpResponse> r = Get(http, url, options);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("the response head (status line and headers) is larger than the 256KiB limit") ==
+          0);
+  }
+}
+
+TEST_CASE("HTTPS answers are read whole, chunked or not, and a silent HTTPS peer times out", "[integration][http]") {
+  const std::shared_ptr<SSL_CTX> tls = SelfSignedServerContext();
+  auto serve = [&tls](std::string answer) {
+    return [&tls, answer](int fd, const std::atomic<bool>& stopping) {
+      std::shared_ptr<SSL> ssl = AcceptTls(tls.get(), fd);
+      if (!ssl) return;
+      std::string head;
+      char buf[4096];
+      while (head.find("\r\n\r\n") == std::string::npos && head.size() < 16384 && !stopping) {
+        const int n = SSL_read(ssl.get(), buf, sizeof buf);
+        if (n <= 0) return;
+        head.append(buf, static_cast<std::size_t>(n));
+      }
+      if (answer.empty()) {  // silent: hold the session open until the test ends
+        while (!stopping) std::this_thread::sleep_for(20ms);
+        return;
+      }
+      SSL_write(ssl.get(), answer.data(), static_cast<int>(answer.size()));
+      SSL_shutdown(ssl.get());
+    };
+  };
+  HttpOptions options = Fast(2s);
+  options.tls_verify = false;
+  const std::string body(100000, 'x');
+  RawServer plain(serve("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body));
+  RawServer chunked(serve("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/health+json\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"sta\r\n10\r\ntus\":\"fail\"}    \r\n0\r\n\r\n"));
+  RawServer silent(serve(""));
+  HttplibClient http;
+  StatusOr<HttpResponse> r = Get(http, "https" + plain.Url("/x").substr(4), options);
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(r->Header("content-type") == "text/plain");
+  CHECK(r->body == body);
+  r = Get(http, "https" + chunked.Url("/readyz").substr(4), options);
+  REQUIRE(r.ok());
+  CHECK(r->status == 503);
+  CHECK(r->body == "{\"status\":\"fail\"}    ");
+  options.timeout = 500ms;
+  const auto start = std::chrono::steady_clock::now();
+  r = Get(http, "https" + silent.Url("/livez").substr(4), options);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("no complete answer within the 500ms timeout") == 0);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
