@@ -21,6 +21,7 @@
 #include "logs/log_stream.h"
 #include "core/build_info.h"
 #include "core/logger.h"
+#include "core/memory.h"
 #include "core/text.h"
 #include "exposition/analysis.h"
 #include "http/httplib_client.h"
@@ -323,6 +324,7 @@ int Run(const AgentOptions& options, const std::string& log_file) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  BoundAllocatorRetention();
 
   Logger logger(stderr);
   if (!log_file.empty()) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checks/catalogue.h"
+#include "core/memory.h"
 #include "core/text.h"
 #include "core/trace_context.h"
 #include "report/render.h"
@@ -95,6 +96,8 @@ Status Agent::Start() {
         const std::string duration = FormatSeconds(ToSeconds(report.duration));
         const std::string failures = std::to_string(report.critical_failures);
         store_.Record(std::move(report), SystemClock::Instance().WallNow());
+        // What the run's bodies and parses used goes back to the system.
+        ReleaseFreeMemory();
         logger_.Info("probe run completed", {{"target", spec.name}, {"score", score}, {"readiness_level", level},
                                              {"critical_failures", failures}, {"duration_seconds", duration}});
       },
