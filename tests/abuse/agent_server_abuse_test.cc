@@ -340,7 +340,7 @@ TEST_CASE("POST /-/reload without a body reloads at once", "[integration][abuse]
   CHECK(Request(agent.port, "POST", "/-/reload", "Content-Length: 0\r\n").status == 200);
 }
 
-TEST_CASE("/probe of a hanging target pins no server thread; an unknown target is one 404", "[integration][abuse]") {
+TEST_CASE("/probe of a hanging target pins no server thread, and an unknown target is one 404", "[integration][abuse]") {
   RawServer hanging(AcceptAndHang());
   RunningAgent agent("global: {interval: 1m, timeout: 4s}\ntargets:\n  - {name: slow, url: \"" + hanging.Url() +
                      "\"}\n");

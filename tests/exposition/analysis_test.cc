@@ -206,7 +206,7 @@ TEST_CASE("OpenMetrics: valid expositions from the spec and the reference parser
   }
 }
 
-TEST_CASE("OpenMetrics: a family without TYPE is unknown; its one sample name is the family's", "[exposition]") {
+TEST_CASE("OpenMetrics: a family without TYPE is unknown, and its one sample name is the family's", "[exposition]") {
   Analysis a = Analyze("a_total 1\n# EOF\n", Format::kOpenMetrics);
   REQUIRE_FALSE(a.error);
   REQUIRE(a.Find("a_total"));
@@ -394,7 +394,7 @@ TEST_CASE("OpenMetrics: histogram _sum is not NaN or negative, and absent when a
         "line 2:1: histogram \"h\" has a MetricPoint with negative buckets and a _sum (it must have none)");
 }
 
-TEST_CASE("OpenMetrics: gauge histograms use _gcount and _gsum; _gsum is negative only beside negative buckets", "[exposition]") {
+TEST_CASE("OpenMetrics: gauge histograms use _gcount and _gsum, and _gsum is negative only beside negative buckets", "[exposition]") {
   const std::string head = "# TYPE g gaugehistogram\n";
   CHECK(OmError(head + "g_bucket{le=\"+Inf\"} 1\ng_gcount 1\ng_gsum 1\n") == "");
   CHECK(OmError(head + "g_bucket{le=\"-1\"} 1\ng_bucket{le=\"+Inf\"} 1\ng_gcount 1\ng_gsum -3\n") == "");

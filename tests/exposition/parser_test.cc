@@ -72,7 +72,7 @@ TEST_CASE("Float values: what Prometheus accepts and rejects", "[exposition]") {
   CHECK(ErrorOf("a 1_000\n") == "line 1:3: expected a float as value, got \"1_000\"");
 }
 
-TEST_CASE("Text timestamps are integer milliseconds; OpenMetrics ones are float seconds", "[exposition]") {
+TEST_CASE("Text timestamps are integer milliseconds, and OpenMetrics ones are float seconds", "[exposition]") {
   CHECK(ErrorOf("a 1 1700000000000\n") == "");
   CHECK(ErrorOf("a 1 1.5\n") == "line 1:5: expected an integer timestamp in milliseconds, got \"1.5\"");
   CHECK(ErrorOf(Om("a 1 1700000000.5\n"), Format::kOpenMetrics) == "");
@@ -142,7 +142,7 @@ TEST_CASE("OpenMetrics counters have _total and _created samples only", "[exposi
         "line 2:1: counter value must be a non-negative number");
 }
 
-TEST_CASE("Histogram buckets need a float le; gauge histograms use _gcount and _gsum", "[exposition]") {
+TEST_CASE("Histogram buckets need a float le, and gauge histograms use _gcount and _gsum", "[exposition]") {
   CHECK(ErrorOf("# TYPE h histogram\nh_bucket{le=\"x\"} 1\n") == "line 2:1: expected float as value for 'le' label, got \"x\"");
   CHECK(ErrorOf(Om("# TYPE h histogram\nh_bucket 1\n"), Format::kOpenMetrics) == "line 2:1: histogram bucket without an le label");
   CHECK(ErrorOf(Om("# TYPE g gaugehistogram\ng_bucket{le=\"+Inf\"} 1\ng_gcount 1\ng_gsum 1\n"), Format::kOpenMetrics) == "");

@@ -205,7 +205,7 @@ TEST_CASE("Items 6 and 7: an access log that records raw request headers has not
   CHECK(c["logs.fields.trace_id"].status == CheckStatus::kFail);
 }
 
-TEST_CASE("Item 8: a missing metrics endpoint is said once; dependents are grouped", "[integration][verdicts]") {
+TEST_CASE("Item 8: a missing metrics endpoint is said once, and dependents are grouped", "[integration][verdicts]") {
   RawServer server(Routes({{"/livez", {200, "text/plain", "ok"}}, {"/readyz", {200, "text/plain", "ok"}}},
                           {404, "text/plain", "404 page not found\n"}));
   auto c = Probe(server.Url());

@@ -138,7 +138,7 @@ TEST_CASE("Secrets and PII are found in one pass, masked, and filtered", "[logs]
   CHECK(s.pii_lines == 2);
 }
 
-TEST_CASE("Extra rules from the config join the compiled set; bad ones are refused", "[logs]") {
+TEST_CASE("Extra rules from the config join the compiled set, and bad ones are refused", "[logs]") {
   auto scanner = ContentScanner::WithBuiltins({{"internal-token", "secret", R"(\b(itk_[a-z0-9]{16})\b)"}});
   REQUIRE(scanner.ok());
   LogAnalyzer analyzer(*scanner);
@@ -305,7 +305,7 @@ TEST_CASE("Card numbers are found at every offset of the 64-byte scan, and only 
   }
 }
 
-TEST_CASE("A stream is read in blocks; a line over the limit is cut once and the next line counts on", "[logs]") {
+TEST_CASE("A stream is read in blocks, and a line over the limit is cut once and the next line counts on", "[logs]") {
   std::FILE* file = std::tmpfile();
   REQUIRE(file != nullptr);
   const std::string first = R"({"ts":1714557600,"level":"info","service.name":"a","msg":"first"})";

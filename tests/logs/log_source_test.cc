@@ -114,7 +114,7 @@ TEST_CASE("A file rotated in the middle of the read: the new file, then the rota
   CHECK(s->notes.back() == "included 3 lines of the rotated " + path + ".1");
 }
 
-TEST_CASE("A url source returns its last lines; HTTP errors are reasons", "[logs]") {
+TEST_CASE("A url source returns its last lines, and HTTP errors are reasons", "[logs]") {
   TestHttpServer http_server;
   http_server.server.Get("/logs", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(Lines(1, 50), "application/x-ndjson");
