@@ -342,16 +342,17 @@ TEST_CASE("POST /-/reload without a body reloads at once", "[integration][abuse]
 
 TEST_CASE("/probe of a hanging target pins no server thread, and an unknown target is one 404", "[integration][abuse]") {
   RawServer hanging(AcceptAndHang());
-  RunningAgent agent("global: {interval: 1m, timeout: 4s}\ntargets:\n  - {name: slow, url: \"" + hanging.Url() +
-                     "\"}\n");
-  // Four anonymous callers, each waiting for the probe of a target that never answers.
+  // As many callers as the old server had threads (8), with room for all of them to probe.
+  RunningAgent agent("global: {interval: 1m, timeout: 4s, max_concurrent_probes: 16}\ntargets:\n  - {name: slow, url: \"" +
+                     hanging.Url() + "\"}\n");
+  // Eight anonymous callers, each waiting for the probe of a target that never answers.
   std::vector<std::future<Answer>> probes;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 8; ++i) {
     probes.push_back(std::async(std::launch::async, [&] { return Request(agent.port, "GET", "/probe?target=slow"); }));
   }
-  // Every probe is under way (the scheduler's first run is a fifth connection).
-  for (int i = 0; i < 100 && hanging.connections() < 5; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(hanging.connections() >= 5);
+  // Every probe is under way (the scheduler's first run is a ninth connection).
+  for (int i = 0; i < 100 && hanging.connections() < 9; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(hanging.connections() >= 9);
   for (int i = 0; i < 10; ++i) {
     for (const char* path : {"/metrics", "/-/healthy"}) {
       const Answer a = Request(agent.port, "GET", path);
@@ -375,7 +376,7 @@ TEST_CASE("/probe of a hanging target pins no server thread, and an unknown targ
   const std::string metrics = Request(agent.port, "GET", "/metrics").text;
   CHECK(RequestsTotal(metrics, "/probe", 404) == 1);
   CHECK(RequestsTotal(metrics, "other", 404) == 0);
-  CHECK(RequestsTotal(metrics, "/probe", 200) == 4);
+  CHECK(RequestsTotal(metrics, "/probe", 200) == 8);
 }
 
 TEST_CASE("A request head over the limit is refused and the agent stays responsive", "[integration][abuse]") {
