@@ -32,7 +32,7 @@ TEST_CASE("Label values accept only the three escapes", "[exposition]") {
   CHECK(ErrorOf("a{x=\"\\t\"} 1\n") == "line 1:6: invalid escape sequence '\\t' in label value");
 }
 
-TEST_CASE("HELP text accepts only \\\\ and \\n", "[exposition]") {
+TEST_CASE("HELP text accepts only the backslash and line feed escapes", "[exposition]") {
   CHECK(ErrorOf("# HELP a x\\\\y\\nz\na 1\n") == "");
   CHECK(ErrorOf("# HELP a x\\qy\na 1\n") == "line 1:11: invalid escape sequence '\\q' in HELP text");
 }
@@ -170,7 +170,7 @@ TEST_CASE("OpenMetrics: no byte order mark", "[exposition]") {
   CHECK(OmError("\xEF\xBB\xBF" "a 1\n") == "line 1:1: byte order mark (OpenMetrics allows none)");
 }
 
-TEST_CASE("OpenMetrics: lines end with \\n, never \\r\\n", "[exposition]") {
+TEST_CASE("OpenMetrics: lines end with a line feed, never CR LF", "[exposition]") {
   CHECK(OmError("# TYPE a gauge\na{x=\"a\rb\"} 1\n") == "");  // a CR inside a label value is a normal-char
   CHECK(OmError("# TYPE a gauge\r\na 1\n") ==
         "line 1:15: carriage return at the end of the line (OpenMetrics lines end with \\n only)");
