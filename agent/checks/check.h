@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "exposition/analysis.h"
 #include "http/http_client.h"
 
 namespace probity {
@@ -98,8 +99,11 @@ struct LogAccess {
 // runs, so it needs no lock.
 struct TargetMemory {
   bool has_counters = false;
-  std::map<std::string, double> counters;  // series key -> value of the last scrape
-  double process_start = -1;               // process_start_time_seconds then, or -1
+  // The last scrape's counters, compactly (24 bytes a series): enough to
+  // compare, and to name the families of series that vanish.
+  std::vector<exposition::CounterValue> counters;
+  std::vector<std::string> counter_families;
+  double process_start = -1;  // process_start_time_seconds then, or -1
 };
 
 // What a check can use about its target during one probe run. Not

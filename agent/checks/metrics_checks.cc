@@ -315,27 +315,56 @@ Verdict CheckHistogramConsistent(ProbeContext& ctx, const CheckParams&) {
   return FromProblems(ctx, {Problem::Kind::kHistogram}, "histogram");
 }
 
+// Names of counter series by hash, read again from a scrape's body (only
+// when a check fails, so the common path keeps no names at all).
+std::vector<std::string> SeriesNames(const Scrape& scrape, const std::set<std::uint64_t>& series) {
+  exposition::AnalyzeOptions options;
+  options.name_series = &series;
+  const Analysis named = exposition::Analyze(scrape.response->body, scrape.format, options);
+  std::vector<std::string> names;
+  for (const auto& [hash, name] : named.series_names) names.push_back(name);
+  return names;
+}
+
+// "N of family" for each family of some counter series of an earlier scrape.
+std::vector<std::string> FamiliesOf(const std::vector<const exposition::CounterValue*>& series,
+                                    const std::vector<std::string>& families) {
+  std::map<std::uint32_t, std::size_t> count;
+  for (const exposition::CounterValue* v : series) ++count[v->family];
+  std::vector<std::string> out;
+  for (const auto& [family, n] : count) {
+    out.push_back((family < families.size() ? families[family] : "?") + " (" + std::to_string(n) + ")");
+  }
+  return out;
+}
+
 Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
+  using exposition::CounterValue;
   Scrape& first = TextScrape(ctx);
   if (auto bad = Unusable(ctx, first)) return *bad;
   auto start_time = [](const Analysis& a) {
     const FamilySummary* f = a.Find("process_start_time_seconds");
     return f ? f->first_value : -1.0;
   };
-  std::map<std::string, double> before;
+  // The earlier scrape (`before`, with its families) and the later one.
+  std::vector<CounterValue> before;
+  std::vector<std::string> before_families;
   double before_start = -1;
-  const std::map<std::string, double>* after = &first.analysis.counter_values;
-  double after_start = start_time(first.analysis);
+  const Scrape* before_scrape = nullptr;  // when its body is still at hand
+  const Scrape* later = &first;
   std::string how;
   Scrape second;
   TargetMemory* memory = ctx.memory();
   if (memory) {
-    // `probity run`: compare with the previous run's scrape, no extra wait.
+    // `probity run`: compare with the previous run's scrape, no extra wait;
+    // this scrape's counters are what the next run compares with.
     const bool had = memory->has_counters;
     before = std::move(memory->counters);
+    before_families = std::move(memory->counter_families);
     before_start = memory->process_start;
     memory->counters = first.analysis.counter_values;
-    memory->process_start = after_start;
+    memory->counter_families = first.analysis.counter_families;
+    memory->process_start = start_time(first.analysis);
     memory->has_counters = true;
     if (!had) return Verdict::Skip("first run: counters are compared from the next run on");
     how = "since the previous run";
@@ -345,29 +374,44 @@ Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
     second = Fetch(ctx, kTextAccept);
     if (auto bad = Unusable(ctx, second)) return *bad;
     before = first.analysis.counter_values;
-    before_start = after_start;
-    after = &second.analysis.counter_values;
-    after_start = start_time(second.analysis);
+    before_families = first.analysis.counter_families;
+    before_start = start_time(first.analysis);
+    before_scrape = &first;
+    later = &second;
     how = "over a second scrape " + FormatDuration(delay) + " later";
   }
+  const double after_start = start_time(later->analysis);
   if (before_start >= 0 && after_start >= 0 && before_start != after_start) {
     return Verdict::Skip("the process restarted " + how + " (process_start_time_seconds changed): counters may reset");
   }
-  std::vector<std::string> decreased, vanished;
-  for (const auto& [key, value] : before) {
-    auto it = after->find(key);
-    if (it == after->end()) {
-      vanished.push_back(key);
-    } else if (it->second < value) {
-      decreased.push_back(key);
+  // Both sides are sorted by series: one merge finds what decreased or vanished.
+  const std::vector<CounterValue>& after = later->analysis.counter_values;
+  std::set<std::uint64_t> decreased;
+  std::vector<const CounterValue*> vanished;
+  auto it = after.begin();
+  for (const CounterValue& v : before) {
+    while (it != after.end() && it->series < v.series) ++it;
+    if (it == after.end() || it->series != v.series) {
+      vanished.push_back(&v);
+    } else if (it->value < v.value) {
+      decreased.insert(v.series);
     }
   }
   if (!decreased.empty()) {
-    return Verdict::Fail(std::to_string(decreased.size()) + " counter series decreased " + how + ": " + Names(decreased),
+    return Verdict::Fail(std::to_string(decreased.size()) + " counter series decreased " + how + ": " +
+                             Names(SeriesNames(*later, decreased)),
                          "never reset or decrement a counter while the process lives; use a gauge for values that go down");
   }
   if (!vanished.empty()) {
-    return Verdict::Fail(std::to_string(vanished.size()) + " counter series vanished " + how + ": " + Names(vanished),
+    std::string which;
+    if (before_scrape) {
+      std::set<std::uint64_t> hashes;
+      for (const CounterValue* v : vanished) hashes.insert(v->series);
+      which = Names(SeriesNames(*before_scrape, hashes));
+    } else {
+      which = "in " + Names(FamiliesOf(vanished, before_families));
+    }
+    return Verdict::Fail(std::to_string(vanished.size()) + " counter series vanished " + how + ": " + which,
                          "keep exporting a counter series once it exists (initialise label sets up front)");
   }
   return Verdict::Pass(std::to_string(before.size()) + " counter series, none decreased or vanished " + how);

@@ -140,6 +140,7 @@ struct HistogramSeries {
 
 struct FamilyState {
   FamilySummary summary;
+  std::int64_t counter_family = -1;  // its index in Analysis::counter_families, once it has one
   bool help_set = false;
   bool type_set = false;
   bool unit_set = false;
@@ -376,8 +377,13 @@ class Analyzer final : public Handler {
       }
     }
     if (options_.keep_counter_values && t == MetricType::kCounter) {
-      out_->counter_values[SeriesKey(s)] = s.value;
+      if (f->counter_family < 0) {
+        f->counter_family = static_cast<std::int64_t>(out_->counter_families.size());
+        out_->counter_families.push_back(sum.name);
+      }
+      out_->counter_values.push_back({key, s.value, static_cast<std::uint32_t>(f->counter_family)});
     }
+    if (options_.name_series && options_.name_series->count(key)) out_->series_names[key] = SeriesKey(s);
     if (om_) {
       CheckOmSample(*f, s, labels_hash, signature, key, special_label);
     } else {
@@ -990,6 +996,20 @@ Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& opt
   Analyzer analyzer(format, options, &out);
   out.error = Parse(body, format, analyzer);
   if (!out.error) analyzer.Finish();
+  // One value per series, the last one given, in series order.
+  std::vector<CounterValue>& values = out.counter_values;
+  std::stable_sort(values.begin(), values.end(),
+                   [](const CounterValue& a, const CounterValue& b) { return a.series < b.series; });
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (kept > 0 && values[kept - 1].series == values[i].series) {
+      values[kept - 1] = values[i];
+    } else {
+      values[kept++] = values[i];
+    }
+  }
+  values.resize(kept);
+  values.shrink_to_fit();
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,11 +48,20 @@ struct FamilySummary {
   std::vector<std::string> label_names;  // distinct, in first-seen order, without le/quantile
 };
 
+// A counter series' value, kept compactly for comparing two scrapes.
+struct CounterValue {
+  std::uint64_t series;  // hash of the name and label set (label order aside)
+  double value;
+  std::uint32_t family;  // index into Analysis::counter_families
+};
+
 struct AnalyzeOptions {
   std::size_t max_series_total = 10000;
   std::size_t max_series_per_family = 2000;
-  // Keep every counter's value by series key, for comparing two scrapes.
+  // Keep every counter's value by series hash, for comparing two scrapes.
   bool keep_counter_values = false;
+  // Name these series (hashes as in CounterValue) in Analysis::series_names.
+  const std::set<std::uint64_t>* name_series = nullptr;
   // Keep up to this many distinct values per label name across all
   // families, for route-cardinality checks.
   std::size_t keep_label_values = 0;
@@ -66,7 +76,9 @@ struct Analysis {
   std::vector<FamilySummary> families;    // in order of first appearance, with samples only
   std::vector<Problem> problems;          // promlint's first (sorted as promtool sorts), then Probity's
   std::size_t total_series = 0;
-  std::map<std::string, double> counter_values;  // series key -> value, if asked
+  std::vector<CounterValue> counter_values;  // if asked: sorted by series, one per series
+  std::vector<std::string> counter_families;  // names of the families counter_values refers to
+  std::map<std::uint64_t, std::string> series_names;  // if asked: name{label="value",…}, labels sorted
   std::map<std::string, std::vector<std::string>> label_values;  // label name -> distinct values, if asked
 
   const FamilySummary* Find(std::string_view name) const;
