@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <optional>
+
 #include "core/text.h"
 
 namespace probity {
@@ -38,22 +41,176 @@ HealthState LooseState(const std::string& s) {
   return HealthState::kUnknown;
 }
 
-void SpringComponents(const json& components, const std::string& prefix, std::vector<HealthComponent>* out) {
-  if (!components.is_object()) return;
-  for (auto it = components.begin(); it != components.end(); ++it) {
-    HealthComponent c;
-    c.name = prefix.empty() ? it.key() : prefix + "." + it.key();
-    if (it.value().is_object()) {
-      auto status = it.value().find("status");
-      if (status != it.value().end() && status->is_string()) c.state = SpringState(status->get<std::string>());
-      out->push_back(c);
-      auto nested = it.value().find("components");
-      if (nested != it.value().end()) SpringComponents(*nested, c.name, out);
-    } else {
-      out->push_back(c);
-    }
+// What a JSON health body says, read in one streaming pass (no document is
+// built: a body with 40 000 components costs its components, not a DOM ten
+// times its size). It keeps the top-level status, the Spring component tree
+// under "components" and "details", and the health+json "checks".
+class HealthJsonReader final : public nlohmann::json_sax<json> {
+ public:
+  struct Entry {
+    std::string type;
+    std::optional<std::string> status;  // when given as a string
+  };
+  // Spring components by path (each level's key), so that iterating gives
+  // each level sorted with a component before its nested ones.
+  using SpringTree = std::map<std::vector<std::string>, Entry>;
+
+  std::optional<std::string> status;  // top-level status, when a string
+  bool has_status = false;
+  bool has_components = false;  // a top-level "components" of any type (Spring Boot 2+)
+  SpringTree components, details;
+  bool checks_is_object = false;
+  std::map<std::string, Entry> checks;
+
+  bool null() override { return Scalar(std::nullopt); }
+  bool boolean(bool) override { return Scalar(std::nullopt); }
+  bool number_integer(number_integer_t) override { return Scalar(std::nullopt); }
+  bool number_unsigned(number_unsigned_t) override { return Scalar(std::nullopt); }
+  bool number_float(number_float_t, const string_t&) override { return Scalar(std::nullopt); }
+  bool string(string_t& value) override { return Scalar(value); }
+  bool binary(binary_t&) override { return Scalar(std::nullopt); }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    return true;
   }
-}
+  bool start_object(std::size_t) override {
+    frames_.push_back(Child(true));
+    return true;
+  }
+  bool end_object() override { return End(); }
+  bool start_array(std::size_t) override {
+    frames_.push_back(Child(false));
+    return true;
+  }
+  bool end_array() override { return End(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+  bool root_is_object() const { return root_is_object_; }
+
+ private:
+  enum class Role { kIgnore, kRoot, kSpringSet, kSpringComponent, kChecksSet, kChecksEntries, kCheckEntry };
+  struct Frame {
+    Role role;
+    bool object;
+    std::string key;                 // of the member being read (objects)
+    std::size_t index = 0;           // of the element being read (arrays)
+    SpringTree* tree = nullptr;      // kSpringSet, kSpringComponent
+    std::vector<std::string> path;   // kSpringSet: the parent's; kSpringComponent: its own
+    std::string name;                // kChecksEntries, kCheckEntry
+  };
+
+  // The frame a new object or array opens, by where it opens.
+  Frame Child(bool object) {
+    Frame f{Role::kIgnore, object, {}, 0, nullptr, {}, {}};
+    if (frames_.empty()) {
+      root_is_object_ = object;
+      if (object) f.role = Role::kRoot;
+      return f;
+    }
+    Frame& parent = frames_.back();
+    switch (parent.role) {
+      case Role::kRoot:
+        if (parent.key == "status") Status(std::nullopt);
+        if (parent.key == "components") has_components = true;
+        if (object && (parent.key == "components" || parent.key == "details")) {
+          f.role = Role::kSpringSet;
+          f.tree = parent.key == "components" ? &components : &details;
+        }
+        if (parent.key == "checks") {
+          checks_is_object = object;
+          if (object) {
+            checks.clear();
+            f.role = Role::kChecksSet;
+          }
+        }
+        break;
+      case Role::kSpringSet: {
+        std::vector<std::string> path = parent.path;
+        path.push_back(parent.key);
+        (*parent.tree)[path] = Entry{};
+        if (object) {
+          f.role = Role::kSpringComponent;
+          f.tree = parent.tree;
+          f.path = std::move(path);
+        }
+        break;
+      }
+      case Role::kSpringComponent:
+        if (parent.key == "status") (*parent.tree)[parent.path].status.reset();
+        if (object && parent.key == "components") {
+          f.role = Role::kSpringSet;
+          f.tree = parent.tree;
+          f.path = parent.path;
+        }
+        break;
+      case Role::kChecksSet:
+        checks[parent.key] = Entry{};
+        f.role = object ? Role::kCheckEntry : Role::kChecksEntries;
+        f.name = parent.key;
+        break;
+      case Role::kChecksEntries:
+        if (object && parent.index == 0) {
+          f.role = Role::kCheckEntry;
+          f.name = parent.name;
+        }
+        break;
+      case Role::kCheckEntry:
+        if (parent.key == "status") checks[parent.name].status.reset();
+        if (parent.key == "componentType") checks[parent.name].type.clear();
+        break;
+      case Role::kIgnore:
+        break;
+    }
+    return f;
+  }
+
+  bool Scalar(const std::optional<std::string>& value) {
+    if (frames_.empty()) return true;  // a bare scalar: not an object
+    Frame& f = frames_.back();
+    switch (f.role) {
+      case Role::kRoot:
+        if (f.key == "status") Status(value);
+        if (f.key == "components") has_components = true;
+        if (f.key == "checks") checks_is_object = false;
+        break;
+      case Role::kSpringSet: {
+        std::vector<std::string> path = f.path;
+        path.push_back(f.key);
+        (*f.tree)[std::move(path)] = Entry{};
+        break;
+      }
+      case Role::kSpringComponent:
+        if (f.key == "status") (*f.tree)[f.path].status = value;
+        break;
+      case Role::kChecksSet:
+        checks[f.key] = Entry{};
+        break;
+      case Role::kCheckEntry:
+        if (f.key == "status") checks[f.name].status = value;
+        if (f.key == "componentType") checks[f.name].type = value.value_or("");
+        break;
+      case Role::kChecksEntries:
+      case Role::kIgnore:
+        break;
+    }
+    if (!f.object) ++f.index;
+    return true;
+  }
+
+  bool End() {
+    frames_.pop_back();
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    return true;
+  }
+
+  void Status(const std::optional<std::string>& value) {
+    has_status = true;
+    status = value;
+  }
+
+  std::vector<Frame> frames_;
+  bool root_is_object_ = false;
+};
 
 bool ParseKubernetes(std::string_view body, HealthBody* out) {
   const std::string_view trimmed = Trim(body);
@@ -123,42 +280,37 @@ HealthBody ParseHealthBody(std::string_view media_type, std::string_view body) {
   HealthBody out;
   const std::string_view trimmed = Trim(body);
   if (StartsWith(trimmed, "{")) {
-    json doc = json::parse(trimmed.begin(), trimmed.end(), nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded() || !doc.is_object()) return out;
-    auto status = doc.find("status");
-    if (status == doc.end() || !status->is_string()) {
+    HealthJsonReader doc;
+    if (!json::sax_parse(trimmed.begin(), trimmed.end(), &doc) || !doc.root_is_object()) return out;
+    if (!doc.status) {
       out.format = HealthFormat::kOtherJson;
       return out;
     }
-    out.raw_status = status->get<std::string>();
+    out.raw_status = *doc.status;
     const bool health_json_type = media_type == "application/health+json";
     if (SpringState(out.raw_status) != HealthState::kUnknown || out.raw_status == "UNKNOWN") {
       out.format = HealthFormat::kSpring;
       out.state = SpringState(out.raw_status);
-      auto components = doc.find("components");
-      if (components == doc.end()) components = doc.find("details");  // Spring Boot 1.x
-      if (components != doc.end()) SpringComponents(*components, "", &out.components);
+      // Spring Boot 1.x put them under "details".
+      for (const auto& [path, entry] : doc.has_components ? doc.components : doc.details) {
+        HealthComponent c;
+        for (const std::string& level : path) c.name += (c.name.empty() ? "" : ".") + level;
+        if (entry.status) c.state = SpringState(*entry.status);
+        out.components.push_back(std::move(c));
+      }
       return out;
     }
     const std::string lower = ToLower(out.raw_status);
     if (health_json_type || lower == "pass" || lower == "warn" || lower == "fail") {
       out.state = HealthJsonState(out.raw_status);
       out.format = out.state == HealthState::kUnknown ? HealthFormat::kOtherJson : HealthFormat::kHealthJson;
-      auto checks = doc.find("checks");
-      if (checks != doc.end() && checks->is_object()) {
-        for (auto it = checks->begin(); it != checks->end(); ++it) {
-          const json& entries = it.value();
-          HealthComponent c;
-          c.name = it.key();
-          const json* first = entries.is_array() && !entries.empty() ? &entries[0] : (entries.is_object() ? &entries : nullptr);
-          if (first && first->is_object()) {
-            auto type = first->find("componentType");
-            if (type != first->end() && type->is_string()) c.type = type->get<std::string>();
-            auto st = first->find("status");
-            if (st != first->end() && st->is_string()) c.state = HealthJsonState(st->get<std::string>());
-          }
-          out.components.push_back(c);
-        }
+      if (!doc.checks_is_object) doc.checks.clear();  // the last "checks" was not an object
+      for (auto& [name, entry] : doc.checks) {
+        HealthComponent c;
+        c.name = name;
+        c.type = std::move(entry.type);
+        if (entry.status) c.state = HealthJsonState(*entry.status);
+        out.components.push_back(std::move(c));
       }
       return out;
     }

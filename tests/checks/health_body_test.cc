@@ -56,3 +56,46 @@ TEST_CASE("Garbage bodies never throw", "[checks]") {
     CHECK_NOTHROW(ParseHealthBody("application/json", body));
   }
 }
+
+TEST_CASE("JSON health bodies are read in one streaming pass, as a document would read them", "[checks]") {
+  // Each level sorted, a component before its nested ones, whatever the document order.
+  HealthBody spring = ParseHealthBody(
+      "application/json",
+      R"({"components":{"a-b":{"status":"UP"},"a":{"components":{"x":{"status":"DOWN","details":{"status":"UP"}}},"status":"UP"},)"
+      R"("b":"scalar"},"status":"UP"})");
+  CHECK(spring.format == HealthFormat::kSpring);
+  REQUIRE(spring.components.size() == 4);
+  CHECK(spring.components[0].name == "a");
+  CHECK(spring.components[1].name == "a.x");
+  CHECK(spring.components[1].state == HealthState::kDown);
+  CHECK(spring.components[2].name == "a-b");
+  CHECK(spring.components[3].name == "b");
+  CHECK(spring.components[3].state == HealthState::kUnknown);
+  // Spring Boot 1.x: "details" when there is no "components".
+  HealthBody old = ParseHealthBody("application/json", R"({"status":"DOWN","details":{"db":{"status":"DOWN"}}})");
+  REQUIRE(old.components.size() == 1);
+  CHECK(old.components[0].name == "db");
+  // health+json: an entry as an object or as a list (its first element counts); the last key wins.
+  HealthBody checks = ParseHealthBody(
+      "application/health+json",
+      R"({"status":"pass","checks":{"z":{"status":"fail","componentType":"system"},)"
+      R"("y":[7,{"status":"fail"}],"x":[{"status":"warn"},{"status":"fail"}],"w":[]},"status":"fail"})");
+  CHECK(checks.state == HealthState::kDown);
+  REQUIRE(checks.components.size() == 4);
+  CHECK(checks.components[0].name == "w");
+  CHECK(checks.components[1].name == "x");
+  CHECK(checks.components[1].state == HealthState::kWarn);
+  CHECK(checks.components[2].state == HealthState::kUnknown);
+  CHECK(checks.components[3].type == "system");
+  // A status that is no string, a broken document, a last "checks" that is no object.
+  CHECK(ParseHealthBody("application/json", R"({"status":{"code":"UP"}})").format == HealthFormat::kOtherJson);
+  CHECK(ParseHealthBody("application/json", R"({"status":"UP",)").format == HealthFormat::kUnknown);
+  CHECK(ParseHealthBody("application/health+json", R"({"status":"pass","checks":{"a":[]},"checks":1})").components.empty());
+  // Forty thousand components, deeply nested noise: read, not built.
+  std::string big = R"({"status":"pass","noise":)" + std::string(100000, '[') + std::string(100000, ']') + R"(,"checks":{)";
+  for (int i = 0; i < 40000; ++i) big += (i ? "," : "") + std::string("\"c") + std::to_string(i) + R"(":[{"status":"pass"}])";
+  big += "}}";
+  HealthBody many = ParseHealthBody("application/health+json", big);
+  CHECK(many.state == HealthState::kUp);
+  CHECK(many.components.size() == 40000);
+}
