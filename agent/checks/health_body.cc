@@ -292,6 +292,7 @@ HealthBody ParseHealthBody(std::string_view media_type, std::string_view body) {
       out.format = HealthFormat::kSpring;
       out.state = SpringState(out.raw_status);
       // Spring Boot 1.x put them under "details".
+      out.components.reserve((doc.has_components ? doc.components : doc.details).size());
       for (const auto& [path, entry] : doc.has_components ? doc.components : doc.details) {
         HealthComponent c;
         for (const std::string& level : path) c.name += (c.name.empty() ? "" : ".") + level;
@@ -305,6 +306,7 @@ HealthBody ParseHealthBody(std::string_view media_type, std::string_view body) {
       out.state = HealthJsonState(out.raw_status);
       out.format = out.state == HealthState::kUnknown ? HealthFormat::kOtherJson : HealthFormat::kHealthJson;
       if (!doc.checks_is_object) doc.checks.clear();  // the last "checks" was not an object
+      out.components.reserve(doc.checks.size());
       for (auto& [name, entry] : doc.checks) {
         HealthComponent c;
         c.name = name;

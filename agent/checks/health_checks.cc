@@ -71,6 +71,7 @@ Verdict CheckLivenessReachable(ProbeContext& ctx, const CheckParams& params) {
     if (i > 0) {
       HttpRequest request;
       request.url = e.url;
+      request.keep_body = false;  // timed and judged by status; the body was read once
       fresh.emplace(ctx.Fetch(request));
     }
     const StatusOr<HttpResponse>& r = fresh ? *fresh : ctx.Get(e.url);
@@ -226,6 +227,7 @@ Verdict CheckLatencyBudget(ProbeContext& ctx, const CheckParams& params) {
   for (long i = 0; i < count; ++i) {
     HttpRequest request;
     request.url = e->url;
+    request.keep_body = false;  // only timed
     StatusOr<HttpResponse> r = ctx.Fetch(request);
     if (!r.ok()) {
       return Verdict::Error("request " + std::to_string(i + 1) + " of " + std::to_string(count) + ", " + Get(*e) +

@@ -38,10 +38,18 @@ Scrape Fetch(ProbeContext& ctx, const char* accept) {
   // When discovery could not reach the target, ask no more: one timeout per run.
   const StatusOr<HttpResponse>* earlier = ctx.Remembered(request.url);
   scrape.response = earlier && !earlier->ok() ? *earlier : ctx.Fetch(request);
+  const bool openmetrics_asked = std::string_view(accept) == kOpenMetricsAccept;
+  if (scrape.response.ok() && openmetrics_asked && FormatOf(*scrape.response) != Format::kOpenMetrics) {
+    // Asked for OpenMetrics and answered in another format: its checks go by
+    // the Content-Type alone, and the text scrape reads the same metrics.
+    scrape.format = FormatOf(*scrape.response);
+    std::string().swap(scrape.response->body);
+    return scrape;
+  }
   if (scrape.response.ok() && !scrape.response->body_truncated) {
     scrape.format = FormatOf(*scrape.response);
     exposition::AnalyzeOptions options;
-    options.keep_counter_values = true;
+    options.keep_counter_values = !openmetrics_asked;  // counter.monotonic reads the text scrape
     options.keep_label_values = 250;
     scrape.analysis = exposition::Analyze(scrape.response->body, scrape.format, options);
   }

@@ -39,6 +39,9 @@ struct HttpRequest {
   std::string url;      // absolute http(s) URL
   HeaderList headers;   // added after the target's headers
   bool with_auth = true;  // false: send no credentials (what an anonymous caller sees)
+  // false: the body is read and counted (body_truncated still says whether it
+  // passed the limit) but not kept, for requests that only time an answer.
+  bool keep_body = true;
 };
 
 struct HttpResponse {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <climits>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -447,19 +448,30 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     response.headers.clear();
     response.body.clear();
     response.body_truncated = false;
-    req.response_handler = [&response, bounds](const httplib::Response& r) {
+    std::uint64_t body_bytes = 0;
+    req.response_handler = [&response, bounds, &options, &request](const httplib::Response& r) {
       bounds->head_done = true;
       TakeStatusAndHeaders(r, &response);
+      // A declared length is taken at its word (up to the cap), so that the
+      // body grows once rather than doubling its way there.
+      const std::string length = r.get_header_value("Content-Length");
+      char* end = nullptr;
+      const unsigned long long declared = length.empty() ? 0 : std::strtoull(length.c_str(), &end, 10);
+      if (request.keep_body && declared > 0 && end && *end == '\0') {
+        response.body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(declared, options.max_body_bytes)));
+      }
       return true;
     };
-    req.content_receiver = [&response, &options](const char* data, size_t length, uint64_t, uint64_t) {
-      const std::uint64_t room = options.max_body_bytes - response.body.size();
+    req.content_receiver = [&response, &options, &request, &body_bytes](const char* data, size_t length, uint64_t,
+                                                                          uint64_t) {
+      const std::uint64_t room = options.max_body_bytes - body_bytes;
+      const std::size_t taken = static_cast<std::size_t>(std::min<std::uint64_t>(length, room));
+      if (request.keep_body) response.body.append(data, taken);
+      body_bytes += taken;
       if (length > room) {
-        response.body.append(data, room);
         response.body_truncated = true;
         return false;
       }
-      response.body.append(data, length);
       return true;
     };
 
