@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -60,7 +61,9 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
   bool has_components = false;  // a top-level "components" of any type (Spring Boot 2+)
   SpringTree components, details;
   bool checks_is_object = false;
-  std::map<std::string, Entry> checks;
+  // health+json checks in document order, each name's last entry counting;
+  // Checks() sorts them.
+  std::vector<std::pair<std::string, Entry>> checks;
 
   bool null() override { return Scalar(std::nullopt); }
   bool boolean(bool) override { return Scalar(std::nullopt); }
@@ -87,6 +90,23 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
 
   bool root_is_object() const { return root_is_object_; }
 
+  // The checks by name (as a JSON object would have them): sorted, the last
+  // of each name kept.
+  std::vector<std::pair<std::string, Entry>>& Checks() {
+    std::stable_sort(checks.begin(), checks.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      if (kept > 0 && checks[kept - 1].first == checks[i].first) {
+        checks[kept - 1] = std::move(checks[i]);
+      } else {
+        if (kept != i) checks[kept] = std::move(checks[i]);
+        ++kept;
+      }
+    }
+    checks.resize(kept);
+    return checks;
+  }
+
  private:
   enum class Role { kIgnore, kRoot, kSpringSet, kSpringComponent, kChecksSet, kChecksEntries, kCheckEntry };
   struct Frame {
@@ -96,12 +116,12 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
     std::size_t index = 0;           // of the element being read (arrays)
     SpringTree* tree = nullptr;      // kSpringSet, kSpringComponent
     std::vector<std::string> path;   // kSpringSet: the parent's; kSpringComponent: its own
-    std::string name;                // kChecksEntries, kCheckEntry
+    std::size_t check = 0;           // kChecksEntries, kCheckEntry: index into checks
   };
 
   // The frame a new object or array opens, by where it opens.
   Frame Child(bool object) {
-    Frame f{Role::kIgnore, object, {}, 0, nullptr, {}, {}};
+    Frame f{Role::kIgnore, object, {}, 0, nullptr, {}, 0};
     if (frames_.empty()) {
       root_is_object_ = object;
       if (object) f.role = Role::kRoot;
@@ -144,19 +164,19 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
         }
         break;
       case Role::kChecksSet:
-        checks[parent.key] = Entry{};
+        checks.emplace_back(parent.key, Entry{});
         f.role = object ? Role::kCheckEntry : Role::kChecksEntries;
-        f.name = parent.key;
+        f.check = checks.size() - 1;
         break;
       case Role::kChecksEntries:
         if (object && parent.index == 0) {
           f.role = Role::kCheckEntry;
-          f.name = parent.name;
+          f.check = parent.check;
         }
         break;
       case Role::kCheckEntry:
-        if (parent.key == "status") checks[parent.name].status.reset();
-        if (parent.key == "componentType") checks[parent.name].type.clear();
+        if (parent.key == "status") checks[parent.check].second.status.reset();
+        if (parent.key == "componentType") checks[parent.check].second.type.clear();
         break;
       case Role::kIgnore:
         break;
@@ -183,11 +203,11 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
         if (f.key == "status") (*f.tree)[f.path].status = value;
         break;
       case Role::kChecksSet:
-        checks[f.key] = Entry{};
+        checks.emplace_back(f.key, Entry{});
         break;
       case Role::kCheckEntry:
-        if (f.key == "status") checks[f.name].status = value;
-        if (f.key == "componentType") checks[f.name].type = value.value_or("");
+        if (f.key == "status") checks[f.check].second.status = value;
+        if (f.key == "componentType") checks[f.check].second.type = value.value_or("");
         break;
       case Role::kChecksEntries:
       case Role::kIgnore:
@@ -306,10 +326,11 @@ HealthBody ParseHealthBody(std::string_view media_type, std::string_view body) {
       out.state = HealthJsonState(out.raw_status);
       out.format = out.state == HealthState::kUnknown ? HealthFormat::kOtherJson : HealthFormat::kHealthJson;
       if (!doc.checks_is_object) doc.checks.clear();  // the last "checks" was not an object
-      out.components.reserve(doc.checks.size());
-      for (auto& [name, entry] : doc.checks) {
+      std::vector<std::pair<std::string, HealthJsonReader::Entry>>& checks = doc.Checks();
+      out.components.reserve(checks.size());
+      for (auto& [name, entry] : checks) {
         HealthComponent c;
-        c.name = name;
+        c.name = std::move(name);
         c.type = std::move(entry.type);
         if (entry.status) c.state = HealthJsonState(*entry.status);
         out.components.push_back(std::move(c));
