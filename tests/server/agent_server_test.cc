@@ -43,6 +43,17 @@ struct RunningAgent {
   }
 
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port); }
+
+  // `probity scan` of this agent, its own log file the log source (so logs
+  // and tracing are checked too): the report's one target.
+  nlohmann::json ScanItself() {
+    const std::string scan_config = dir.Write(
+        "scan.yaml", "targets:\n  - name: probity\n    url: \"" + Url() + "\"\n    logs: {file: \"" + log_file + "\"}\n");
+    CommandResult scan = RunCommand({PROBITY_BINARY, "scan", "--config", scan_config, "--format", "json"});
+    INFO(scan.out << scan.err);
+    REQUIRE(scan.exit_code == 0);
+    return nlohmann::json::parse(scan.out)["targets"][0];
+  }
 };
 
 std::string Targets(const std::string& url) {
@@ -93,15 +104,7 @@ TEST_CASE("probity scan of a running probity run is level gold with every check 
   SampleBackend backend;
   RunningAgent agent(Targets(backend.url()));
   REQUIRE(agent.WaitReady());
-  // Its own log file is the log source: logs and tracing are checked too.
-  const std::string scan_config = agent.dir.Write(
-      "scan.yaml", "targets:\n  - name: probity\n    url: \"" + agent.Url() + "\"\n    logs: {file: \"" +
-                       agent.log_file + "\"}\n");
-  CommandResult scan = RunCommand({PROBITY_BINARY, "scan", "--config", scan_config, "--format", "json"});
-  INFO(scan.out << scan.err);
-  REQUIRE(scan.exit_code == 0);
-  auto report = nlohmann::json::parse(scan.out);
-  const auto& target = report["targets"][0];
+  const nlohmann::json target = agent.ScanItself();
   CHECK(target["level"] == "gold");
   CHECK(target["ready"] == true);
   std::size_t logs = 0;
@@ -304,14 +307,7 @@ TEST_CASE("At 1000 targets the agent's /metrics keeps within its budget and stay
   CHECK(one.body.find("probity_check_status{target=\"fleet-7\",team=\"t0\",check=\"health.liveness.reachable\",status=\"error\"} 1") != std::string::npos);
   CHECK(one.body.find("probity_level{target=\"fleet-7\",team=\"t0\",level=\"gold\"} 0") != std::string::npos);
 
-  const std::string scan_config = agent.dir.Write(
-      "scan.yaml", "targets:\n  - name: probity\n    url: \"" + agent.Url() + "\"\n    logs: {file: \"" +
-                       agent.log_file + "\"}\n");
-  CommandResult scan = RunCommand({PROBITY_BINARY, "scan", "--config", scan_config, "--format", "json"});
-  INFO(scan.out << scan.err);
-  REQUIRE(scan.exit_code == 0);
-  auto report = nlohmann::json::parse(scan.out);
-  const auto& target = report["targets"][0];
+  const nlohmann::json target = agent.ScanItself();
   CHECK(target["level"] == "gold");
   for (const auto& check : target["checks"]) {
     INFO(check["id"] << ": " << check["detail"]);
