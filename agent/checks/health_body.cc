@@ -48,12 +48,10 @@ HealthState LooseState(const std::string& s) {
 // under "components" and "details", and the health+json "checks".
 class HealthJsonReader final : public nlohmann::json_sax<json> {
  public:
+  // A Spring component's state (as SpringState reads its status).
   struct Entry {
-    std::string type;
-    std::optional<std::string> status;  // when given as a string
+    HealthState state = HealthState::kUnknown;
   };
-  // Spring components by path (each level's key), so that iterating gives
-  // each level sorted with a component before its nested ones.
   using SpringTree = std::map<std::vector<std::string>, Entry>;
 
   std::optional<std::string> status;  // top-level status, when a string
@@ -61,9 +59,9 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
   bool has_components = false;  // a top-level "components" of any type (Spring Boot 2+)
   SpringTree components, details;
   bool checks_is_object = false;
-  // health+json checks in document order, each name's last entry counting;
-  // Checks() sorts them.
-  std::vector<std::pair<std::string, Entry>> checks;
+  // health+json checks in document order, each name's last entry counting,
+  // their state as HealthJsonState reads it; Checks() sorts them.
+  std::vector<HealthComponent> checks;
 
   bool null() override { return Scalar(std::nullopt); }
   bool boolean(bool) override { return Scalar(std::nullopt); }
@@ -92,11 +90,11 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
 
   // The checks by name (as a JSON object would have them): sorted, the last
   // of each name kept.
-  std::vector<std::pair<std::string, Entry>>& Checks() {
-    std::stable_sort(checks.begin(), checks.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<HealthComponent>& Checks() {
+    std::stable_sort(checks.begin(), checks.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     std::size_t kept = 0;
     for (std::size_t i = 0; i < checks.size(); ++i) {
-      if (kept > 0 && checks[kept - 1].first == checks[i].first) {
+      if (kept > 0 && checks[kept - 1].name == checks[i].name) {
         checks[kept - 1] = std::move(checks[i]);
       } else {
         if (kept != i) checks[kept] = std::move(checks[i]);
@@ -156,7 +154,7 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
         break;
       }
       case Role::kSpringComponent:
-        if (parent.key == "status") (*parent.tree)[parent.path].status.reset();
+        if (parent.key == "status") (*parent.tree)[parent.path].state = HealthState::kUnknown;
         if (object && parent.key == "components") {
           f.role = Role::kSpringSet;
           f.tree = parent.tree;
@@ -164,7 +162,7 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
         }
         break;
       case Role::kChecksSet:
-        checks.emplace_back(parent.key, Entry{});
+        checks.push_back({parent.key, "", HealthState::kUnknown});
         f.role = object ? Role::kCheckEntry : Role::kChecksEntries;
         f.check = checks.size() - 1;
         break;
@@ -175,8 +173,8 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
         }
         break;
       case Role::kCheckEntry:
-        if (parent.key == "status") checks[parent.check].second.status.reset();
-        if (parent.key == "componentType") checks[parent.check].second.type.clear();
+        if (parent.key == "status") checks[parent.check].state = HealthState::kUnknown;
+        if (parent.key == "componentType") checks[parent.check].type.clear();
         break;
       case Role::kIgnore:
         break;
@@ -200,14 +198,14 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
         break;
       }
       case Role::kSpringComponent:
-        if (f.key == "status") (*f.tree)[f.path].status = value;
+        if (f.key == "status") (*f.tree)[f.path].state = value ? SpringState(*value) : HealthState::kUnknown;
         break;
       case Role::kChecksSet:
-        checks.emplace_back(f.key, Entry{});
+        checks.push_back({f.key, "", HealthState::kUnknown});
         break;
       case Role::kCheckEntry:
-        if (f.key == "status") checks[f.check].second.status = value;
-        if (f.key == "componentType") checks[f.check].second.type = value.value_or("");
+        if (f.key == "status") checks[f.check].state = value ? HealthJsonState(*value) : HealthState::kUnknown;
+        if (f.key == "componentType") checks[f.check].type = value.value_or("");
         break;
       case Role::kChecksEntries:
       case Role::kIgnore:
@@ -316,7 +314,7 @@ HealthBody ParseHealthBody(std::string_view media_type, std::string_view body) {
       for (const auto& [path, entry] : doc.has_components ? doc.components : doc.details) {
         HealthComponent c;
         for (const std::string& level : path) c.name += (c.name.empty() ? "" : ".") + level;
-        if (entry.status) c.state = SpringState(*entry.status);
+        c.state = entry.state;
         out.components.push_back(std::move(c));
       }
       return out;
@@ -326,15 +324,7 @@ HealthBody ParseHealthBody(std::string_view media_type, std::string_view body) {
       out.state = HealthJsonState(out.raw_status);
       out.format = out.state == HealthState::kUnknown ? HealthFormat::kOtherJson : HealthFormat::kHealthJson;
       if (!doc.checks_is_object) doc.checks.clear();  // the last "checks" was not an object
-      std::vector<std::pair<std::string, HealthJsonReader::Entry>>& checks = doc.Checks();
-      out.components.reserve(checks.size());
-      for (auto& [name, entry] : checks) {
-        HealthComponent c;
-        c.name = std::move(name);
-        c.type = std::move(entry.type);
-        if (entry.status) c.state = HealthJsonState(*entry.status);
-        out.components.push_back(std::move(c));
-      }
+      out.components = std::move(doc.Checks());
       return out;
     }
     out.format = HealthFormat::kOtherJson;

@@ -362,6 +362,17 @@ Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
   const Scrape* later = &first;
   std::string how;
   Scrape second;
+  // Once the verdict is made, this scrape's counters move (not copy) into
+  // the target's memory, for the next run to compare with.
+  struct Keep {
+    TargetMemory* memory = nullptr;
+    Analysis* analysis = nullptr;
+    ~Keep() {
+      if (!memory) return;
+      memory->counters = std::move(analysis->counter_values);
+      memory->counter_families = std::move(analysis->counter_families);
+    }
+  } keep;
   TargetMemory* memory = ctx.memory();
   if (memory) {
     // `probity run`: compare with the previous run's scrape, no extra wait;
@@ -370,8 +381,8 @@ Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
     before = std::move(memory->counters);
     before_families = std::move(memory->counter_families);
     before_start = memory->process_start;
-    memory->counters = first.analysis.counter_values;
-    memory->counter_families = first.analysis.counter_families;
+    keep.memory = memory;
+    keep.analysis = &first.analysis;
     memory->process_start = start_time(first.analysis);
     memory->has_counters = true;
     if (!had) return Verdict::Skip("first run: counters are compared from the next run on");
