@@ -100,4 +100,13 @@ void ProbeContext::Remember(const std::string& url, StatusOr<HttpResponse> respo
   memo_.insert_or_assign(url, std::move(response));
 }
 
+void ProbeContext::ReleaseBodies(const std::string& shared_prefix) {
+  for (auto& [url, response] : memo_) {
+    if (response.ok()) std::string().swap(response->body);
+  }
+  for (auto it = shared_.begin(); it != shared_.end();) {
+    it = it->first.rfind(shared_prefix, 0) == 0 ? shared_.erase(it) : std::next(it);
+  }
+}
+
 }  // namespace probity

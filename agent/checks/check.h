@@ -123,6 +123,10 @@ class ProbeContext {
   }
   // Seeds the memo (discovery already fetched the endpoint).
   void Remember(const std::string& url, StatusOr<HttpResponse> response);
+  // Lets go of the remembered bodies (status and headers stay) and of the
+  // shared values whose key starts with `shared_prefix`: what the checks
+  // still to run do not read.
+  void ReleaseBodies(const std::string& shared_prefix);
   // A fresh request, never remembered.
   StatusOr<HttpResponse> Fetch(const HttpRequest& request) { return http_.Fetch(request, options_); }
 

@@ -88,9 +88,11 @@ Verdict CheckLivenessReachable(ProbeContext& ctx, const CheckParams& params) {
                        FormatElapsed(slowest) + ")");
 }
 
+constexpr char kParsedBodyKey[] = "health body of ";
+
 // A health body is parsed once per run, however many checks read it.
 const HealthBody& ParsedBody(ProbeContext& ctx, const std::string& url, const HttpResponse& r) {
-  return ctx.Shared<HealthBody>("health body of " + url, [&r] { return ParseHealthBody(r.MediaType(), r.body); });
+  return ctx.Shared<HealthBody>(kParsedBodyKey + url, [&r] { return ParseHealthBody(r.MediaType(), r.body); });
 }
 
 Verdict CheckReadinessReachable(ProbeContext& ctx, const CheckParams&) {
@@ -323,5 +325,7 @@ Verdict CheckDetailsSafe(ProbeContext& ctx, const CheckParams&) {
   return Verdict::Pass(std::string("no secrets or stack traces in ") + std::to_string(inspected) +
                        (has_auth ? " unauthenticated" : "") + " health bod" + (inspected > 1 ? "ies" : "y"));
 }
+
+void ReleaseHealthBodies(ProbeContext& ctx) { ctx.ReleaseBodies(kParsedBodyKey); }
 
 }  // namespace probity

@@ -15,6 +15,10 @@ Verdict CheckLatencyBudget(ProbeContext& ctx, const CheckParams& params);       
 Verdict CheckFormatRecognized(ProbeContext& ctx, const CheckParams& params);    // health.format.recognized
 Verdict CheckDetailsSafe(ProbeContext& ctx, const CheckParams& params);         // health.details.safe
 
+// After the last health check of a run: the health bodies (and what was
+// parsed from them) are let go; no other category reads them.
+void ReleaseHealthBodies(ProbeContext& ctx);
+
 // True when a component name or type looks like a downstream dependency
 // (database, cache, queue, external service) rather than the process itself.
 bool IsDownstreamDependency(const std::string& name, const std::string& type,

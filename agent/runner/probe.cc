@@ -4,6 +4,7 @@
 #include <exception>
 #include <thread>
 
+#include "checks/health_checks.h"
 #include "http/url.h"
 #include "runner/discovery.h"
 
@@ -60,7 +61,14 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
   ctx.set_logs({&target.logs, target.scanner ? target.scanner : *ContentScanner::WithBuiltins({}), &target.tracing,
                 target.url});
   ctx.set_endpoints(DiscoverEndpoints(target, EndpointsNeededBy(target.plan), ctx));
-  for (const PlannedCheck& planned : target.plan) {
+  // Once the last health check has run, the health bodies go (a 4 MiB body
+  // need not wait for the metrics and logs checks).
+  std::size_t last_health = target.plan.size();
+  for (std::size_t i = 0; i < target.plan.size(); ++i) {
+    if (target.plan[i].info->category == "health") last_health = i;
+  }
+  for (std::size_t i = 0; i < target.plan.size(); ++i) {
+    const PlannedCheck& planned = target.plan[i];
     CheckResult result;
     result.id = planned.info->id;
     result.category = planned.info->category;
@@ -81,6 +89,7 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
       result.remedy = verdict.remedy.empty() ? planned.info->remedy : std::move(verdict.remedy);
     }
     report.checks.push_back(std::move(result));
+    if (i == last_health) ReleaseHealthBodies(ctx);
   }
   report.duration = clock.Now() - start;
   Score(&report, fail_on);
