@@ -2,6 +2,10 @@
 
 #include <malloc.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
 namespace probity {
 
 void BoundAllocatorRetention() {
@@ -14,6 +18,15 @@ void BoundAllocatorRetention() {
   mallopt(M_ARENA_MAX, 2);
 }
 
-void ReleaseFreeMemory() { malloc_trim(0); }
+void ReleaseFreeMemory() {
+  // At most once a second: trimming walks the heaps, and a fleet finishes
+  // dozens of small runs a second.
+  static std::atomic<std::int64_t> last{0};
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  std::int64_t before = last.load(std::memory_order_relaxed);
+  if (now - before < 1000 || !last.compare_exchange_strong(before, now)) return;
+  malloc_trim(0);
+}
 
 }  // namespace probity

@@ -9,7 +9,7 @@ namespace probity {
 void BoundAllocatorRetention();
 
 // Hands the free pages of the allocator's heaps back to the system (after a
-// run, say); cheap when there is little to give back.
+// run, say); at most once a second, however often it is called.
 void ReleaseFreeMemory();
 
 }  // namespace probity

@@ -34,6 +34,10 @@ void Scheduler::SetTargets(std::vector<TargetSpec> targets) {
     next.emplace(name, std::move(entry));
   }
   entries_ = std::move(next);
+  queue_.clear();
+  for (const auto& [name, entry] : entries_) {
+    if (!entry.running) queue_.emplace(entry.due, name);
+  }
   cv_.notify_all();
 }
 
@@ -58,23 +62,21 @@ void Scheduler::Stop() {
 void Scheduler::Work() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    Entry* next = nullptr;
-    for (auto& [name, entry] : entries_) {
-      if (!entry.running && (next == nullptr || entry.due < next->due)) next = &entry;
-    }
-    if (next == nullptr) {
+    if (queue_.empty()) {
       cv_.wait(lock);
       continue;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (next->due > now) {
-      // A copy: SetTargets() may replace the entry while this thread waits.
-      const auto due = next->due;
+    if (queue_.begin()->first > now) {
+      // A copy: SetTargets() may replace the queue while this thread waits.
+      const auto due = queue_.begin()->first;
       cv_.wait_until(lock, due);
       continue;  // the set may have changed while waiting
     }
-    next->running = true;
-    const TargetSpec spec = next->spec;
+    Entry& next = entries_.at(queue_.begin()->second);
+    queue_.erase(queue_.begin());
+    next.running = true;
+    const TargetSpec spec = next.spec;
     const auto started = now;
     lock.unlock();
     TargetReport report = probe_(spec);
@@ -85,12 +87,15 @@ void Scheduler::Work() {
     entry.running = false;
     entry.due = std::max(started + entry.spec.interval + Jitter(entry.spec.interval, 0.05, true),
                          std::chrono::steady_clock::now());
+    queue_.emplace(entry.due, spec.name);
     if (!stopping_) {
       lock.unlock();
       on_result_(spec, std::move(report));
       lock.lock();
     }
-    cv_.notify_all();
+    // One new due time: one waiting worker looks at it (each due time that
+    // comes wakes the workers waiting for it by itself).
+    cv_.notify_one();
   }
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,6 +56,8 @@ class Scheduler {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, Entry> entries_;
+  // The entries not running, earliest due first: a worker takes the first.
+  std::set<std::pair<std::chrono::steady_clock::time_point, std::string>> queue_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

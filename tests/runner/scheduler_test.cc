@@ -120,3 +120,35 @@ TEST_CASE("Stop returns once the runs in flight return", "[runner]") {
   CHECK(release);
   releaser.join();
 }
+
+TEST_CASE("With many targets and few workers, every target keeps getting its runs", "[runner]") {
+  // Workers wake one at a time for each new due time: none may be left asleep while
+  // runs are due (a target would then starve).
+  std::mutex mu;
+  std::map<std::string, int> runs;
+  Scheduler scheduler(
+      [&](const TargetSpec& spec) {
+        TargetReport r;
+        r.name = spec.name;
+        return r;
+      },
+      [&](const TargetSpec& spec, TargetReport) {
+        std::lock_guard<std::mutex> lock(mu);
+        ++runs[spec.name];
+      },
+      4, 7);
+  std::vector<TargetSpec> specs;
+  for (int i = 0; i < 60; ++i) specs.push_back(Spec("t" + std::to_string(i), 20ms));
+  scheduler.SetTargets(specs);
+  scheduler.Start();
+  const bool all_ran_thrice = WaitFor([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    if (runs.size() < 60) return false;
+    for (const auto& [name, n] : runs) {
+      if (n < 3) return false;
+    }
+    return true;
+  });
+  scheduler.Stop();
+  CHECK(all_ran_thrice);
+}
