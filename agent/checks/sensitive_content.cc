@@ -200,11 +200,13 @@ std::vector<SensitiveFinding> FindSensitiveContent(std::string_view text, std::s
     for (const Rule& rule : Rules()) rules.push_back(*rule.rule);
     return *ContentScanner::Compile(std::move(rules), /*lazy=*/true);
   }();
+  // Hyperscan's scratch is costly to make: one per thread, kept.
+  thread_local const std::unique_ptr<ContentScanner::Scratch> scratch =
+      std::make_unique<ContentScanner::Scratch>(*prefilter);
   std::vector<bool> matching(Rules().size(), false);
   {
-    ContentScanner::Scratch scratch(*prefilter);
     std::vector<ContentMatch> matches;
-    prefilter->Find(text, scratch, &matches);
+    prefilter->Find(text, *scratch, &matches);
     for (const ContentMatch& m : matches) matching[static_cast<std::size_t>(m.rule)] = true;
   }
   std::vector<SensitiveFinding> findings;
