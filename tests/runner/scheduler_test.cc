@@ -31,6 +31,31 @@ bool WaitFor(F done, std::chrono::seconds limit = 20s) {
   return true;
 }
 
+// A scheduler whose runs return at once, counted per target.
+struct CountedRuns {
+  std::mutex mu;
+  std::map<std::string, int> runs;
+  Scheduler scheduler;
+
+  explicit CountedRuns(int workers)
+      : scheduler(
+            [](const TargetSpec& spec) {
+              TargetReport r;
+              r.name = spec.name;
+              return r;
+            },
+            [this](const TargetSpec& spec, TargetReport) {
+              std::lock_guard<std::mutex> lock(mu);
+              ++runs[spec.name];
+            },
+            workers, 7) {}
+
+  int Runs(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu);
+    return runs[name];
+  }
+};
+
 }  // namespace
 
 TEST_CASE("The scheduler never runs one target twice at once and bounds concurrency", "[runner]") {
@@ -65,38 +90,15 @@ TEST_CASE("The scheduler never runs one target twice at once and bounds concurre
 }
 
 TEST_CASE("A reload keeps running and drops removed targets", "[runner]") {
-  std::mutex mu;
-  std::map<std::string, int> runs;
-  Scheduler scheduler(
-      [&](const TargetSpec& spec) {
-        TargetReport r;
-        r.name = spec.name;
-        return r;
-      },
-      [&](const TargetSpec& spec, TargetReport) {
-        std::lock_guard<std::mutex> lock(mu);
-        ++runs[spec.name];
-      },
-      1, 7);
-  scheduler.SetTargets({Spec("old", 2ms)});
-  scheduler.Start();
-  REQUIRE(WaitFor([&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return runs["old"] >= 2;
-  }));
-  scheduler.SetTargets({Spec("new", 2ms)});
-  int old_runs;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    old_runs = runs["old"];
-  }
-  REQUIRE(WaitFor([&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return runs["new"] >= 3;
-  }));
-  scheduler.Stop();
-  std::lock_guard<std::mutex> lock(mu);
-  CHECK(runs["old"] <= old_runs + 1);  // at most the run in flight at the reload
+  CountedRuns c(1);
+  c.scheduler.SetTargets({Spec("old", 2ms)});
+  c.scheduler.Start();
+  REQUIRE(WaitFor([&] { return c.Runs("old") >= 2; }));
+  c.scheduler.SetTargets({Spec("new", 2ms)});
+  const int old_runs = c.Runs("old");
+  REQUIRE(WaitFor([&] { return c.Runs("new") >= 3; }));
+  c.scheduler.Stop();
+  CHECK(c.Runs("old") <= old_runs + 1);  // at most the run in flight at the reload
 }
 
 TEST_CASE("Stop returns once the runs in flight return", "[runner]") {
@@ -124,31 +126,17 @@ TEST_CASE("Stop returns once the runs in flight return", "[runner]") {
 TEST_CASE("With many targets and few workers, every target keeps getting its runs", "[runner]") {
   // Workers wake one at a time for each new due time: none may be left asleep while
   // runs are due (a target would then starve).
-  std::mutex mu;
-  std::map<std::string, int> runs;
-  Scheduler scheduler(
-      [&](const TargetSpec& spec) {
-        TargetReport r;
-        r.name = spec.name;
-        return r;
-      },
-      [&](const TargetSpec& spec, TargetReport) {
-        std::lock_guard<std::mutex> lock(mu);
-        ++runs[spec.name];
-      },
-      4, 7);
+  CountedRuns c(4);
   std::vector<TargetSpec> specs;
   for (int i = 0; i < 60; ++i) specs.push_back(Spec("t" + std::to_string(i), 20ms));
-  scheduler.SetTargets(specs);
-  scheduler.Start();
+  c.scheduler.SetTargets(specs);
+  c.scheduler.Start();
   const bool all_ran_thrice = WaitFor([&] {
-    std::lock_guard<std::mutex> lock(mu);
-    if (runs.size() < 60) return false;
-    for (const auto& [name, n] : runs) {
-      if (n < 3) return false;
+    for (const TargetSpec& spec : specs) {
+      if (c.Runs(spec.name) < 3) return false;
     }
     return true;
   });
-  scheduler.Stop();
+  c.scheduler.Stop();
   CHECK(all_ran_thrice);
 }
