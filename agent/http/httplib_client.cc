@@ -134,7 +134,7 @@ std::string IpText(const sockaddr* addr, int* port) {
   return "";
 }
 
-// What a plain-HTTP request shares with its socket stream.
+// What a request (plain or TLS) shares with its socket stream.
 struct StreamBounds {
   std::chrono::steady_clock::time_point deadline;  // of the whole request
   const std::atomic<bool>* cancelled = nullptr;
