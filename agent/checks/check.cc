@@ -91,7 +91,7 @@ const StatusOr<HttpResponse>& ProbeContext::Get(const std::string& url) {
   if (it == memo_.end()) {
     HttpRequest request;
     request.url = url;
-    it = memo_.emplace(url, http_.Fetch(request, options_)).first;
+    it = memo_.emplace(url, Fetch(std::move(request))).first;
   }
   return it->second;
 }

@@ -111,10 +111,15 @@ struct TargetMemory {
 class ProbeContext {
  public:
   ProbeContext(HttpClient& http, const HttpOptions& options, const Clock& clock, Endpoints endpoints = {})
-      : http_(http), options_(options), clock_(clock), endpoints_(std::move(endpoints)) {}
+      : http_(http),
+        options_(options),
+        clock_(clock),
+        endpoints_(std::move(endpoints)),
+        connections_(http.NewConnections()) {}
 
   // GET with the target's options, remembered for the rest of the run so that
-  // checks looking at the same endpoint share one request.
+  // checks looking at the same endpoint share one request. The requests of a
+  // run share one kept-open connection per origin.
   const StatusOr<HttpResponse>& Get(const std::string& url);
   // What the memo holds for a URL, without fetching; nullptr if nothing.
   const StatusOr<HttpResponse>* Remembered(const std::string& url) const {
@@ -127,8 +132,11 @@ class ProbeContext {
   // shared values whose key starts with `shared_prefix`: what the checks
   // still to run do not read.
   void ReleaseBodies(const std::string& shared_prefix);
-  // A fresh request, never remembered.
-  StatusOr<HttpResponse> Fetch(const HttpRequest& request) { return http_.Fetch(request, options_); }
+  // A request of its own, never remembered.
+  StatusOr<HttpResponse> Fetch(HttpRequest request) {
+    request.connections = connections_.get();
+    return http_.Fetch(request, options_);
+  }
 
   // A value computed once per run and shared by the checks that need it
   // (the metrics scrape and its analysis, say).
@@ -156,6 +164,7 @@ class ProbeContext {
   Endpoints endpoints_;
   std::map<std::string, StatusOr<HttpResponse>> memo_;
   std::map<std::string, std::any> shared_;
+  std::unique_ptr<HttpConnections> connections_;
   TargetMemory* memory_ = nullptr;
   LogAccess logs_;
 };

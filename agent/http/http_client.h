@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,8 @@ struct HttpOptions {
   Secret bearer_token;
 };
 
+class HttpConnections;
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;      // absolute http(s) URL
@@ -42,6 +45,10 @@ struct HttpRequest {
   // false: the body is read and counted (body_truncated still says whether it
   // passed the limit) but not kept, for requests that only time an answer.
   bool keep_body = true;
+  // Where the connection is kept open after the answer (HTTP keep-alive),
+  // and where the next request to the same origin finds it; nullptr: a
+  // fresh connection, closed after the answer.
+  HttpConnections* connections = nullptr;
 };
 
 struct HttpResponse {
@@ -67,6 +74,16 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   virtual StatusOr<HttpResponse> Fetch(const HttpRequest& request, const HttpOptions& options) = 0;
+  // A set of kept-open connections for HttpRequest::connections, used by
+  // one thread at a time (one probe run); nullptr if this client keeps none.
+  virtual std::unique_ptr<HttpConnections> NewConnections() { return nullptr; }
+};
+
+// Connections kept open between requests; what is inside belongs to the
+// client that made it. Destroying it closes them.
+class HttpConnections {
+ public:
+  virtual ~HttpConnections() = default;
 };
 
 }  // namespace probity

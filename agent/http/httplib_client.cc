@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <thread>
@@ -141,6 +142,7 @@ struct StreamBounds {
   bool head_done = false;  // set by the response handler
   bool head_too_large = false;
   bool timed_out = false;
+  bool leftover = false;  // bytes arrived past the answer: the connection is out of step
 };
 
 // A socket stream, as httplib's own, that keeps the request's deadline and
@@ -154,6 +156,9 @@ class HeadBoundedStream final : public httplib::Stream {
   HeadBoundedStream(socket_t sock, SSL* ssl, std::chrono::microseconds read_timeout,
                     std::chrono::microseconds write_timeout, StreamBounds* bounds)
       : sock_(sock), ssl_(ssl), read_timeout_(read_timeout), write_timeout_(write_timeout), bounds_(*bounds) {}
+  ~HeadBoundedStream() override {
+    if (buffered_ < filled_) bounds_.leftover = true;
+  }
 
   bool is_readable() const override { return (ssl_ && SSL_pending(ssl_) > 0) || Wait(POLLIN, read_timeout_); }
   bool is_writable() const override { return Wait(POLLOUT, write_timeout_); }
@@ -299,6 +304,12 @@ class HeadBounded final : public Base {
   }
 };
 
+// A client for one origin (plain or TLS) and its stream's bounds.
+struct Connection {
+  std::unique_ptr<httplib::ClientImpl> client;
+  StreamBounds* bounds = nullptr;
+};
+
 bool IsIpLiteral(const std::string& host) {
   in6_addr v6;
   in_addr v4;
@@ -351,6 +362,37 @@ StatusOr<std::string> Resolve(const std::string& host, std::chrono::microseconds
   return lookup->address;
 }
 
+// The connections of one run, one per origin, each idle between requests.
+class KeptConnections final : public HttpConnections {
+ public:
+  std::map<std::string, Connection> idle;
+};
+
+// A client for `url`'s origin whose stream is ours; the host name resolved
+// within the request's time (httplib would resolve it without a timeout).
+StatusOr<Connection> Connect(const Url& url, std::chrono::microseconds remaining, const HttpOptions& options,
+                             const std::function<bool()>& cancelled) {
+  Connection conn;
+  if (url.is_tls()) {
+    auto tls = std::make_unique<HeadBounded<httplib::SSLClient>>(url.host, url.port);
+    conn.bounds = &tls->bounds;
+    conn.client = std::move(tls);
+    conn.client->enable_server_certificate_verification(options.tls_verify);
+    if (!options.ca_file.empty()) conn.client->set_ca_cert_path(options.ca_file);
+  } else {
+    auto plain = std::make_unique<HeadBounded<httplib::ClientImpl>>(url.host, url.port);
+    conn.bounds = &plain->bounds;
+    conn.client = std::move(plain);
+  }
+  if (!IsIpLiteral(url.host)) {
+    StatusOr<std::string> address = Resolve(url.host, remaining, options.timeout, cancelled);
+    if (!address.ok()) return address.status();
+    conn.client->set_hostname_addr_map({{url.host, *address}});
+  }
+  conn.client->set_follow_location(false);
+  return conn;
+}
+
 }  // namespace
 
 HttplibClient::HttplibClient(const Clock& clock) : clock_(clock), shared_(std::make_shared<Shared>()) {}
@@ -365,6 +407,8 @@ void HttplibClient::Cancel() {
   shared_->cv.notify_all();
 }
 
+std::unique_ptr<HttpConnections> HttplibClient::NewConnections() { return std::make_unique<KeptConnections>(); }
+
 StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const HttpOptions& options) {
   StatusOr<Url> first = ParseUrl(request.url);
   if (!first.ok()) return first.status();
@@ -374,51 +418,11 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   std::set<std::string> visited{url.ToString()};
   std::vector<std::string> chain{url.target};
+  auto* kept = dynamic_cast<KeptConnections*>(request.connections);
+  const auto cancelled_now = [this] { return shared_->cancelled.load(); };
 
   HttpResponse response;
   for (int hop = 0;; ++hop) {
-    if (shared_->cancelled) return Status::Error("request cancelled: the agent is shutting down");
-    const auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (remaining.count() <= 0) {
-      return Status::Error("no complete answer within the " + FormatDuration(options.timeout) + " timeout");
-    }
-    std::unique_ptr<httplib::ClientImpl> owned;
-    StreamBounds* bounds = nullptr;
-    if (url.is_tls()) {
-      auto tls = std::make_unique<HeadBounded<httplib::SSLClient>>(url.host, url.port);
-      bounds = &tls->bounds;
-      owned = std::move(tls);
-    } else {
-      auto plain = std::make_unique<HeadBounded<httplib::ClientImpl>>(url.host, url.port);
-      bounds = &plain->bounds;
-      owned = std::move(plain);
-    }
-    bounds->deadline = deadline;
-    bounds->cancelled = &shared_->cancelled;
-    httplib::ClientImpl& client = *owned;
-    // httplib would resolve the name itself, without a timeout: resolve it
-    // here within the request's time and hand it the address.
-    if (!IsIpLiteral(url.host)) {
-      StatusOr<std::string> address =
-          Resolve(url.host, remaining, options.timeout, [this] { return shared_->cancelled.load(); });
-      if (!address.ok()) return address.status();
-      client.set_hostname_addr_map({{url.host, *address}});
-    }
-    client.set_connection_timeout(std::min<std::chrono::microseconds>(
-        remaining, std::chrono::duration_cast<std::chrono::microseconds>(options.connect_timeout)));
-    // The stream (or, for TLS, the watchdog) ends the request at the
-    // deadline; httplib's own timeouts are a margin behind it so that a
-    // timeout is always reported as one.
-    client.set_read_timeout(remaining + std::chrono::seconds(1));
-    client.set_write_timeout(remaining + std::chrono::seconds(1));
-    client.set_keep_alive(false);
-    client.set_follow_location(false);
-    if (url.is_tls()) {
-      client.enable_server_certificate_verification(options.tls_verify);
-      if (!options.ca_file.empty()) client.set_ca_cert_path(options.ca_file);
-    }
-
     httplib::Request req;
     req.method = request.method;
     req.path = url.target;
@@ -443,14 +447,10 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
                                                                       options.basic_auth_password.Reveal()));
       }
     }
-
-    response.status = 0;
-    response.headers.clear();
-    response.body.clear();
-    response.body_truncated = false;
     std::uint64_t body_bytes = 0;
-    req.response_handler = [&response, bounds, &options, &request](const httplib::Response& r) {
-      bounds->head_done = true;
+    Connection conn;
+    req.response_handler = [&response, &conn, &options, &request](const httplib::Response& r) {
+      conn.bounds->head_done = true;
       TakeStatusAndHeaders(r, &response);
       // A declared length is taken at its word (up to the cap), so that the
       // body grows once rather than doubling its way there.
@@ -475,20 +475,76 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
       return true;
     };
 
+    // A kept connection the peer closed just as it was reused fails before
+    // any answer; the request is then made once more on a fresh one.
+    const std::string key = url.Origin();
+    bool reused = false;
+    if (kept) {
+      if (auto it = kept->idle.find(key); it != kept->idle.end()) {
+        conn = std::move(it->second);
+        kept->idle.erase(it);
+        reused = true;
+        // An idle connection with something to read was closed by the peer
+        // or sent bytes nobody asked for: it is not used again.
+        pollfd p{conn.client->socket(), POLLIN, 0};
+        if (conn.client->is_socket_open() && ::poll(&p, 1, 0) != 0) {
+          conn = Connection{};
+          reused = false;
+        }
+      }
+    }
     httplib::Result result(nullptr, httplib::Error::Unknown);
     bool timed_out = false;
-    if (!url.is_tls()) {
-      result = client.send(req);
-    } else {
-      // OpenSSL may block inside a record on the (blocking) socket, out of
-      // the stream's sight: a watchdog keeps the deadline there.
-      Watchdog watchdog(shared_->mu, shared_->cv, shared_->cancelled, client, deadline);
-      result = client.send(req);
-      timed_out = watchdog.fired();
+    bool cancelled = false;
+    for (;;) {
+      if (shared_->cancelled) return Status::Error("request cancelled: the agent is shutting down");
+      const auto remaining =
+          std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+      if (remaining.count() <= 0) {
+        return Status::Error("no complete answer within the " + FormatDuration(options.timeout) + " timeout");
+      }
+      if (!conn.client) {
+        StatusOr<Connection> made = Connect(url, remaining, options, cancelled_now);
+        if (!made.ok()) return made.status();
+        conn = std::move(*made);
+      }
+      httplib::ClientImpl& client = *conn.client;
+      *conn.bounds = StreamBounds{};
+      conn.bounds->deadline = deadline;
+      conn.bounds->cancelled = &shared_->cancelled;
+      client.set_connection_timeout(std::min<std::chrono::microseconds>(
+          remaining, std::chrono::duration_cast<std::chrono::microseconds>(options.connect_timeout)));
+      // The stream (or, for TLS, the watchdog) ends the request at the
+      // deadline; httplib's own timeouts are a margin behind it so that a
+      // timeout is always reported as one.
+      client.set_read_timeout(remaining + std::chrono::seconds(1));
+      client.set_write_timeout(remaining + std::chrono::seconds(1));
+      client.set_keep_alive(kept != nullptr);
+
+      response.status = 0;
+      response.headers.clear();
+      response.body.clear();
+      response.body_truncated = false;
+      body_bytes = 0;
+      if (!url.is_tls()) {
+        result = client.send(req);
+      } else {
+        // OpenSSL may block inside a record on the (blocking) socket, out of
+        // the stream's sight: a watchdog keeps the deadline there.
+        Watchdog watchdog(shared_->mu, shared_->cv, shared_->cancelled, client, deadline);
+        result = client.send(req);
+        timed_out = watchdog.fired();
+      }
+      timed_out = timed_out || conn.bounds->timed_out;
+      cancelled = shared_->cancelled;
+      const bool stale = reused && !result && response.status == 0 && !timed_out && !cancelled &&
+                         !conn.bounds->head_too_large &&
+                         (result.error() == httplib::Error::Read || result.error() == httplib::Error::Write);
+      if (!stale) break;
+      conn = Connection{};
+      reused = false;
     }
-    timed_out = timed_out || bounds->timed_out;
-    const bool cancelled = shared_->cancelled;
-    if (bounds->head_too_large) {
+    if (conn.bounds->head_too_large) {
       return Status::Error("the response head (status line and headers) is larger than the " +
                            FormatByteSize(kMaxResponseHeadBytes) + " limit (" + url.Origin() + ")");
     }
@@ -501,6 +557,9 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     // httplib calls the response handler only for answers that have a body:
     // a 204, a 304 or an answer to HEAD reaches us only through the result.
     if (result) TakeStatusAndHeaders(result.value(), &response);
+    // A complete answer leaves its connection for the next request (httplib
+    // closes it when the peer asked to, and reconnects on the next one).
+    if (kept && result && !timed_out && !conn.bounds->leftover) kept->idle[key] = std::move(conn);
 
     const std::string location = response.Header("location");
     if (!options.follow_redirects || !IsRedirect(response.status) || location.empty()) break;

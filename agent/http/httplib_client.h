@@ -9,11 +9,12 @@
 
 namespace probity {
 
-// HttpClient over cpp-httplib. Each request gets a fresh connection (a probe
-// measures the service, not a warm pool), redirects are followed here so that
-// loops are named and credentials are dropped when the host changes, and a
-// watchdog enforces HttpOptions::timeout even against a peer that trickles
-// bytes. Cancel() aborts every request in flight and refuses new ones; it is
+// HttpClient over cpp-httplib. A request gets a fresh connection unless it
+// brings a set of kept connections (one probe run does: its first request to
+// an origin connects, the others reuse that connection, as a client with a
+// pool would). Redirects are followed here so that loops are named and
+// credentials are dropped when the host changes, and HttpOptions::timeout
+// holds even against a peer that trickles bytes. Cancel() aborts every request in flight and refuses new ones; it is
 // how the daemon stops within its shutdown budget.
 class HttplibClient final : public HttpClient {
  public:
@@ -21,6 +22,7 @@ class HttplibClient final : public HttpClient {
   ~HttplibClient() override;
 
   StatusOr<HttpResponse> Fetch(const HttpRequest& request, const HttpOptions& options) override;
+  std::unique_ptr<HttpConnections> NewConnections() override;
   void Cancel();
 
  private:

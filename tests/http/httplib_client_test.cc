@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <functional>
+#include <memory>
 #include <thread>
 
 #include "core/text.h"
@@ -333,4 +335,131 @@ TEST_CASE("HTTPS answers are read whole, chunked or not, and a silent HTTPS peer
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("no complete answer within the 500ms timeout") == 0);
   CHECK(std::chrono::steady_clock::now() - start < 5s);
+}
+
+namespace {
+
+// Answers every request on a connection, keep-alive, until the peer closes:
+// `answer(n)` is the whole answer to the n-th request (from 0) on that
+// connection, or "" to close instead of answering.
+RawServer::Behaviour KeepAlive(std::function<std::string(int n)> answer) {
+  return [answer](int fd, const std::atomic<bool>& stopping) {
+    for (int n = 0; !stopping; ++n) {
+      if (ReadRequestHead(fd, stopping).empty()) return;
+      const std::string text = answer(n);
+      if (text.empty() || !WriteAll(fd, text)) return;
+    }
+  };
+}
+
+const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok";
+
+StatusOr<HttpResponse> GetKept(HttpClient& http, const std::string& url, HttpConnections* kept) {
+  HttpRequest r;
+  r.url = url;
+  r.connections = kept;
+  return http.Fetch(r, Fast(2s));
+}
+
+}  // namespace
+
+TEST_CASE("Requests that bring kept connections share one connection per origin", "[integration][http]") {
+  RawServer server(KeepAlive([](int) { return std::string(kOk); }));
+  HttplibClient http;
+  std::unique_ptr<HttpConnections> kept = http.NewConnections();
+  REQUIRE(kept);
+  for (int i = 0; i < 5; ++i) {
+    StatusOr<HttpResponse> r = GetKept(http, server.Url("/livez"), kept.get());
+    REQUIRE(r.ok());
+    CHECK(r->body == "ok");
+  }
+  CHECK(server.connections() == 1);
+  // Without them, every request has a connection of its own.
+  for (int i = 0; i < 3; ++i) REQUIRE(Get(http, server.Url("/livez"), Fast(2s)).ok());
+  CHECK(server.connections() == 4);
+}
+
+TEST_CASE("A kept connection the peer drops is replaced and the request still answered", "[integration][http]") {
+  SECTION("dropped while idle") {
+    // Answers once per connection, then closes without saying so.
+    RawServer server(KeepAlive([](int n) { return n == 0 ? std::string(kOk) : std::string(); }));
+    HttplibClient http;
+    std::unique_ptr<HttpConnections> kept = http.NewConnections();
+    for (int i = 0; i < 3; ++i) {
+      StatusOr<HttpResponse> r = GetKept(http, server.Url(), kept.get());
+      REQUIRE(r.ok());
+      CHECK(r->status == 200);
+    }
+    CHECK(server.connections() == 3);
+  }
+  SECTION("dropped as the request arrives") {
+    // Reads the second request, then closes: the race a pooled client meets.
+    std::atomic<int> served{0};
+    RawServer server([&served](int fd, const std::atomic<bool>& stopping) {
+      if (ReadRequestHead(fd, stopping).empty() || !WriteAll(fd, kOk)) return;
+      ++served;
+      // Waits for the next request without any sign of closing first.
+      ReadRequestHead(fd, stopping);
+    });
+    HttplibClient http;
+    std::unique_ptr<HttpConnections> kept = http.NewConnections();
+    REQUIRE(GetKept(http, server.Url(), kept.get()).ok());
+    StatusOr<HttpResponse> second = GetKept(http, server.Url(), kept.get());
+    REQUIRE(second.ok());
+    CHECK(second->body == "ok");
+    CHECK(served == 2);
+    CHECK(server.connections() == 2);
+  }
+}
+
+TEST_CASE("Bytes past an answer never pass for the next answer on a kept connection", "[integration][http]") {
+  // The first answer carries a second one nobody asked for (a desync): the
+  // next request must not read it as its own.
+  const std::string smuggled = "HTTP/1.1 418 Smuggled\r\nContent-Length: 0\r\n\r\n";
+  SECTION("in the same packet") {
+    RawServer server(KeepAlive([&](int) { return std::string(kOk) + smuggled; }));
+    HttplibClient http;
+    std::unique_ptr<HttpConnections> kept = http.NewConnections();
+    for (int i = 0; i < 3; ++i) {
+      StatusOr<HttpResponse> r = GetKept(http, server.Url(), kept.get());
+      REQUIRE(r.ok());
+      CHECK(r->status == 200);
+    }
+    CHECK(server.connections() == 3);
+  }
+  SECTION("a moment later") {
+    RawServer server([&](int fd, const std::atomic<bool>& stopping) {
+      for (int n = 0; !stopping && n < 3; ++n) {
+        if (ReadRequestHead(fd, stopping).empty() || !WriteAll(fd, kOk)) return;
+        std::this_thread::sleep_for(20ms);
+        if (!WriteAll(fd, smuggled)) return;
+      }
+    });
+    HttplibClient http;
+    std::unique_ptr<HttpConnections> kept = http.NewConnections();
+    for (int i = 0; i < 3; ++i) {
+      StatusOr<HttpResponse> r = GetKept(http, server.Url(), kept.get());
+      REQUIRE(r.ok());
+      CHECK(r->status == 200);
+      std::this_thread::sleep_for(60ms);
+    }
+    CHECK(server.connections() == 3);
+  }
+}
+
+TEST_CASE("A probe run makes one connection to its target however many requests it makes",
+          "[integration][http]") {
+  std::atomic<int> requests{0};
+  RawServer server(KeepAlive([&requests](int) {
+    ++requests;
+    return std::string(kOk);
+  }));
+  TargetSpec spec = TargetForUrl(server.Url(), GlobalConfig{});
+  spec.endpoints.liveness = "/livez";
+  spec.endpoints.readiness = "/readyz";
+  spec.http = Fast(2s);
+  HttplibClient http;
+  TargetReport report = ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
+  CHECK(requests > 10);
+  CHECK(server.connections() == 1);
 }
