@@ -58,6 +58,7 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
   bool has_status = false;
   bool has_components = false;  // a top-level "components" of any type (Spring Boot 2+)
   SpringTree components, details;
+  std::size_t components_listed = 0, details_listed = 0, checks_listed = 0;
   bool checks_is_object = false;
   // health+json checks in document order, each name's last entry counting,
   // their state as HealthJsonState reads it; Checks() sorts them.
@@ -138,6 +139,7 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
           checks_is_object = object;
           if (object) {
             checks.clear();
+            checks_listed = 0;
             f.role = Role::kChecksSet;
           }
         }
@@ -145,8 +147,7 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
       case Role::kSpringSet: {
         std::vector<std::string> path = parent.path;
         path.push_back(parent.key);
-        (*parent.tree)[path] = Entry{};
-        if (object) {
+        if (AddSpring(parent.tree, path) && object) {
           f.role = Role::kSpringComponent;
           f.tree = parent.tree;
           f.path = std::move(path);
@@ -162,9 +163,10 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
         }
         break;
       case Role::kChecksSet:
-        checks.push_back({parent.key, "", HealthState::kUnknown});
-        f.role = object ? Role::kCheckEntry : Role::kChecksEntries;
-        f.check = checks.size() - 1;
+        if (AddCheck(parent.key)) {
+          f.role = object ? Role::kCheckEntry : Role::kChecksEntries;
+          f.check = checks.size() - 1;
+        }
         break;
       case Role::kChecksEntries:
         if (object && parent.index == 0) {
@@ -194,14 +196,14 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
       case Role::kSpringSet: {
         std::vector<std::string> path = f.path;
         path.push_back(f.key);
-        (*f.tree)[std::move(path)] = Entry{};
+        AddSpring(f.tree, std::move(path));
         break;
       }
       case Role::kSpringComponent:
         if (f.key == "status") (*f.tree)[f.path].state = value ? SpringState(*value) : HealthState::kUnknown;
         break;
       case Role::kChecksSet:
-        checks.push_back({f.key, "", HealthState::kUnknown});
+        AddCheck(f.key);
         break;
       case Role::kCheckEntry:
         if (f.key == "status") checks[f.check].state = value ? HealthJsonState(*value) : HealthState::kUnknown;
@@ -218,6 +220,22 @@ class HealthJsonReader final : public nlohmann::json_sax<json> {
   bool End() {
     frames_.pop_back();
     if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    return true;
+  }
+
+  // A component as its key is read: kept while there is room, counted
+  // always; false when not kept (what it holds is then not read).
+  bool AddCheck(const std::string& name) {
+    ++checks_listed;
+    if (checks.size() >= kMaxHealthComponents) return false;
+    checks.push_back({name, "", HealthState::kUnknown});
+    return true;
+  }
+  bool AddSpring(SpringTree* tree, std::vector<std::string> path) {
+    std::size_t& listed = tree == &components ? components_listed : details_listed;
+    ++listed;
+    if (tree->size() >= kMaxHealthComponents && tree->find(path) == tree->end()) return false;
+    (*tree)[std::move(path)] = Entry{};
     return true;
   }
 
@@ -242,6 +260,7 @@ bool ParseKubernetes(std::string_view body, HealthBody* out) {
   // ?verbose: "[+]ping ok", "[-]etcd failed: reason withheld", "[+]x excluded: …",
   // closing with "livez check passed" or "readyz check failed".
   std::vector<HealthComponent> components;
+  std::size_t listed = 0;
   std::string_view rest = trimmed;
   std::string verdict;
   while (!rest.empty()) {
@@ -253,6 +272,7 @@ bool ParseKubernetes(std::string_view body, HealthBody* out) {
       std::string_view entry = line.substr(3);
       std::size_t space = entry.find(' ');
       if (space == std::string_view::npos || space == 0) return false;
+      if (++listed > kMaxHealthComponents) continue;
       HealthComponent c;
       c.name = std::string(entry.substr(0, space));
       c.state = line[1] == '+' ? HealthState::kUp : HealthState::kDown;
@@ -268,6 +288,7 @@ bool ParseKubernetes(std::string_view body, HealthBody* out) {
   out->raw_status = verdict;
   out->state = EndsWith(verdict, "passed") ? HealthState::kUp : HealthState::kDown;
   out->components = std::move(components);
+  out->components_listed = listed;
   return true;
 }
 
@@ -311,6 +332,7 @@ HealthBody ParseHealthBody(std::string_view media_type, std::string_view body) {
       out.state = SpringState(out.raw_status);
       // Spring Boot 1.x put them under "details".
       out.components.reserve((doc.has_components ? doc.components : doc.details).size());
+      out.components_listed = doc.has_components ? doc.components_listed : doc.details_listed;
       for (const auto& [path, entry] : doc.has_components ? doc.components : doc.details) {
         HealthComponent c;
         for (const std::string& level : path) c.name += (c.name.empty() ? "" : ".") + level;
@@ -323,8 +345,12 @@ HealthBody ParseHealthBody(std::string_view media_type, std::string_view body) {
     if (health_json_type || lower == "pass" || lower == "warn" || lower == "fail") {
       out.state = HealthJsonState(out.raw_status);
       out.format = out.state == HealthState::kUnknown ? HealthFormat::kOtherJson : HealthFormat::kHealthJson;
-      if (!doc.checks_is_object) doc.checks.clear();  // the last "checks" was not an object
+      if (!doc.checks_is_object) {  // the last "checks" was not an object
+        doc.checks.clear();
+        doc.checks_listed = 0;
+      }
       out.components = std::move(doc.Checks());
+      out.components_listed = doc.checks_listed;
       return out;
     }
     out.format = HealthFormat::kOtherJson;

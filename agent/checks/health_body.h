@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,11 +23,16 @@ struct HealthComponent {
   HealthState state = HealthState::kUnknown;
 };
 
+// How many components a body keeps: the rest are counted, not kept (a body
+// at the size limit could list a million, and no service has that many).
+inline constexpr std::size_t kMaxHealthComponents = 1000;
+
 struct HealthBody {
   HealthFormat format = HealthFormat::kUnknown;
   HealthState state = HealthState::kUnknown;
   std::string raw_status;  // the status text as found, for details
-  std::vector<HealthComponent> components;
+  std::vector<HealthComponent> components;  // the first kMaxHealthComponents
+  std::size_t components_listed = 0;        // entries the body lists, kept or not
 };
 
 std::string_view HealthFormatName(HealthFormat f);

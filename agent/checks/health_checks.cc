@@ -54,8 +54,16 @@ std::string FailingComponents(const HealthBody& body) {
     if (c.state != HealthState::kDown) continue;
     if (++count <= 5) names += (names.empty() ? "" : ", ") + SafeExcerpt(c.name, 40);
   }
-  if (count > 5) names += ", …";
+  // Past kMaxHealthComponents more may fail unseen.
+  if (count > 5 || (count > 0 && body.components_listed > body.components.size())) names += ", …";
   return names;
+}
+
+// Appends a name to a comma-separated list that is only ever shown cut to
+// `shown` bytes: past that, names are no longer added.
+void AppendShown(std::string& list, std::string_view name, std::size_t shown) {
+  if (list.size() > shown) return;
+  list += (list.empty() ? "" : ", ") + SafeExcerpt(name, 40);
 }
 
 }  // namespace
@@ -203,15 +211,19 @@ Verdict CheckLivenessIndependent(ProbeContext& ctx, const CheckParams& params) {
   std::string deps;
   std::string local;
   for (const HealthComponent& c : body->components) {
-    std::string& list = IsDownstreamDependency(c.name, c.type, extra) ? deps : local;
-    list += (list.empty() ? "" : ", ") + SafeExcerpt(c.name, 40);
+    AppendShown(IsDownstreamDependency(c.name, c.type, extra) ? deps : local, c.name, 160);
   }
   if (!deps.empty()) {
     return Verdict::Fail(source + " lists downstream dependencies: " + Excerpt(deps, 160) +
                          "; an outage there would restart healthy replicas");
   }
   if (body->components.empty()) return Verdict::Pass(source + " lists no components");
-  return Verdict::Pass(source + " lists only local components: " + Excerpt(local, 160));
+  std::string read;
+  if (body->components_listed > body->components.size()) {
+    read = " (the first " + std::to_string(body->components.size()) + " of " +
+           std::to_string(body->components_listed) + " listed were read)";
+  }
+  return Verdict::Pass(source + " lists only local components: " + Excerpt(local, 160) + read);
 }
 
 Verdict CheckLatencyBudget(ProbeContext& ctx, const CheckParams& params) {

@@ -91,11 +91,42 @@ TEST_CASE("JSON health bodies are read in one streaming pass, as a document woul
   CHECK(ParseHealthBody("application/json", R"({"status":{"code":"UP"}})").format == HealthFormat::kOtherJson);
   CHECK(ParseHealthBody("application/json", R"({"status":"UP",)").format == HealthFormat::kUnknown);
   CHECK(ParseHealthBody("application/health+json", R"({"status":"pass","checks":{"a":[]},"checks":1})").components.empty());
-  // Forty thousand components, deeply nested noise: read, not built.
+  // Forty thousand components, deeply nested noise: read, not built; the
+  // components counted, the first kept.
   std::string big = R"({"status":"pass","noise":)" + std::string(100000, '[') + std::string(100000, ']') + R"(,"checks":{)";
   for (int i = 0; i < 40000; ++i) big += (i ? "," : "") + std::string("\"c") + std::to_string(i) + R"(":[{"status":"pass"}])";
   big += "}}";
   HealthBody many = ParseHealthBody("application/health+json", big);
   CHECK(many.state == HealthState::kUp);
-  CHECK(many.components.size() == 40000);
+  CHECK(many.components.size() == kMaxHealthComponents);
+  CHECK(many.components_listed == 40000);
+}
+
+TEST_CASE("A body listing more components than are kept keeps the first and counts them all", "[checks]") {
+  const std::size_t n = kMaxHealthComponents + 500;
+  std::string health_json = R"({"status":"pass","checks":{)";
+  std::string spring = R"({"status":"UP","components":{)";
+  std::string verbose;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string name = "c" + std::to_string(100000 + i);
+    health_json += (i ? "," : "") + ("\"" + name + R"(":[{"status":"fail"}])");
+    spring += (i ? "," : "") + ("\"" + name + R"(":{"status":"DOWN"})");
+    verbose += "[-]" + name + " failed: reason withheld\n";
+  }
+  health_json += "}}";
+  spring += "}}";
+  verbose += "livez check failed\n";
+  for (const auto& [media_type, body] : {std::pair<std::string, std::string>{"application/health+json", health_json},
+                                         {"application/json", spring},
+                                         {"text/plain", verbose}}) {
+    CAPTURE(media_type);
+    const HealthBody b = ParseHealthBody(media_type, body);
+    CHECK(b.format != HealthFormat::kUnknown);
+    CHECK(b.components.size() == kMaxHealthComponents);
+    CHECK(b.components_listed == n);
+    REQUIRE_FALSE(b.components.empty());
+    CHECK(b.components.front().name == "c100000");
+    CHECK(b.components.back().name == "c" + std::to_string(100000 + kMaxHealthComponents - 1));
+    CHECK(b.components.back().state == HealthState::kDown);
+  }
 }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "checks/catalogue.h"
+#include "checks/health_body.h"
 #include "checks/health_checks.h"
 #include "support/fake_http_client.h"
 
@@ -159,6 +160,19 @@ TEST_CASE("health.liveness.independent asks Kubernetes-style endpoints for ?verb
   Verdict v = f.Run("health.liveness.independent");
   CHECK(v.status == CheckStatus::kFail);
   CHECK(v.detail.find("GET /livez?verbose lists downstream dependencies: etcd") == 0);
+}
+
+TEST_CASE("health.liveness.independent says so when a body lists more components than are read", "[checks]") {
+  Fixture f;
+  std::string body = R"({"status":"pass","checks":{)";
+  for (std::size_t i = 0; i < kMaxHealthComponents + 20; ++i) {
+    body += (i ? "," : "") + ("\"worker-" + std::to_string(i) + R"(":[{"status":"pass"}])");
+  }
+  f.http.On(kLive, 200, kHealthJson, body + "}}");
+  Verdict v = f.Run("health.liveness.independent");
+  CHECK(v.status == CheckStatus::kPass);
+  CHECK(v.detail.find("(the first 1000 of 1020 listed were read)") != std::string::npos);
+  CHECK(v.detail.size() < 400);
 }
 
 TEST_CASE("health.liveness.independent honours configured dependency names", "[checks]") {
