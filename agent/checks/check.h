@@ -146,6 +146,12 @@ class ProbeContext {
     if (it == shared_.end()) it = shared_.emplace(key, std::make_any<T>(make())).first;
     return std::any_cast<T&>(it->second);
   }
+  // The shared value under `key` if it was computed, else nullptr.
+  template <typename T>
+  T* FindShared(const std::string& key) {
+    auto it = shared_.find(key);
+    return it == shared_.end() ? nullptr : std::any_cast<T>(&it->second);
+  }
   TargetMemory* memory() const { return memory_; }
   const LogAccess& logs() const { return logs_; }
   void set_logs(LogAccess logs) { logs_ = std::move(logs); }

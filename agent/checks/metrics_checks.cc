@@ -35,19 +35,20 @@ Scrape Fetch(ProbeContext& ctx, const char* accept) {
   HttpRequest request;
   request.url = ctx.endpoints().metrics.url;
   request.headers.emplace_back("Accept", accept);
+  const bool openmetrics_asked = std::string_view(accept) == kOpenMetricsAccept;
+  if (openmetrics_asked) {
+    // Asked for OpenMetrics and answered in another format: its checks go by
+    // the Content-Type alone, and the text scrape reads the same metrics, so
+    // that body is not kept.
+    request.keep_body_if = [](const HttpResponse& head) { return FormatOf(head) == Format::kOpenMetrics; };
+  }
   // When discovery could not reach the target, ask no more: one timeout per run.
   const StatusOr<HttpResponse>* earlier = ctx.Remembered(request.url);
   scrape.response = earlier && !earlier->ok() ? *earlier : ctx.Fetch(request);
-  const bool openmetrics_asked = std::string_view(accept) == kOpenMetricsAccept;
-  if (scrape.response.ok() && openmetrics_asked && FormatOf(*scrape.response) != Format::kOpenMetrics) {
-    // Asked for OpenMetrics and answered in another format: its checks go by
-    // the Content-Type alone, and the text scrape reads the same metrics.
-    scrape.format = FormatOf(*scrape.response);
-    std::string().swap(scrape.response->body);
-    return scrape;
-  }
-  if (scrape.response.ok() && !scrape.response->body_truncated) {
-    scrape.format = FormatOf(*scrape.response);
+  if (!scrape.response.ok()) return scrape;
+  scrape.format = FormatOf(*scrape.response);
+  if (openmetrics_asked && scrape.format != Format::kOpenMetrics) return scrape;
+  if (!scrape.response->body_truncated) {
     exposition::AnalyzeOptions options;
     options.keep_counter_values = !openmetrics_asked;  // counter.monotonic reads the text scrape
     options.keep_label_values = 250;
@@ -687,6 +688,13 @@ Verdict CheckExemplarsTraceId(ProbeContext& ctx, const CheckParams&) {
                          " exemplars on the request families lack a trace_id label");
   }
   return Verdict::Pass(std::to_string(exemplars) + " exemplars on " + Names(names) + " carry trace_id");
+}
+
+void ReleaseMetricsBodies(ProbeContext& ctx) {
+  for (const char* key : {"metrics.text", "metrics.openmetrics"}) {
+    Scrape* scrape = ctx.FindShared<Scrape>(key);
+    if (scrape && scrape->response.ok()) std::string().swap(scrape->response->body);
+  }
 }
 
 }  // namespace probity

@@ -29,6 +29,10 @@ Verdict CheckProcessStandard(ProbeContext& ctx, const CheckParams& params);     
 Verdict CheckBuildInfoPresent(ProbeContext& ctx, const CheckParams& params);        // metrics.build_info.present
 Verdict CheckExemplarsTraceId(ProbeContext& ctx, const CheckParams& params);        // tracing.exemplars.trace_id
 
+// After the last metrics check of a run: the scrapes' bodies are let go
+// (their analyses stay for the tracing checks, which read no body).
+void ReleaseMetricsBodies(ProbeContext& ctx);
+
 // True when a route label value looks like a raw id rather than a template:
 // a path segment of digits, a UUID, or a long hex string.
 bool LooksLikeRawId(std::string_view route_value);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,6 +37,7 @@ struct HttpOptions {
 };
 
 class HttpConnections;
+struct HttpResponse;
 
 struct HttpRequest {
   std::string method = "GET";
@@ -45,6 +47,9 @@ struct HttpRequest {
   // false: the body is read and counted (body_truncated still says whether it
   // passed the limit) but not kept, for requests that only time an answer.
   bool keep_body = true;
+  // When set, asked once the status and headers have arrived: false, and
+  // the body is read and counted but not kept (keep_body still rules).
+  std::function<bool(const HttpResponse& head)> keep_body_if;
   // Where the connection is kept open after the answer (HTTP keep-alive),
   // and where the next request to the same origin finds it; nullptr: a
   // fresh connection, closed after the answer.

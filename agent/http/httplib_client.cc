@@ -448,25 +448,27 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
       }
     }
     std::uint64_t body_bytes = 0;
+    bool keep_body = request.keep_body;
     Connection conn;
-    req.response_handler = [&response, &conn, &options, &request](const httplib::Response& r) {
+    req.response_handler = [&response, &conn, &options, &request, &keep_body](const httplib::Response& r) {
       conn.bounds->head_done = true;
       TakeStatusAndHeaders(r, &response);
+      if (keep_body && request.keep_body_if) keep_body = request.keep_body_if(response);
       // A declared length is taken at its word (up to the cap), so that the
       // body grows once rather than doubling its way there.
       const std::string length = r.get_header_value("Content-Length");
       char* end = nullptr;
       const unsigned long long declared = length.empty() ? 0 : std::strtoull(length.c_str(), &end, 10);
-      if (request.keep_body && declared > 0 && end && *end == '\0') {
+      if (keep_body && declared > 0 && end && *end == '\0') {
         response.body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(declared, options.max_body_bytes)));
       }
       return true;
     };
-    req.content_receiver = [&response, &options, &request, &body_bytes](const char* data, size_t length, uint64_t,
-                                                                          uint64_t) {
+    req.content_receiver = [&response, &options, &keep_body, &body_bytes](const char* data, size_t length, uint64_t,
+                                                                           uint64_t) {
       const std::uint64_t room = options.max_body_bytes - body_bytes;
       const std::size_t taken = static_cast<std::size_t>(std::min<std::uint64_t>(length, room));
-      if (request.keep_body) response.body.append(data, taken);
+      if (keep_body) response.body.append(data, taken);
       body_bytes += taken;
       if (length > room) {
         response.body_truncated = true;
@@ -526,6 +528,7 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
       response.body.clear();
       response.body_truncated = false;
       body_bytes = 0;
+      keep_body = request.keep_body;
       if (!url.is_tls()) {
         result = client.send(req);
       } else {

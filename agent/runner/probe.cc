@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "checks/health_checks.h"
+#include "checks/metrics_checks.h"
 #include "http/url.h"
 #include "runner/discovery.h"
 
@@ -61,11 +62,13 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
   ctx.set_logs({&target.logs, target.scanner ? target.scanner : *ContentScanner::WithBuiltins({}), &target.tracing,
                 target.url});
   ctx.set_endpoints(DiscoverEndpoints(target, EndpointsNeededBy(target.plan), ctx));
-  // Once the last health check has run, the health bodies go (a 4 MiB body
-  // need not wait for the metrics and logs checks).
-  std::size_t last_health = target.plan.size();
+  // Once the last check of a category has run, the bodies it read go (a
+  // 4 MiB health body or a 3 MB exposition need not wait for the logs
+  // checks and the trace experiment).
+  std::size_t last_health = target.plan.size(), last_metrics = target.plan.size();
   for (std::size_t i = 0; i < target.plan.size(); ++i) {
     if (target.plan[i].info->category == "health") last_health = i;
+    if (target.plan[i].info->category == "metrics") last_metrics = i;
   }
   for (std::size_t i = 0; i < target.plan.size(); ++i) {
     const PlannedCheck& planned = target.plan[i];
@@ -90,6 +93,7 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
     }
     report.checks.push_back(std::move(result));
     if (i == last_health) ReleaseHealthBodies(ctx);
+    if (i == last_metrics) ReleaseMetricsBodies(ctx);
   }
   report.duration = clock.Now() - start;
   Score(&report, fail_on);

@@ -396,8 +396,9 @@ TEST_CASE("A kept connection the peer drops is replaced and the request still an
     // Reads the second request, then closes: the race a pooled client meets.
     std::atomic<int> served{0};
     RawServer server([&served](int fd, const std::atomic<bool>& stopping) {
-      if (ReadRequestHead(fd, stopping).empty() || !WriteAll(fd, kOk)) return;
-      ++served;
+      if (ReadRequestHead(fd, stopping).empty()) return;
+      ++served;  // before the answer, which the client may see first
+      if (!WriteAll(fd, kOk)) return;
       // Waits for the next request without any sign of closing first.
       ReadRequestHead(fd, stopping);
     });
@@ -462,4 +463,24 @@ TEST_CASE("A probe run makes one connection to its target however many requests 
   TargetReport report = ProbeTarget(spec, http, SystemClock::Instance(), Severity::kCritical);
   CHECK(requests > 10);
   CHECK(server.connections() == 1);
+}
+
+TEST_CASE("A body the request does not want once it sees the head is counted, not kept", "[integration][http]") {
+  RawServer server(KeepAlive([](int) {
+    return std::string("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello");
+  }));
+  HttplibClient http;
+  HttpRequest request;
+  request.url = server.Url("/metrics");
+  for (const bool wanted : {false, true}) {
+    request.keep_body_if = [wanted](const HttpResponse& head) {
+      CHECK(head.MediaType() == "text/plain");
+      return wanted;
+    };
+    StatusOr<HttpResponse> r = http.Fetch(request, Fast(2s));
+    REQUIRE(r.ok());
+    CHECK(r->status == 200);
+    CHECK(r->body == (wanted ? "hello" : ""));
+    CHECK_FALSE(r->body_truncated);
+  }
 }

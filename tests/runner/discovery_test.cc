@@ -138,3 +138,23 @@ TEST_CASE("A catch-all page that shows a clock still answers like nothing", "[ru
   Endpoints e = DiscoverEndpoints(t, All(), ctx);
   CHECK_FALSE(e.liveness.found());
 }
+
+TEST_CASE("A run scrapes its metrics twice, text and OpenMetrics, however many checks read them", "[runner]") {
+  // The scrapes' bodies go after the last metrics check; what the tracing
+  // check reads after that (their analyses) stays, without a third scrape.
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  http.On("http://svc:80/metrics", 200, "application/openmetrics-text; version=1.0.0",
+          "# TYPE http_requests counter\n# HELP http_requests Requests served.\n"
+          "http_requests_total{code=\"200\"} 3 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} 1\n# EOF\n");
+  TargetSpec t = Target();
+  t.endpoints.metrics = "/metrics";
+  TargetMemory memory;
+  TargetReport r = ProbeTarget(t, http, clock, Severity::kCritical, &memory);
+  CHECK(http.CountFor("http://svc:80/metrics") == 2);
+  const auto exemplars = std::find_if(r.checks.begin(), r.checks.end(),
+                                      [](const CheckResult& c) { return c.id == "tracing.exemplars.trace_id"; });
+  REQUIRE(exemplars != r.checks.end());
+  CHECK(exemplars->status == CheckStatus::kPass);
+  CHECK(exemplars->detail == "1 exemplars on http_requests carry trace_id");
+}

@@ -75,6 +75,8 @@ StatusOr<HttpResponse> FakeHttpClient::Fetch(const HttpRequest& request, const H
     r.body.resize(options.max_body_bytes);
     r.body_truncated = true;
   }
+  // As the real client: a body not to be kept is read and dropped.
+  if (!request.keep_body || (request.keep_body_if && !request.keep_body_if(r))) r.body.clear();
   r.final_url = request.url;
   clock_.Advance(r.elapsed);
   return r;
