@@ -361,55 +361,52 @@ StatusOr<HttpResponse> GetKept(HttpClient& http, const std::string& url, HttpCon
   return http.Fetch(r, Fast(2s));
 }
 
-}  // namespace
-
-TEST_CASE("Requests that bring kept connections share one connection per origin", "[integration][http]") {
-  RawServer server(KeepAlive([](int) { return std::string(kOk); }));
+// Makes `n` requests to a server that share one set of kept connections,
+// each answered 200 "ok", `pause` apart; how many connections it took.
+int ConnectionsForKeptRequests(RawServer::Behaviour behaviour, int n, Duration pause = Duration::zero()) {
+  RawServer server(std::move(behaviour));
   HttplibClient http;
   std::unique_ptr<HttpConnections> kept = http.NewConnections();
   REQUIRE(kept);
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < n; ++i) {
     StatusOr<HttpResponse> r = GetKept(http, server.Url("/livez"), kept.get());
     REQUIRE(r.ok());
+    CHECK(r->status == 200);
     CHECK(r->body == "ok");
+    std::this_thread::sleep_for(pause);
   }
-  CHECK(server.connections() == 1);
+  return server.connections();
+}
+
+}  // namespace
+
+TEST_CASE("Requests that bring kept connections share one connection per origin", "[integration][http]") {
+  CHECK(ConnectionsForKeptRequests(KeepAlive([](int) { return std::string(kOk); }), 5) == 1);
   // Without them, every request has a connection of its own.
+  RawServer server(KeepAlive([](int) { return std::string(kOk); }));
+  HttplibClient http;
   for (int i = 0; i < 3; ++i) REQUIRE(Get(http, server.Url("/livez"), Fast(2s)).ok());
-  CHECK(server.connections() == 4);
+  CHECK(server.connections() == 3);
 }
 
 TEST_CASE("A kept connection the peer drops is replaced and the request still answered", "[integration][http]") {
   SECTION("dropped while idle") {
     // Answers once per connection, then closes without saying so.
-    RawServer server(KeepAlive([](int n) { return n == 0 ? std::string(kOk) : std::string(); }));
-    HttplibClient http;
-    std::unique_ptr<HttpConnections> kept = http.NewConnections();
-    for (int i = 0; i < 3; ++i) {
-      StatusOr<HttpResponse> r = GetKept(http, server.Url(), kept.get());
-      REQUIRE(r.ok());
-      CHECK(r->status == 200);
-    }
-    CHECK(server.connections() == 3);
+    CHECK(ConnectionsForKeptRequests(KeepAlive([](int n) { return n == 0 ? std::string(kOk) : std::string(); }),
+                                     3) == 3);
   }
   SECTION("dropped as the request arrives") {
     // Reads the second request, then closes: the race a pooled client meets.
     std::atomic<int> served{0};
-    RawServer server([&served](int fd, const std::atomic<bool>& stopping) {
+    auto answer_once = [&served](int fd, const std::atomic<bool>& stopping) {
       if (ReadRequestHead(fd, stopping).empty()) return;
       ++served;  // before the answer, which the client may see first
       if (!WriteAll(fd, kOk)) return;
       // Waits for the next request without any sign of closing first.
       ReadRequestHead(fd, stopping);
-    });
-    HttplibClient http;
-    std::unique_ptr<HttpConnections> kept = http.NewConnections();
-    REQUIRE(GetKept(http, server.Url(), kept.get()).ok());
-    StatusOr<HttpResponse> second = GetKept(http, server.Url(), kept.get());
-    REQUIRE(second.ok());
-    CHECK(second->body == "ok");
+    };
+    CHECK(ConnectionsForKeptRequests(answer_once, 2) == 2);
     CHECK(served == 2);
-    CHECK(server.connections() == 2);
   }
 }
 
@@ -418,33 +415,17 @@ TEST_CASE("Bytes past an answer never pass for the next answer on a kept connect
   // next request must not read it as its own.
   const std::string smuggled = "HTTP/1.1 418 Smuggled\r\nContent-Length: 0\r\n\r\n";
   SECTION("in the same packet") {
-    RawServer server(KeepAlive([&](int) { return std::string(kOk) + smuggled; }));
-    HttplibClient http;
-    std::unique_ptr<HttpConnections> kept = http.NewConnections();
-    for (int i = 0; i < 3; ++i) {
-      StatusOr<HttpResponse> r = GetKept(http, server.Url(), kept.get());
-      REQUIRE(r.ok());
-      CHECK(r->status == 200);
-    }
-    CHECK(server.connections() == 3);
+    CHECK(ConnectionsForKeptRequests(KeepAlive([&](int) { return std::string(kOk) + smuggled; }), 3) == 3);
   }
   SECTION("a moment later") {
-    RawServer server([&](int fd, const std::atomic<bool>& stopping) {
+    auto smuggle_later = [&](int fd, const std::atomic<bool>& stopping) {
       for (int n = 0; !stopping && n < 3; ++n) {
         if (ReadRequestHead(fd, stopping).empty() || !WriteAll(fd, kOk)) return;
         std::this_thread::sleep_for(20ms);
         if (!WriteAll(fd, smuggled)) return;
       }
-    });
-    HttplibClient http;
-    std::unique_ptr<HttpConnections> kept = http.NewConnections();
-    for (int i = 0; i < 3; ++i) {
-      StatusOr<HttpResponse> r = GetKept(http, server.Url(), kept.get());
-      REQUIRE(r.ok());
-      CHECK(r->status == 200);
-      std::this_thread::sleep_for(60ms);
-    }
-    CHECK(server.connections() == 3);
+    };
+    CHECK(ConnectionsForKeptRequests(smuggle_later, 3, 60ms) == 3);
   }
 }
 
