@@ -393,8 +393,9 @@ Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
     ctx.clock().SleepFor(delay);
     second = Fetch(ctx, kTextAccept);
     if (auto bad = Unusable(ctx, second)) return *bad;
-    before = first.analysis.counter_values;
-    before_families = first.analysis.counter_families;
+    // No other check reads the first scrape's counters: they move.
+    before = std::move(first.analysis.counter_values);
+    before_families = std::move(first.analysis.counter_families);
     before_start = start_time(first.analysis);
     before_scrape = &first;
     later = &second;
