@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -464,4 +465,38 @@ TEST_CASE("A body the request does not want once it sees the head is counted, no
     CHECK(r->body == (wanted ? "hello" : ""));
     CHECK_FALSE(r->body_truncated);
   }
+}
+
+TEST_CASE("HTTPS requests that bring kept connections share one TLS session", "[integration][http]") {
+  const std::shared_ptr<SSL_CTX> tls = SelfSignedServerContext();
+  RawServer server([&tls](int fd, const std::atomic<bool>& stopping) {
+    std::shared_ptr<SSL> ssl = AcceptTls(tls.get(), fd);
+    if (!ssl) return;
+    std::string in;
+    char buf[4096];
+    while (!stopping) {
+      const std::size_t end = in.find("\r\n\r\n");
+      if (end == std::string::npos) {
+        const int n = SSL_read(ssl.get(), buf, sizeof buf);
+        if (n <= 0) return;
+        in.append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      in.erase(0, end + 4);
+      if (SSL_write(ssl.get(), kOk, static_cast<int>(std::strlen(kOk))) <= 0) return;
+    }
+  });
+  HttpOptions options = Fast(2s);
+  options.tls_verify = false;
+  HttplibClient http;
+  std::unique_ptr<HttpConnections> kept = http.NewConnections();
+  for (int i = 0; i < 4; ++i) {
+    HttpRequest request;
+    request.url = "https" + server.Url("/livez").substr(4);
+    request.connections = kept.get();
+    StatusOr<HttpResponse> r = http.Fetch(request, options);
+    REQUIRE(r.ok());
+    CHECK(r->body == "ok");
+  }
+  CHECK(server.connections() == 1);
 }
