@@ -264,6 +264,17 @@ void HttpServer::RouteSlow(const std::string& method, const std::string& path, S
 
 void HttpServer::Fallback(ServerHandler handler) { fallback_ = std::move(handler); }
 
+void HttpServer::OnRefused(std::function<void(const std::string& route, int status)> observer) {
+  on_refused_ = std::move(observer);
+}
+
+void HttpServer::Refused(const ServerRequest& request, int status) const {
+  if (!on_refused_) return;
+  const bool routed = std::any_of(routes_.begin(), routes_.end(),
+                                  [&request](const RouteEntry& r) { return r.path == request.path; });
+  on_refused_(routed ? request.path : std::string(), status);
+}
+
 Status HttpServer::Bind(std::string_view listen_address) {
   if (listen_fd_ >= 0 || daemon_ != nullptr) return Status::Error("the server is already bound");
   std::string host;
@@ -401,6 +412,7 @@ bool HttpServer::Handle(MHD_Connection* connection, const char* url, const char*
       const unsigned long long declared = std::strtoull(length, &end, 10);
       if (errno != 0 || end == length || declared > limits_.max_body) {
         exchange->refused = true;
+        Refused(exchange->request, 413);
         return QueueStatus(connection, 413, TooLarge(limits_.max_body));
       }
     }
@@ -416,6 +428,7 @@ bool HttpServer::Handle(MHD_Connection* connection, const char* url, const char*
       exchange->refused = true;
       exchange->request.body.clear();
       exchange->request.body.shrink_to_fit();
+      Refused(exchange->request, 413);
       return QueueStatus(connection, 413, TooLarge(limits_.max_body));
     }
     exchange->request.body.append(upload_data, size);
@@ -463,6 +476,7 @@ bool HttpServer::Dispatch(MHD_Connection* connection, Exchange& exchange) {
     busy.status = 503;
     busy.headers.emplace_back("Retry-After", "1");
     busy.body = "too many slow requests in flight, or shutting down; try again shortly\n";
+    Refused(request, 503);
     return Queue(connection, busy);
   }
   // Suspended before the job can finish: a connection is only ever resumed
@@ -473,10 +487,11 @@ bool HttpServer::Dispatch(MHD_Connection* connection, Exchange& exchange) {
     ++parked_;
   }
   MHD_suspend_connection(connection);
-  slow_pool_->Submit([&exchange, connection, route](bool cancelled) {
+  slow_pool_->Submit([this, &exchange, connection, route](bool cancelled) {
     if (cancelled) {
       exchange.response.status = 503;
       exchange.response.body = "shutting down\n";
+      Refused(exchange.request, 503);
     } else {
       RunHandler(route->handler, exchange.request, exchange.response);
     }

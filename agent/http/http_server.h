@@ -93,6 +93,11 @@ class HttpServer {
   // 405 when the path has routes for other methods only (an Allow header is
   // added then).
   void Fallback(ServerHandler handler);
+  // Told of each answer the server gives without running a handler: 413 for
+  // a body over the limit, 503 when the slow pool is full or the server is
+  // stopping. `route` is the path of the routes the request's path matched,
+  // "" when none. Called on a server thread: keep it quick.
+  void OnRefused(std::function<void(const std::string& route, int status)> observer);
 
   // Binds the listen address (":9465" every address, "127.0.0.1:0",
   // "[::1]:9465", "localhost:9465") without SO_REUSEPORT: an address in use
@@ -125,12 +130,15 @@ class HttpServer {
   bool Handle(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
               std::size_t* upload_data_size, void** context);
   bool Dispatch(MHD_Connection* connection, Exchange& exchange);
+  // Tells the refusal observer, if any, of a refusal of `request`.
+  void Refused(const ServerRequest& request, int status) const;
   // A parked request completed (answered, or its connection closed).
   void Unparked();
 
   ServerLimits limits_;
   std::vector<RouteEntry> routes_;
   ServerHandler fallback_;
+  std::function<void(const std::string& route, int status)> on_refused_;
   std::unique_ptr<SlowPool> slow_pool_;
   int listen_fd_ = -1;
   bool ipv6_ = false;

@@ -239,6 +239,11 @@ void Agent::Routes() {
     res.content_type = openmetrics ? kOpenMetricsContentType : kTextContentType;
     res.body = AgentMetrics::TargetExposition(report, openmetrics);
   }, Pace::kSlow);
+  // What the server refuses itself (a body over the limit, a full slow pool)
+  // is counted like any answer.
+  server_.OnRefused([this](const std::string& route, int status) {
+    metrics_.ObserveRequest(route.empty() ? "other" : route, status, 0);
+  });
   server_.Fallback([this](const ServerRequest& req, ServerResponse& res) {
     metrics_.ObserveRequest("other", res.status, 0);
     res.content_type = "application/problem+json";

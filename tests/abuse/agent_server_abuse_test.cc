@@ -325,6 +325,10 @@ TEST_CASE("A 300 MiB chunked body to /-/reload or /metrics is refused early and 
 #endif
   // Still serving, and still serving reloads.
   CHECK(Request(agent.port, "GET", "/-/healthy").status == 200);
+  // Each refusal is counted like any answer.
+  const std::string metrics = Request(agent.port, "GET", "/metrics").text;
+  CHECK(RequestsTotal(metrics, "/-/reload", 413) >= 1);
+  CHECK(RequestsTotal(metrics, "/metrics", 413) >= 2);
 }
 
 TEST_CASE("POST /-/reload without a body reloads at once", "[integration][abuse]") {

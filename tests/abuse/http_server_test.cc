@@ -69,6 +69,12 @@ TEST_CASE("Slow handlers hold no event thread, and past their cap the server ans
     res.body = "slow\n";
   });
   server.Route("GET", "/fast", [](const ServerRequest&, ServerResponse& res) { res.body = "fast\n"; });
+  std::mutex mu;
+  std::vector<std::pair<std::string, int>> refused;
+  server.OnRefused([&](const std::string& route, int status) {
+    std::lock_guard<std::mutex> lock(mu);
+    refused.emplace_back(route, status);
+  });
   REQUIRE(server.Bind("127.0.0.1:0").ok());
   REQUIRE(server.port() > 0);
   REQUIRE(server.Start().ok());
@@ -89,6 +95,8 @@ TEST_CASE("Slow handlers hold no event thread, and past their cap the server ans
   }
   CHECK(gate.entered() == 3);
   server.Stop();
+  // The refusal was told, with the route it was for.
+  CHECK(refused == std::vector<std::pair<std::string, int>>{{"/slow", 503}});
 }
 
 TEST_CASE("Stop answers waiting slow requests 503, lets running ones finish, then closes", "[integration][abuse]") {
