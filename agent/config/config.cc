@@ -27,6 +27,9 @@ std::string LogsConfig::Describe() const {
 }
 
 std::string ConfigError::ToString() const {
+  // An error about the file as a whole (it cannot be opened, it is a FIFO)
+  // has no position to give.
+  if (pos.line <= 0) return file + ": " + message;
   return file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + message;
 }
 

@@ -19,7 +19,8 @@ struct SourcePos {
   int column = 0;
 };
 
-// One configuration mistake, printed as "FILE:LINE:COL: message".
+// One configuration mistake, printed as "FILE:LINE:COL: message" ("FILE:
+// message" when it is about the whole file: pos.line 0).
 struct ConfigError {
   std::string file;
   SourcePos pos;
