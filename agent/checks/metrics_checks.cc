@@ -57,14 +57,18 @@ Scrape Fetch(ProbeContext& ctx, const char* accept) {
   return scrape;
 }
 
+// The keys the two scrapes of a run are shared under.
+constexpr char kTextScrapeKey[] = "metrics.text";
+constexpr char kOpenMetricsScrapeKey[] = "metrics.openmetrics";
+
 // The shared text-format scrape (what promtool and most scrapers read).
 Scrape& TextScrape(ProbeContext& ctx) {
-  return ctx.Shared<Scrape>("metrics.text", [&] { return Fetch(ctx, kTextAccept); });
+  return ctx.Shared<Scrape>(kTextScrapeKey, [&] { return Fetch(ctx, kTextAccept); });
 }
 
 // The shared OpenMetrics scrape (asked the way Prometheus asks).
 Scrape& OpenMetricsScrape(ProbeContext& ctx) {
-  return ctx.Shared<Scrape>("metrics.openmetrics", [&] { return Fetch(ctx, kOpenMetricsAccept); });
+  return ctx.Shared<Scrape>(kOpenMetricsScrapeKey, [&] { return Fetch(ctx, kOpenMetricsAccept); });
 }
 
 std::string Where(const ProbeContext& ctx) { return "GET " + ctx.endpoints().metrics.Path(); }
@@ -692,7 +696,7 @@ Verdict CheckExemplarsTraceId(ProbeContext& ctx, const CheckParams&) {
 }
 
 void ReleaseMetricsBodies(ProbeContext& ctx) {
-  for (const char* key : {"metrics.text", "metrics.openmetrics"}) {
+  for (const char* key : {kTextScrapeKey, kOpenMetricsScrapeKey}) {
     Scrape* scrape = ctx.FindShared<Scrape>(key);
     if (scrape && scrape->response.ok()) std::string().swap(scrape->response->body);
   }

@@ -478,18 +478,19 @@ StatusOr<HttpResponse> HttplibClient::Fetch(const HttpRequest& request, const Ht
     };
 
     // A kept connection the peer closed just as it was reused fails before
-    // any answer; the request is then made once more on a fresh one.
+    // any answer; the request is then made once more on a fresh one. (A kept
+    // client whose socket httplib closed connects afresh: nothing to retry.)
     const std::string key = url.Origin();
     bool reused = false;
     if (kept) {
       if (auto it = kept->idle.find(key); it != kept->idle.end()) {
         conn = std::move(it->second);
         kept->idle.erase(it);
-        reused = true;
+        reused = conn.client->is_socket_open();
         // An idle connection with something to read was closed by the peer
         // or sent bytes nobody asked for: it is not used again.
         pollfd p{conn.client->socket(), POLLIN, 0};
-        if (conn.client->is_socket_open() && ::poll(&p, 1, 0) != 0) {
+        if (reused && ::poll(&p, 1, 0) != 0) {
           conn = Connection{};
           reused = false;
         }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <sys/socket.h>
+
 #include <nlohmann/json.hpp>
 #include <cstring>
 #include <functional>
@@ -409,6 +411,26 @@ TEST_CASE("A kept connection the peer drops is replaced and the request still an
     CHECK(ConnectionsForKeptRequests(answer_once, 2) == 2);
     CHECK(served == 2);
   }
+}
+
+TEST_CASE("A request on a connection made afresh is not retried when it fails", "[integration][http]") {
+  // The first connection is answered with Connection: close, every later one
+  // reset: the second request connects anew and fails, once.
+  std::atomic<int> accepted{0};
+  RawServer server([&accepted](int fd, const std::atomic<bool>& stopping) {
+    if (ReadRequestHead(fd, stopping).empty()) return;
+    if (accepted++ == 0) {
+      WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+      return;
+    }
+    linger reset{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  });
+  HttplibClient http;
+  std::unique_ptr<HttpConnections> kept = http.NewConnections();
+  REQUIRE(GetKept(http, server.Url(), kept.get()).ok());
+  CHECK_FALSE(GetKept(http, server.Url(), kept.get()).ok());
+  CHECK(server.connections() == 2);
 }
 
 TEST_CASE("Bytes past an answer never pass for the next answer on a kept connection", "[integration][http]") {
