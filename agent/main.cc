@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
@@ -314,7 +315,14 @@ int Scan(const ScanFlags& flags) {
   return ExitCode(report, gate);
 }
 
-int Run(const AgentOptions& options, const std::string& log_file) {
+struct RunFlags {
+  AgentOptions agent;
+  std::string log_file;
+  std::string log_level;
+  std::string log_format = "json";
+};
+
+int Run(RunFlags flags) {
   // Signals are taken by this thread alone, with sigwait, so that handlers
   // need not be async-signal-safe; every thread started later inherits the mask.
   sigset_t signals;
@@ -327,13 +335,23 @@ int Run(const AgentOptions& options, const std::string& log_file) {
   BoundAllocatorRetention();
 
   Logger logger(stderr);
-  if (!log_file.empty()) {
-    Status opened = logger.AlsoWriteTo(log_file);
+  LogFormat format = LogFormat::kJson;
+  ParseLogFormat(flags.log_format, &format);  // the flag's check admits json and logfmt only
+  logger.set_format(format);
+  if (!flags.log_level.empty()) {
+    LogLevel level = LogLevel::kInfo;
+    ParseLogLevel(flags.log_level, &level);
+    flags.agent.log_level = level;
+    logger.set_min_level(level);
+  }
+  if (!flags.log_file.empty()) {
+    Status opened = logger.AlsoWriteTo(flags.log_file);
     if (!opened.ok()) {
       logger.Error("cannot start", {{"error", opened.message()}});
       return kExitUsage;
     }
   }
+  const AgentOptions& options = flags.agent;
   Agent agent(options, logger);
   Status started = agent.Start();
   if (!started.ok()) {
@@ -353,27 +371,106 @@ int Run(const AgentOptions& options, const std::string& log_file) {
   }
 }
 
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "did you mean" for each --flag in argv that the command does not know: the
+// nearest of its long flags, when near enough to be a typo.
+std::string FlagSuggestions(CLI::App& app, int argc, char** argv) {
+  CLI::App* command = &app;
+  for (int i = 1; i < argc; ++i) {
+    for (CLI::App* sub : app.get_subcommands({})) {
+      if (sub->get_name() == argv[i]) command = sub;
+    }
+    if (command != &app) break;
+  }
+  std::vector<std::string> known;
+  for (CLI::App* owner : {command, &app}) {
+    for (const CLI::Option* opt : owner->get_options()) {
+      for (const std::string& name : opt->get_lnames()) known.push_back(name);
+    }
+  }
+  std::string out;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 3 || arg.substr(0, 2) != "--") continue;
+    const std::string_view name = arg.substr(2, arg.find('=') == std::string_view::npos ? arg.npos : arg.find('=') - 2);
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string best;
+    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (const std::string& candidate : known) {
+      const std::size_t d = EditDistance(name, candidate);
+      if (d < best_distance) best = candidate, best_distance = d;
+    }
+    if (!best.empty()) out += "probity: unknown flag --" + std::string(name) + "; did you mean --" + best + "?\n";
+  }
+  return out;
+}
+
+// The build information, laid out as Prometheus and its exporters print it.
+std::string VersionText() {
+#if defined(__clang__)
+  const std::string compiler = std::string("clang++ ") + __clang_version__;
+#elif defined(__GNUC__)
+  const std::string compiler = std::string("g++ ") + __VERSION__;
+#else
+  const std::string compiler = "unknown";
+#endif
+  return std::string("probity, version ") + kVersion + " (branch: " + kBranch + ", revision: " + kRevision + ")\n" +
+         "  build date:       " + kBuildDate + "\n" +
+         "  compiler:         " + compiler + "\n" +
+         "  platform:         " + kPlatform;
+}
+
 }  // namespace
 }  // namespace probity
 
 int main(int argc, char** argv) {
   using namespace probity;
   CLI::App app{"Probity: is this service observable enough to run in production?", "probity"};
-  app.set_version_flag("--version", std::string("probity ") + kVersion + " (revision " + kRevision + ")");
+  app.set_version_flag("--version", VersionText());
   app.require_subcommand(0, 1);
 
-  AgentOptions agent_options;
+  RunFlags run_flags;
   CLI::App* run = app.add_subcommand("run", "Probe every configured target on its interval and serve /metrics");
-  run->add_option("--config", agent_options.config_path, "Configuration file (default: the embedded one)")
+  run->add_option("--config.file,--config", run_flags.agent.config_path,
+                  "Configuration file (default: the embedded one)")
       ->check(CLI::ExistingFile);
-  run->add_option("--listen", agent_options.listen_override, "Listen address, overrides global.listen (e.g. :9465)");
-  std::string run_log_file;
-  run->add_option("--log-file", run_log_file, "Also append the JSON log lines to this file");
+  run->add_option("--web.listen-address,--listen", run_flags.agent.listen_override,
+                  "Address to listen on, overrides global.listen (e.g. :9465, 127.0.0.1:9465, [::1]:9465)");
+  run->add_option("--web.config.file", run_flags.agent.web_config_path,
+                  "Web configuration file (exporter-toolkit format: TLS, client certificates, basic-auth users, "
+                  "response headers); it protects every endpoint")
+      ->check(CLI::ExistingFile);
+  run->add_flag("--web.health-without-auth", run_flags.agent.health_without_auth,
+                "Answer /-/healthy and /-/ready without the web config's basic auth (e.g. for kubelet probes)");
+  run->add_flag("--web.enable-lifecycle", run_flags.agent.enable_lifecycle,
+                "Let POST /-/reload reload the configuration (without it: 403; SIGHUP always reloads)");
+  run->add_option("--log.level", run_flags.log_level, "Only log at this level and above; overrides global.log_level")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  run->add_option("--log.format", run_flags.log_format, "Log line format")
+      ->check(CLI::IsMember({"json", "logfmt"}))
+      ->capture_default_str();
+  run->add_option("--log-file", run_flags.log_file, "Also append the log lines to this file");
 
   ScanFlags scan_flags;
   CLI::App* scan = app.add_subcommand("scan", "Probe once, print the report, exit with the gate's code");
   scan->add_option("urls", scan_flags.urls, "Base URLs to probe with the default checklist and discovery");
-  scan->add_option("--config", scan_flags.config, "Configuration file listing targets")->check(CLI::ExistingFile);
+  scan->add_option("--config.file,--config", scan_flags.config, "Configuration file listing targets")
+      ->check(CLI::ExistingFile);
   scan->add_option("--format", scan_flags.format, "Report format")
       ->check(CLI::IsMember({"text", "json", "junit", "markdown", "html"}))
       ->capture_default_str();
@@ -420,12 +517,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "probity: " << e.what() << "\nRun 'probity help' for usage.\n";
+    std::cerr << "probity: " << e.what() << "\n" << FlagSuggestions(app, argc, argv) << "Run 'probity help' for usage.\n";
     return 2;
   }
 
   try {
-    if (*run) return Run(agent_options, run_log_file);
+    if (*run) return Run(std::move(run_flags));
     if (*scan) return Scan(scan_flags);
     if (*check_config) return CheckConfig(config_file);
     if (*lint_metrics) return LintMetrics(lint_file, lint_openmetrics);

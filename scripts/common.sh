@@ -9,7 +9,7 @@ PROBITY_PACKAGES=(
   build-essential cmake pkg-config git curl ca-certificates
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libyaml-cpp-dev prometheus-cpp-dev nlohmann-json3-dev libcli11-dev libre2-dev
-  libhyperscan-dev libsimdjson-dev libmicrohttpd-dev nginx-light jq
+  libhyperscan-dev libsimdjson-dev libmicrohttpd-dev libgnutls28-dev libcrypt-dev nginx-light jq
   catch2 prometheus prometheus-node-exporter prometheus-alertmanager prometheus-blackbox-exporter
   # the field suite's real programs (tests/field/)
   prometheus-pushgateway prometheus-postgres-exporter etcd-server caddy haproxy influxdb

@@ -44,12 +44,7 @@ class Parser {
     Config config;
     config.file = file_;
     YAML::Node root;
-    try {
-      root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-      errors_->push_back({file_, {e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg});
-      return config;
-    }
+    if (!Load(yaml, &root)) return config;
     if (!root || root.IsNull()) return config;  // an empty file is the defaults
     if (!ExpectMap(root, "the configuration")) return config;
     ForEachKey(root, "top level", {"global", "targets", "checklists"},
@@ -62,7 +57,19 @@ class Parser {
     return config;
   }
 
- private:
+ protected:
+  const std::string& file() const { return file_; }
+
+  bool Load(std::string_view yaml, YAML::Node* root) {
+    try {
+      *root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+      errors_->push_back({file_, {e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg});
+      return false;
+    }
+    return true;
+  }
+
   static SourcePos Pos(const YAML::Node& node) {
     const YAML::Mark mark = node.Mark();
     if (mark.is_null()) return {0, 0};
@@ -80,6 +87,14 @@ class Parser {
 
   void ForEachKey(const YAML::Node& map, const std::string& where, const std::vector<std::string>& known,
                   const std::function<void(const std::string&, const YAML::Node&)>& visit) {
+    ForEachKeyOf(map, where, known, {}, visit);
+  }
+
+  // As ForEachKey; a key in `unsupported` (a key of the format Probity follows
+  // that it does not implement) is an error that says so.
+  void ForEachKeyOf(const YAML::Node& map, const std::string& where, const std::vector<std::string>& known,
+                    const std::vector<std::string>& unsupported,
+                    const std::function<void(const std::string&, const YAML::Node&)>& visit) {
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
       if (!it->first.IsScalar()) {
@@ -87,6 +102,10 @@ class Parser {
         continue;
       }
       const std::string key = it->first.Scalar();
+      if (std::find(unsupported.begin(), unsupported.end(), key) != unsupported.end()) {
+        Error(it->first, where + "." + key + " is not supported by Probity");
+        continue;
+      }
       if (std::find(known.begin(), known.end(), key) == known.end()) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
@@ -544,10 +563,179 @@ class Parser {
   std::vector<ConfigError>* errors_;
 };
 
+// Reads exporter-toolkit's web-config.yml.
+class WebParser : public Parser {
+ public:
+  using Parser::Parser;
+
+  WebConfig Parse(std::string_view yaml) {
+    WebConfig web;
+    web.file = file();
+    YAML::Node root;
+    if (!Load(yaml, &root) || !root || root.IsNull()) return web;
+    if (!ExpectMap(root, "the web configuration")) return web;
+    ForEachKeyOf(root, "the web configuration", {"tls_server_config", "basic_auth_users", "http_server_config"}, {},
+                 [&](const std::string& key, const YAML::Node& value) {
+                   if (key == "tls_server_config") ParseTls(value, &web);
+                   if (key == "basic_auth_users") ParseUsers(value, &web);
+                   if (key == "http_server_config") ParseServer(value, &web);
+                 });
+    return web;
+  }
+
+ private:
+  // A file named in the web config, read relative to its directory.
+  bool ReadPem(const YAML::Node& node, const std::string& what, std::uint64_t max_bytes, std::string* out) {
+    std::string path;
+    if (!Scalar(node, what, &path)) return false;
+    if (path.empty()) return true;
+    const std::string& self = file();
+    if (path[0] != '/' && self.find('/') != std::string::npos) path = self.substr(0, self.rfind('/') + 1) + path;
+    StatusOr<std::string> read = ReadRegularFile(path, max_bytes);
+    if (!read.ok()) {
+      Error(node, what + ": " + read.status().message());
+      return false;
+    }
+    if (read->find("-----BEGIN ") == std::string::npos) {
+      Error(node, what + ": " + path + " holds no PEM block (-----BEGIN …)");
+      return false;
+    }
+    *out = std::move(*read);
+    return true;
+  }
+
+  void ParseTls(const YAML::Node& node, WebConfig* web) {
+    if (!ExpectMap(node, "tls_server_config")) return;
+    const YAML::Node client_auth_node = node["client_auth_type"];
+    std::string client_auth = "NoClientCert";
+    ForEachKeyOf(node, "tls_server_config",
+                 {"cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version", "max_version"},
+                 {"cert", "key", "client_ca", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites",
+                  "client_allowed_sans"},
+                 [&](const std::string& key, const YAML::Node& value) {
+                   if (key == "cert_file") ReadPem(value, "tls_server_config.cert_file", kMaxCaFileBytes, &web->cert_pem);
+                   if (key == "key_file") ReadPem(value, "tls_server_config.key_file", kMaxSecretFileBytes, &web->key_pem);
+                   if (key == "client_ca_file") {
+                     ReadPem(value, "tls_server_config.client_ca_file", kMaxCaFileBytes, &web->client_ca_pem);
+                   }
+                   if (key == "client_auth_type" && Scalar(value, "tls_server_config.client_auth_type", &client_auth)) {
+                     if (client_auth == "RequestClientCert" || client_auth == "RequireAnyClientCert" ||
+                         client_auth == "VerifyClientCertIfGiven") {
+                       Error(value, "tls_server_config.client_auth_type " + client_auth +
+                                        " is not supported by Probity (NoClientCert or RequireAndVerifyClientCert)");
+                     } else if (client_auth != "NoClientCert" && client_auth != "RequireAndVerifyClientCert") {
+                       Error(value, "tls_server_config.client_auth_type must be NoClientCert or "
+                                    "RequireAndVerifyClientCert, not \"" + Excerpt(client_auth, 40) + "\"");
+                     }
+                   }
+                   if (key == "min_version") TlsVersion(value, "tls_server_config.min_version", &web->min_version);
+                   if (key == "max_version") TlsVersion(value, "tls_server_config.max_version", &web->max_version);
+                 });
+    web->tls = true;
+    web->require_client_cert = client_auth == "RequireAndVerifyClientCert";
+    if (!node["cert_file"] || !node["key_file"]) {
+      Error(node, "tls_server_config needs cert_file and key_file");
+    }
+    if (web->require_client_cert && !node["client_ca_file"]) {
+      Error(client_auth_node, "tls_server_config.client_auth_type RequireAndVerifyClientCert needs client_ca_file");
+    }
+    if (!web->require_client_cert && node["client_ca_file"]) {
+      Error(node["client_ca_file"], "tls_server_config.client_ca_file is set but client_auth_type is NoClientCert "
+                                    "(exporter-toolkit refuses this too): set RequireAndVerifyClientCert");
+    }
+    if (TlsVersionRank(web->min_version) > TlsVersionRank(web->max_version)) {
+      Error(node, "tls_server_config.min_version is above max_version");
+    }
+  }
+
+  static int TlsVersionRank(const std::string& v) { return v == "TLS10" ? 0 : v == "TLS11" ? 1 : v == "TLS12" ? 2 : 3; }
+
+  void TlsVersion(const YAML::Node& node, const std::string& what, std::string* out) {
+    std::string text;
+    if (!Scalar(node, what, &text)) return;
+    if (text != "TLS10" && text != "TLS11" && text != "TLS12" && text != "TLS13") {
+      return Error(node, what + " must be TLS10, TLS11, TLS12 or TLS13, not \"" + Excerpt(text, 40) + "\"");
+    }
+    *out = text;
+  }
+
+  void ParseUsers(const YAML::Node& node, WebConfig* web) {
+    if (node.IsNull()) return;
+    if (!ExpectMap(node, "basic_auth_users")) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      std::string user, hash;
+      if (!Scalar(it->first, "a basic_auth_users name", &user) || !Scalar(it->second, "the hash of " + user, &hash)) {
+        continue;
+      }
+      if (user.empty() || user.find(':') != std::string::npos) {
+        Error(it->first, "basic_auth_users: a user name must be non-empty and hold no ':'");
+        continue;
+      }
+      const bool bcrypt = hash.size() == 60 && (StartsWith(hash, "$2a$") || StartsWith(hash, "$2b$") ||
+                                                StartsWith(hash, "$2y$"));
+      if (!bcrypt) {
+        Error(it->second, "basic_auth_users." + Excerpt(user, 40) +
+                              ": not a bcrypt hash ($2a$, $2b$ or $2y$ and 60 characters; make one with "
+                              "htpasswd -nbBC 10 USER PASSWORD)");
+        continue;
+      }
+      if (!web->basic_auth_users.emplace(user, hash).second) {
+        Error(it->first, "basic_auth_users: \"" + Excerpt(user, 40) + "\" appears twice");
+      }
+    }
+  }
+
+  void ParseServer(const YAML::Node& node, WebConfig* web) {
+    if (!ExpectMap(node, "http_server_config")) return;
+    ForEachKeyOf(node, "http_server_config", {"headers"}, {"http2"},
+                 [&](const std::string&, const YAML::Node& value) {
+                   if (!ExpectMap(value, "http_server_config.headers")) return;
+                   // The headers exporter-toolkit admits, and the values it checks.
+                   static const std::vector<std::string> kAllowed = {
+                       "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "X-XSS-Protection",
+                       "Strict-Transport-Security"};
+                   for (auto h = value.begin(); h != value.end(); ++h) {
+                     std::string name, text;
+                     if (!Scalar(h->first, "a header name", &name) || !Scalar(h->second, "header " + name, &text)) {
+                       continue;
+                     }
+                     if (std::find(kAllowed.begin(), kAllowed.end(), name) == kAllowed.end()) {
+                       Error(h->first, "http_server_config.headers: \"" + Excerpt(name, 60) +
+                                           "\" is not one of Content-Security-Policy, X-Frame-Options, "
+                                           "X-Content-Type-Options, X-XSS-Protection, Strict-Transport-Security");
+                       continue;
+                     }
+                     const std::string lower = ToLower(text);
+                     if ((name == "X-Content-Type-Options" && lower != "nosniff") ||
+                         (name == "X-Frame-Options" && lower != "deny" && lower != "sameorigin") ||
+                         text.find_first_of("\r\n") != std::string::npos) {
+                       Error(h->second, "http_server_config.headers." + name + ": invalid value \"" +
+                                            Excerpt(text, 60) + "\"");
+                       continue;
+                     }
+                     web->headers.emplace_back(name, text);
+                   }
+                 });
+  }
+};
+
 }  // namespace
 
 Config ParseConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors) {
   return Parser(file, errors).Parse(yaml);
+}
+
+WebConfig ParseWebConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors) {
+  return WebParser(file, errors).Parse(yaml);
+}
+
+WebConfig LoadWebConfigFile(const std::string& path, std::vector<ConfigError>* errors) {
+  StatusOr<std::string> read = ReadRegularFile(path, kMaxSecretFileBytes);
+  if (!read.ok()) {
+    errors->push_back({path, {0, 0}, read.status().message()});
+    return WebConfig{};
+  }
+  return ParseWebConfig(*read, path, errors);
 }
 
 Config LoadConfigFile(const std::string& path, std::vector<ConfigError>* errors) {

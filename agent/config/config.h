@@ -141,6 +141,30 @@ struct Config {
   std::vector<ChecklistConfig> checklists;
 };
 
+// `--web.config.file`: prometheus/exporter-toolkit's web configuration, for
+// the keys Probity supports (others are errors at their line and column).
+struct WebConfig {
+  std::string file;
+  // tls_server_config: the PEM texts, read when the file is loaded.
+  bool tls = false;
+  std::string cert_pem;
+  std::string key_pem;
+  std::string client_ca_pem;
+  bool require_client_cert = false;  // client_auth_type: RequireAndVerifyClientCert
+  std::string min_version = "TLS12";  // TLS10 … TLS13
+  std::string max_version = "TLS13";
+  // basic_auth_users: user name → bcrypt hash ($2a$, $2b$ or $2y$).
+  std::map<std::string, std::string> basic_auth_users;
+  // http_server_config.headers: added to every answer.
+  HeaderList headers;
+};
+
+// Reads a web configuration file; `cert_file`, `key_file` and
+// `client_ca_file` are read relative to the file's directory, as
+// exporter-toolkit reads them.
+WebConfig LoadWebConfigFile(const std::string& path, std::vector<ConfigError>* errors);
+WebConfig ParseWebConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors);
+
 // The configuration compiled into the binary (config/default.yaml).
 std::string_view DefaultConfigYaml();
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,6 +18,53 @@ bool ParseLogLevel(std::string_view text, LogLevel* level) {
   else return false;
   return true;
 }
+
+bool ParseLogFormat(std::string_view text, LogFormat* format) {
+  if (text == "json") *format = LogFormat::kJson;
+  else if (text == "logfmt") *format = LogFormat::kLogfmt;
+  else return false;
+  return true;
+}
+
+namespace {
+
+// A logfmt value: bare when it is a plain word, quoted with \" \\ \n \r \t
+// escaped otherwise (the envelope's values are valid UTF-8 already).
+void AppendLogfmtValue(std::string& out, std::string_view value) {
+  const bool bare = !value.empty() && value.find_first_of(" =\"\\") == std::string_view::npos &&
+                    std::none_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  if (bare) {
+    out += value;
+    return;
+  }
+  out += '"';
+  for (const char c : value) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[(c >> 4) & 0xf];
+          out += kHex[c & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+// A logfmt key: the characters logfmt keys may not hold become '_'.
+void AppendLogfmtKey(std::string& out, std::string_view key) {
+  for (const char c : key) out += (static_cast<unsigned char>(c) <= ' ' || c == '=' || c == '"') ? '_' : c;
+}
+
+}  // namespace
 
 Logger::Logger(std::FILE* sink, LogLevel min_level, const Clock& clock)
     : sink_(sink), min_level_(min_level), clock_(clock) {}
@@ -44,6 +92,29 @@ bool Logger::Enabled(LogLevel level) const { return level >= min_level_; }
 void Logger::Log(LogLevel level, std::string_view message, const std::vector<Field>& fields) {
   if (!Enabled(level)) return;
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
+  std::string text;
+  if (format_ == LogFormat::kLogfmt) {
+    const std::pair<std::string_view, std::string> envelope[] = {
+        {"timestamp", FormatRfc3339(clock_.WallNow())},
+        {"level", kNames[static_cast<int>(level)]},
+        {"message", SanitizeUtf8(message)},
+        {"service.name", "probity"}};
+    for (const auto& [key, value] : envelope) {
+      if (!text.empty()) text += ' ';
+      text.append(key).append("=");
+      AppendLogfmtValue(text, value);
+    }
+    for (const auto& [key, value] : fields) {
+      if (std::any_of(std::begin(envelope), std::end(envelope), [&](const auto& e) { return e.first == key; })) continue;
+      text += ' ';
+      AppendLogfmtKey(text, key);
+      text += '=';
+      AppendLogfmtValue(text, SanitizeUtf8(value));
+    }
+    text += '\n';
+    Write(text);
+    return;
+  }
   nlohmann::ordered_json line;
   line["timestamp"] = FormatRfc3339(clock_.WallNow());
   line["level"] = kNames[static_cast<int>(level)];
@@ -54,7 +125,11 @@ void Logger::Log(LogLevel level, std::string_view message, const std::vector<Fie
     if (line.contains(std::string(key))) continue;
     line[std::string(key)] = SanitizeUtf8(value);
   }
-  std::string text = line.dump() + "\n";
+  text = line.dump() + "\n";
+  Write(text);
+}
+
+void Logger::Write(const std::string& text) {
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(text.data(), 1, text.size(), sink_);
   std::fflush(sink_);

@@ -18,7 +18,13 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 // Parses "debug", "info", "warn" or "error"; false when unknown.
 bool ParseLogLevel(std::string_view text, LogLevel* level);
 
-// Writes the agent's own logs as JSON lines: timestamp (RFC 3339, UTC),
+// JSON lines (the default), or logfmt as Prometheus' `--log.format=logfmt`
+// writes it: key=value pairs, values quoted when they need it.
+enum class LogFormat { kJson, kLogfmt };
+// Parses "json" or "logfmt"; false when unknown.
+bool ParseLogFormat(std::string_view text, LogFormat* format);
+
+// Writes the agent's own logs as JSON (or logfmt) lines: timestamp (RFC 3339, UTC),
 // level, message, service.name="probity", then the given context fields.
 // Values are escaped and made valid UTF-8; callers must never pass secrets.
 // A context field named like an envelope key (timestamp, level, message,
@@ -36,6 +42,8 @@ class Logger {
   Logger& operator=(const Logger&) = delete;
 
   void set_min_level(LogLevel level);
+  // Not thread-safe against concurrent logging: call before the agent starts.
+  void set_format(LogFormat format) { format_ = format; }
   bool Enabled(LogLevel level) const;
   void Log(LogLevel level, std::string_view message, Fields fields = {}) {
     Log(level, message, std::vector<Field>(fields));
@@ -51,9 +59,12 @@ class Logger {
   void Error(std::string_view message, Fields fields = {}) { Log(LogLevel::kError, message, fields); }
 
  private:
+  void Write(const std::string& text);
+
   std::FILE* sink_;
   std::FILE* file_ = nullptr;
   LogLevel min_level_;
+  LogFormat format_ = LogFormat::kJson;
   const Clock& clock_;
   std::mutex mu_;
 };

@@ -1,6 +1,7 @@
 #include "http/http_server.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -140,9 +141,10 @@ MHD_Result CollectPair(void* cls, MHD_ValueKind, const char* key, const char* va
 
 void FreeBody(void* body) { delete static_cast<std::string*>(body); }
 
-// Queues `from` on the connection (the body is moved, not copied); false when
-// libmicrohttpd cannot send it, which drops the connection.
-bool Queue(MHD_Connection* connection, ServerResponse& from) {
+// Queues `from` on the connection (the body is moved, not copied) with the
+// `common` headers; false when libmicrohttpd cannot send it, which drops the
+// connection.
+bool QueueWith(MHD_Connection* connection, ServerResponse& from, const HeaderList& common) {
   auto* body = new std::string(std::move(from.body));
   MHD_Response* response =
       MHD_create_response_from_buffer_with_free_callback_cls(body->size(), body->data(), &FreeBody, body);
@@ -152,16 +154,24 @@ bool Queue(MHD_Connection* connection, ServerResponse& from) {
   }
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, from.content_type.c_str());
   for (const auto& [name, value] : from.headers) MHD_add_response_header(response, name.c_str(), value.c_str());
+  for (const auto& [name, value] : common) MHD_add_response_header(response, name.c_str(), value.c_str());
   const bool queued = MHD_queue_response(connection, static_cast<unsigned>(from.status), response) == MHD_YES;
   MHD_destroy_response(response);
   return queued;
 }
 
-bool QueueStatus(MHD_Connection* connection, int status, std::string body) {
-  ServerResponse response;
-  response.status = status;
-  response.body = std::move(body);
-  return Queue(connection, response);
+// GnuTLS's priority string for a range of TLS versions.
+std::string TlsPriorities(const std::string& min_version, const std::string& max_version) {
+  static const char* const kVersions[][2] = {
+      {"TLS10", "+VERS-TLS1.0"}, {"TLS11", "+VERS-TLS1.1"}, {"TLS12", "+VERS-TLS1.2"}, {"TLS13", "+VERS-TLS1.3"}};
+  std::string out = "NORMAL:-VERS-ALL";
+  bool in_range = false;
+  for (const auto& [name, token] : kVersions) {
+    if (min_version == name) in_range = true;
+    if (in_range) out += std::string(":") + token;
+    if (max_version == name) break;
+  }
+  return out;
 }
 
 std::string TooLarge(std::size_t limit) {
@@ -217,6 +227,17 @@ struct ServerCallbacks {
                ? MHD_YES
                : MHD_NO;
   }
+  // A TLS connection that must show a client certificate: the handshake
+  // fails without one, or with one that does not chain to the client CAs.
+  static void OnConnection(void* /*self*/, MHD_Connection* connection, void** /*context*/,
+                           MHD_ConnectionNotificationCode code) {
+    if (code != MHD_CONNECTION_NOTIFY_STARTED) return;
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (info == nullptr || info->tls_session == nullptr) return;
+    auto session = static_cast<gnutls_session_t>(info->tls_session);
+    gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+    gnutls_session_set_verify_cert(session, nullptr, 0);
+  }
   static void OnCompleted(void* self, MHD_Connection* /*connection*/, void** context,
                           MHD_RequestTerminationCode /*reason*/) {
     auto* exchange = static_cast<HttpServer::Exchange*>(*context);
@@ -266,6 +287,35 @@ void HttpServer::Fallback(ServerHandler handler) { fallback_ = std::move(handler
 
 void HttpServer::OnRefused(std::function<void(const std::string& route, int status)> observer) {
   on_refused_ = std::move(observer);
+}
+
+void HttpServer::UseTls(ServerTls tls) { tls_ = std::move(tls); }
+
+void HttpServer::RequireBasicAuth(std::shared_ptr<BasicAuthenticator> auth, std::vector<std::string> open_paths) {
+  auth_ = std::move(auth);
+  open_paths_ = std::move(open_paths);
+}
+
+void HttpServer::AddHeaders(HeaderList headers) {
+  for (auto& header : headers) headers_.push_back(std::move(header));
+}
+
+bool HttpServer::Queue(MHD_Connection* connection, ServerResponse& response) const {
+  return QueueWith(connection, response, headers_);
+}
+
+bool HttpServer::QueueStatus(MHD_Connection* connection, int status, std::string body) const {
+  ServerResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return Queue(connection, response);
+}
+
+void HttpServer::Unauthorized(ServerResponse& response) const {
+  response = ServerResponse();
+  response.status = 401;
+  response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"probity\", charset=\"UTF-8\"");
+  response.body = "Unauthorized\n";
 }
 
 void HttpServer::Refused(const ServerRequest& request, int status) const {
@@ -338,16 +388,34 @@ Status HttpServer::Start() {
   const unsigned threads = static_cast<unsigned>(std::max(1, limits_.event_threads));
   // Each event thread takes an equal share of the connections.
   const unsigned connections = std::max(threads, FitConnections(limits_.connections));
-  daemon_ = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, &ServerCallbacks::OnRequest, this,
-      MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(listen_fd_),
-      MHD_OPTION_THREAD_POOL_SIZE, threads,
-      MHD_OPTION_CONNECTION_LIMIT, connections,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits_.connections_per_address,
-      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits_.idle_timeout.count()),
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits_.connection_memory,
-      MHD_OPTION_NOTIFY_COMPLETED, &ServerCallbacks::OnCompleted, this,
-      MHD_OPTION_END);
+  std::vector<MHD_OptionItem> options = {
+      {MHD_OPTION_LISTEN_SOCKET, listen_fd_, nullptr},
+      {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(threads), nullptr},
+      {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(connections), nullptr},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(limits_.connections_per_address), nullptr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(limits_.idle_timeout.count()), nullptr},
+      {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(limits_.connection_memory), nullptr},
+      {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&ServerCallbacks::OnCompleted), this},
+  };
+  if (tls_) {
+    flags |= MHD_USE_TLS;
+    tls_priorities_ = TlsPriorities(tls_->min_version, tls_->max_version);
+    options.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(tls_->cert_pem.c_str())});
+    options.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(tls_->key_pem.c_str())});
+    options.push_back({MHD_OPTION_HTTPS_PRIORITIES, 0, const_cast<char*>(tls_priorities_.c_str())});
+    if (tls_->require_client_cert) {
+      options.push_back({MHD_OPTION_HTTPS_MEM_TRUST, 0, const_cast<char*>(tls_->client_ca_pem.c_str())});
+      options.push_back({MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&ServerCallbacks::OnConnection),
+                         this});
+    }
+  }
+  options.push_back({MHD_OPTION_END, 0, nullptr});
+  daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &ServerCallbacks::OnRequest, this, MHD_OPTION_ARRAY,
+                             options.data(), MHD_OPTION_END);
+  if (daemon_ == nullptr && tls_) {
+    return Status::Error("cannot start the HTTPS server on port " + std::to_string(port_) +
+                         ": the certificate, key or client CA was refused (are they PEM, and does the key match?)");
+  }
   if (daemon_ == nullptr) return Status::Error("cannot start the HTTP server on port " + std::to_string(port_));
   return Status::Ok();
 }
@@ -444,6 +512,27 @@ bool HttpServer::Handle(MHD_Connection* connection, const char* url, const char*
 
 bool HttpServer::Dispatch(MHD_Connection* connection, Exchange& exchange) {
   const ServerRequest& request = exchange.request;
+  // Who asks, when basic auth protects the path: a known pair is answered
+  // here; an unknown one is verified (bcrypt) on the slow pool, never on an
+  // event thread.
+  std::optional<std::pair<std::string, std::string>> to_verify;
+  if (auth_ && std::find(open_paths_.begin(), open_paths_.end(), request.path) == open_paths_.end()) {
+    char* password = nullptr;
+    char* user = MHD_basic_auth_get_username_password(connection, &password);
+    std::optional<std::pair<std::string, std::string>> credentials;
+    if (user != nullptr) credentials.emplace(user, password != nullptr ? password : "");
+    if (user != nullptr) MHD_free(user);
+    if (password != nullptr) MHD_free(password);
+    const std::optional<bool> known = credentials ? auth_->Cached(credentials->first, credentials->second)
+                                                  : std::optional<bool>(false);
+    if (known && !*known) {
+      ServerResponse denied;
+      Unauthorized(denied);
+      Refused(request, 401);
+      return Queue(connection, denied);
+    }
+    if (!known) to_verify = std::move(credentials);
+  }
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   const RouteEntry* route = nullptr;
   std::string allow;
@@ -455,20 +544,20 @@ bool HttpServer::Dispatch(MHD_Connection* connection, Exchange& exchange) {
     }
     allow += (allow.empty() ? "" : ", ") + r.method + (r.method == "GET" ? ", HEAD" : "");
   }
-  if (route == nullptr) {
-    ServerResponse response;
+  // What answers the request once it is let in.
+  auto answer = [this, route, allow](const ServerRequest& req, ServerResponse& response) {
+    if (route != nullptr) return RunHandler(route->handler, req, response);
     response.status = allow.empty() ? 404 : 405;
     if (!allow.empty()) response.headers.emplace_back("Allow", allow);
     if (fallback_) {
-      RunHandler(fallback_, request, response);
+      RunHandler(fallback_, req, response);
     } else {
       response.body = response.status == 404 ? "not found\n" : "method not allowed\n";
     }
-    return Queue(connection, response);
-  }
-  if (!route->slow) {
+  };
+  if (!to_verify && (route == nullptr || !route->slow)) {
     ServerResponse response;
-    RunHandler(route->handler, request, response);
+    answer(request, response);
     return Queue(connection, response);
   }
   if (!slow_pool_->Reserve()) {
@@ -487,13 +576,16 @@ bool HttpServer::Dispatch(MHD_Connection* connection, Exchange& exchange) {
     ++parked_;
   }
   MHD_suspend_connection(connection);
-  slow_pool_->Submit([this, &exchange, connection, route](bool cancelled) {
+  slow_pool_->Submit([this, &exchange, connection, answer, to_verify = std::move(to_verify)](bool cancelled) {
     if (cancelled) {
       exchange.response.status = 503;
       exchange.response.body = "shutting down\n";
       Refused(exchange.request, 503);
+    } else if (to_verify && !auth_->Verify(to_verify->first, to_verify->second)) {
+      Unauthorized(exchange.response);
+      Refused(exchange.request, 401);
     } else {
-      RunHandler(route->handler, exchange.request, exchange.response);
+      answer(exchange.request, exchange.response);
     }
     exchange.answered.store(true);
     // The last touch of `exchange`: once resumed, it belongs to the event loop.

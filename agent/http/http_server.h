@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +40,30 @@ struct ServerResponse {
 };
 
 using ServerHandler = std::function<void(const ServerRequest&, ServerResponse&)>;
+
+// TLS for the server's connections (libmicrohttpd over GnuTLS).
+struct ServerTls {
+  std::string cert_pem;
+  std::string key_pem;
+  // With require_client_cert: the handshake fails unless the client shows a
+  // certificate that chains to one of these.
+  std::string client_ca_pem;
+  bool require_client_cert = false;
+  std::string min_version = "TLS12";  // TLS10 … TLS13
+  std::string max_version = "TLS13";
+};
+
+// Who may ask: HTTP basic authentication. Verifying a password is slow by
+// design (bcrypt), so the server only asks Verify off its event threads and
+// remembers nothing itself: Cached answers what is already known.
+class BasicAuthenticator {
+ public:
+  virtual ~BasicAuthenticator() = default;
+  // The verdict on this pair if known without hashing; nullopt otherwise.
+  virtual std::optional<bool> Cached(const std::string& user, const std::string& password) const = 0;
+  // Thread-safe; may take tens of milliseconds.
+  virtual bool Verify(const std::string& user, const std::string& password) = 0;
+};
 
 // What one peer, or all of them together, may hold of the server. The
 // defaults suit a sidecar: thousands of idle or trickling connections cost a
@@ -98,6 +123,13 @@ class HttpServer {
   // stopping. `route` is the path of the routes the request's path matched,
   // "" when none. Called on a server thread: keep it quick.
   void OnRefused(std::function<void(const std::string& route, int status)> observer);
+  // Serves TLS only. The PEM texts are checked when the server starts.
+  void UseTls(ServerTls tls);
+  // Every path but `open_paths` answers 401 (with WWW-Authenticate) unless the
+  // request brings credentials `auth` accepts; the 401 is told to OnRefused.
+  void RequireBasicAuth(std::shared_ptr<BasicAuthenticator> auth, std::vector<std::string> open_paths);
+  // Headers added to every answer (e.g. Strict-Transport-Security).
+  void AddHeaders(HeaderList headers);
 
   // Binds the listen address (":9465" every address, "127.0.0.1:0",
   // "[::1]:9465", "localhost:9465") without SO_REUSEPORT: an address in use
@@ -130,6 +162,10 @@ class HttpServer {
   bool Handle(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
               std::size_t* upload_data_size, void** context);
   bool Dispatch(MHD_Connection* connection, Exchange& exchange);
+  // Queues `response` with the configured headers; false drops the connection.
+  bool Queue(MHD_Connection* connection, ServerResponse& response) const;
+  bool QueueStatus(MHD_Connection* connection, int status, std::string body) const;
+  void Unauthorized(ServerResponse& response) const;
   // Tells the refusal observer, if any, of a refusal of `request`.
   void Refused(const ServerRequest& request, int status) const;
   // A parked request completed (answered, or its connection closed).
@@ -140,6 +176,11 @@ class HttpServer {
   ServerHandler fallback_;
   std::function<void(const std::string& route, int status)> on_refused_;
   std::unique_ptr<SlowPool> slow_pool_;
+  std::optional<ServerTls> tls_;
+  std::string tls_priorities_;  // kept alive for libmicrohttpd
+  std::shared_ptr<BasicAuthenticator> auth_;
+  std::vector<std::string> open_paths_;
+  HeaderList headers_;
   int listen_fd_ = -1;
   bool ipv6_ = false;
   int port_ = 0;

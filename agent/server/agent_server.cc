@@ -11,6 +11,7 @@
 #include "core/trace_context.h"
 #include "report/render.h"
 #include "runner/probe.h"
+#include "server/basic_auth.h"
 #include "server/openmetrics_serializer.h"
 
 namespace probity {
@@ -53,7 +54,11 @@ void Agent::Apply(Loaded loaded) {
   }
   store_.SetTargets(names);
   LogLevel level = LogLevel::kInfo;
-  if (ParseLogLevel(loaded.config.global.log_level, &level)) logger_.set_min_level(level);
+  if (options_.log_level) {
+    logger_.set_min_level(*options_.log_level);
+  } else if (ParseLogLevel(loaded.config.global.log_level, &level)) {
+    logger_.set_min_level(level);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     targets_ = loaded.targets;
@@ -75,6 +80,21 @@ Status Agent::Start() {
   const std::string listen = options_.listen_override.empty() ? loaded->config.global.listen : options_.listen_override;
   max_concurrent_ = loaded->config.global.max_concurrent_probes;
   Routes();
+  if (!options_.web_config_path.empty()) {
+    std::vector<ConfigError> errors;
+    WebConfig web = LoadWebConfigFile(options_.web_config_path, &errors);
+    if (!errors.empty()) return Status::Error("invalid configuration:\n" + JoinErrors(errors));
+    if (web.tls) {
+      server_.UseTls({std::move(web.cert_pem), std::move(web.key_pem), std::move(web.client_ca_pem),
+                      web.require_client_cert, web.min_version, web.max_version});
+    }
+    if (!web.basic_auth_users.empty()) {
+      std::vector<std::string> open;
+      if (options_.health_without_auth) open = {"/-/healthy", "/-/ready"};
+      server_.RequireBasicAuth(std::make_shared<BcryptUsers>(std::move(web.basic_auth_users)), std::move(open));
+    }
+    server_.AddHeaders(std::move(web.headers));
+  }
   Status bound = server_.Bind(listen);
   if (!bound.ok()) return bound;
 
@@ -109,6 +129,8 @@ Status Agent::Start() {
   Status serving = server_.Start();
   if (!serving.ok()) return serving;
   logger_.Info("probity started", {{"listen", listen}, {"port", std::to_string(server_.port())},
+                                   {"web_config", options_.web_config_path.empty() ? "none" : options_.web_config_path},
+                                   {"lifecycle", options_.enable_lifecycle ? "enabled" : "disabled"},
                                    {"config", options_.config_path.empty() ? "<embedded default>" : options_.config_path}});
   return Status::Ok();
 }
@@ -205,6 +227,11 @@ void Agent::Routes() {
     }
   });
   Instrument("POST", "/-/reload", "/-/reload", [this](const ServerRequest&, ServerResponse& res) {
+    if (!options_.enable_lifecycle) {
+      res.status = 403;
+      res.body = "Lifecycle API is not enabled: start probity with --web.enable-lifecycle, or send it SIGHUP\n";
+      return;
+    }
     Status s = Reload();
     if (s.ok()) {
       res.body = "configuration reloaded\n";

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +23,17 @@ struct AgentOptions {
   std::string config_path;      // empty: the embedded default configuration
   std::string listen_override;  // empty: global.listen from the configuration
   ServerLimits server_limits;   // the agent's own HTTP server
+  // POST /-/reload reloads only with --web.enable-lifecycle (403 otherwise);
+  // SIGHUP always does.
+  bool enable_lifecycle = false;
+  // --web.config.file: TLS, basic-auth users and response headers for every
+  // endpoint; empty: plain HTTP, open.
+  std::string web_config_path;
+  // --web.health-without-auth: /-/healthy and /-/ready answer without basic
+  // auth (for kubelet probes); TLS, when configured, still applies.
+  bool health_without_auth = false;
+  // --log.level: wins over global.log_level when set.
+  std::optional<LogLevel> log_level;
 };
 
 // `probity run`: probes every configured target on its interval and serves

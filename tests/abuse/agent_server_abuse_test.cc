@@ -49,10 +49,8 @@ struct RunningAgent {
 
   explicit RunningAgent(const std::string& yaml) {
     config = dir.Write("probity.yaml", yaml);
-    std::vector<std::string> argv{PROBITY_BINARY, "run", "--config", config, "--listen", "127.0.0.1:0"};
-    static const bool has_lifecycle_flag =
-        RunCommand({PROBITY_BINARY, "run", "--help"}).out.find("--web.enable-lifecycle") != std::string::npos;
-    if (has_lifecycle_flag) argv.push_back("--web.enable-lifecycle");
+    std::vector<std::string> argv{PROBITY_BINARY, "run", "--config", config, "--listen", "127.0.0.1:0",
+                                  "--web.enable-lifecycle"};
     process = std::make_unique<ChildProcess>(argv);
     port = AgentPort(*process);
     if (port == 0) throw std::runtime_error("probity run did not start: " + process->Stderr());

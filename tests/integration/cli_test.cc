@@ -71,7 +71,11 @@ TEST_CASE("checks lists the catalogue as text and JSON", "[integration][cli]") {
 TEST_CASE("version and help answer", "[integration][cli]") {
   CommandResult v = Probity({"--version"});
   CHECK(v.exit_code == 0);
-  CHECK(v.out.rfind("probity ", 0) == 0);
+  CHECK(v.out.rfind("probity, version ", 0) == 0);
+  for (const char* line : {"(branch: ", ", revision: ", "\n  build date:       ", "\n  compiler:         ",
+                           "\n  platform:         "}) {
+    CHECK(v.out.find(line) != std::string::npos);
+  }
   CommandResult h = Probity({"help", "scan"});
   CHECK(h.exit_code == 0);
   CHECK(h.out.find("--fail-on") != std::string::npos);

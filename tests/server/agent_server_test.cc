@@ -29,7 +29,8 @@ struct RunningAgent {
     config = dir.Write("probity.yaml", yaml);
     log_file = dir.path() + "/probity.log";
     process = std::make_unique<ChildProcess>(std::vector<std::string>{
-        PROBITY_BINARY, "run", "--config", config, "--listen", "127.0.0.1:0", "--log-file", log_file});
+        PROBITY_BINARY, "run", "--config", config, "--listen", "127.0.0.1:0", "--log-file", log_file,
+        "--web.enable-lifecycle"});
     port = AgentPort(*process);
     if (port == 0) throw std::runtime_error("probity run did not start: " + process->Stderr());
   }
