@@ -29,6 +29,7 @@
 #include "http/url.h"
 #include "report/render.h"
 #include "runner/probe.h"
+#include "runner/service_discovery.h"
 #include "server/agent_server.h"
 
 namespace probity {
@@ -261,6 +262,7 @@ int LintLogs(const LintLogsFlags& flags) {
 
 struct ScanFlags {
   std::vector<std::string> urls;
+  std::string shard;
   std::string config;
   std::string format = "text";
   std::string fail_on = "critical";
@@ -287,7 +289,25 @@ int Scan(const ScanFlags& flags) {
     PrintErrors(errors);
     return kExitUsage;
   }
-  std::vector<TargetSpec> targets = BuildTargets(config, plans);
+  std::optional<Shard> shard = config.global.shard;
+  if (!flags.shard.empty()) shard = *ParseShard(flags.shard);  // checked by ShardValidator
+  HttplibClient http;
+  // Targets from file_sd and http_sd, read once.
+  std::vector<TargetConfig> discovered;
+  if (!config.service_discovery.empty()) {
+    ServiceDiscovery discovery(config.service_discovery, http, SystemClock::Instance());
+    discovery.Refresh();
+    for (const std::string& error : discovery.new_errors()) {
+      std::cerr << "probity scan: service discovery: " << error << "\n";
+    }
+    discovered = discovery.Targets();
+  }
+  StatusOr<std::vector<TargetSpec>> composed = ComposeTargets(config, shard, discovered);
+  if (!composed.ok()) {
+    std::cerr << composed.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::vector<TargetSpec> targets = std::move(*composed);
   for (const std::string& url : flags.urls) {
     StatusOr<Url> parsed = ParseUrl(url);
     if (!parsed.ok()) {
@@ -296,7 +316,6 @@ int Scan(const ScanFlags& flags) {
     }
     targets.push_back(TargetForUrl(url, config.global));
   }
-  HttplibClient http;
   Report report = ProbeAll(targets, http, SystemClock::Instance(), gate.fail_on, config.global.max_concurrent_probes);
   RenderOptions options;
   options.verbose = flags.verbose;
@@ -317,6 +336,7 @@ int Scan(const ScanFlags& flags) {
 
 struct RunFlags {
   AgentOptions agent;
+  std::string shard;
   std::string log_file;
   std::string log_level;
   std::string log_format = "json";
@@ -351,6 +371,7 @@ int Run(RunFlags flags) {
       return kExitUsage;
     }
   }
+  if (!flags.shard.empty()) flags.agent.shard = *ParseShard(flags.shard);  // checked by ShardValidator
   const AgentOptions& options = flags.agent;
   Agent agent(options, logger);
   Status started = agent.Start();
@@ -420,6 +441,15 @@ std::string FlagSuggestions(CLI::App& app, int argc, char** argv) {
   return out;
 }
 
+CLI::Validator ShardValidator() {
+  return CLI::Validator(
+      [](std::string& value) {
+        StatusOr<Shard> shard = ParseShard(value);
+        return shard.ok() ? std::string() : shard.status().message();
+      },
+      "I/N");
+}
+
 // The build information, laid out as Prometheus and its exporters print it.
 std::string VersionText() {
 #if defined(__clang__)
@@ -459,6 +489,10 @@ int main(int argc, char** argv) {
                 "Answer /-/healthy and /-/ready without the web config's basic auth (e.g. for kubelet probes)");
   run->add_flag("--web.enable-lifecycle", run_flags.agent.enable_lifecycle,
                 "Let POST /-/reload reload the configuration (without it: 403; SIGHUP always reloads)");
+  run->add_option("--shard", run_flags.shard,
+                  "Probe only the targets Prometheus' hashmod assigns to shard I of N (I counts from 0), e.g. 1/3; "
+                  "overrides global.shard")
+      ->check(ShardValidator());
   run->add_option("--log.level", run_flags.log_level, "Only log at this level and above; overrides global.log_level")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   run->add_option("--log.format", run_flags.log_format, "Log line format")
@@ -480,6 +514,9 @@ int main(int argc, char** argv) {
   scan->add_option("--min-score", scan_flags.min_score, "Exit 4 when a target scores below this (0..1)")
       ->check(CLI::Range(0.0, 1.0));
   scan->add_option("--output", scan_flags.output, "Write the report to this file instead of stdout");
+  scan->add_option("--shard", scan_flags.shard,
+                   "Probe only the configured and discovered targets of shard I of N (Prometheus' hashmod)")
+      ->check(ShardValidator());
   scan->add_flag("-v,--verbose", scan_flags.verbose, "Text format: show the detail of passing checks too");
 
   std::string config_file;

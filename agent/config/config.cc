@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -26,6 +27,45 @@ std::string LogsConfig::Describe() const {
   return "no log source";
 }
 
+std::string SdConfig::Describe() const {
+  return std::string(kind == Kind::kFile ? "file_sd " : "http_sd ") +
+         (kind == Kind::kFile ? (files.empty() ? std::string() : files.front()) : url);
+}
+
+std::uint64_t HashMod(std::string_view value, std::uint64_t modulus) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(value.data(), value.size(), digest, &size, EVP_md5(), nullptr);
+  std::uint64_t sum = 0;
+  for (int i = 8; i < 16; ++i) sum = (sum << 8) | digest[i];
+  return modulus == 0 ? 0 : sum % modulus;
+}
+
+bool Shard::Keeps(std::string_view target_name) const { return count <= 1 || HashMod(target_name, count) == index; }
+
+StatusOr<Shard> ParseShard(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  auto number = [](std::string_view digits, std::uint64_t* out) {
+    if (digits.empty() || digits.size() > 9) return false;
+    std::uint64_t v = 0;
+    for (const char c : digits) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    *out = v;
+    return true;
+  };
+  Shard shard;
+  if (slash == std::string_view::npos || !number(text.substr(0, slash), &shard.index) ||
+      !number(text.substr(slash + 1), &shard.count)) {
+    return Status::Error("shard must be I/N, e.g. 0/3 (I counts from 0), not \"" + Excerpt(text, 40) + "\"");
+  }
+  if (shard.count == 0 || shard.index >= shard.count) {
+    return Status::Error("shard " + std::string(text) + ": I must be below N and N above 0 (I counts from 0)");
+  }
+  return shard;
+}
+
 std::string ConfigError::ToString() const {
   // An error about the file as a whole (it cannot be opened, it is a FIFO)
   // has no position to give.
@@ -47,13 +87,16 @@ class Parser {
     if (!Load(yaml, &root)) return config;
     if (!root || root.IsNull()) return config;  // an empty file is the defaults
     if (!ExpectMap(root, "the configuration")) return config;
-    ForEachKey(root, "top level", {"global", "targets", "checklists"},
+    ForEachKey(root, "top level", {"global", "targets", "checklists", "file_sd_configs", "http_sd_configs"},
                [&](const std::string& key, const YAML::Node& value) {
                  if (key == "global") ParseGlobal(value, &config.global);
                  if (key == "checklists") ParseChecklists(value, &config.checklists);
                });
     // Targets inherit global defaults, so read them last.
     if (root["targets"]) ParseTargets(root["targets"], config.global, &config.targets);
+    for (const char* key : {"file_sd_configs", "http_sd_configs"}) {
+      if (root[key]) ParseSd(root[key], key, config.global, &config.service_discovery);
+    }
     return config;
   }
 
@@ -240,8 +283,15 @@ class Parser {
 
   void ParseGlobal(const YAML::Node& node, GlobalConfig* global) {
     if (!ExpectMap(node, "global")) return;
-    ForEachKey(node, "global", {"interval", "timeout", "listen", "max_concurrent_probes", "check_series_limit", "log_level"},
+    ForEachKey(node, "global",
+               {"interval", "timeout", "listen", "max_concurrent_probes", "check_series_limit", "log_level", "shard"},
                [&](const std::string& key, const YAML::Node& value) {
+                 std::string text;
+                 if (key == "shard" && Scalar(value, "global.shard", &text)) {
+                   StatusOr<Shard> shard = ParseShard(text);
+                   if (shard.ok()) global->shard = *shard;
+                   else Error(value, "global.shard: " + shard.status().message());
+                 }
                  if (key == "interval") DurationField(value, "global.interval", &global->interval);
                  if (key == "timeout") DurationField(value, "global.timeout", &global->timeout);
                  if (key == "max_concurrent_probes") {
@@ -486,76 +536,137 @@ class Parser {
     });
   }
 
+  // One target, or (`is_template`) the template of service-discovery targets,
+  // which has no name or url of its own. False when `item` is not a mapping.
+  bool ParseTarget(const YAML::Node& item, const GlobalConfig& global, bool is_template,
+                 std::map<std::string, SourcePos>* names, TargetConfig* out) {
+    TargetConfig& target = *out;
+    target.pos = Pos(item);
+    target.interval = global.interval;
+    target.timeout = global.timeout;
+    target.http.timeout = global.timeout;
+    target.http.connect_timeout = global.timeout;
+    if (!ExpectMap(item, is_template ? "a target template" : "a target")) return false;
+    const std::string where = is_template ? "target template"
+                              : item["name"] && item["name"].IsScalar() ? "target \"" + item["name"].Scalar() + "\""
+                                                                        : "target";
+    std::vector<std::string> keys = {"labels", "interval", "timeout", "endpoints", "discover", "http",
+                                     "checklist", "checks", "logs", "tracing"};
+    if (!is_template) keys.insert(keys.begin(), {"name", "url"});
+    ForEachKey(item, where, keys,
+               [&](const std::string& key, const YAML::Node& value) {
+                 if (key == "name" && Scalar(value, where + ".name", &target.name)) {
+                   if (target.name.empty() || !IsValidUtf8(target.name) || target.name.size() > 128) {
+                     Error(value, "target name must be 1-128 characters of UTF-8 text");
+                   } else if (auto [it, inserted] = names->emplace(target.name, Pos(value)); !inserted) {
+                     Error(value, "duplicate target name \"" + target.name + "\" (first defined at line " +
+                                      std::to_string(it->second.line) + ")");
+                   }
+                 }
+                 if (key == "url" && Scalar(value, where + ".url", &target.url)) {
+                   StatusOr<Url> url = ParseUrl(target.url);
+                   if (!url.ok()) Error(value, where + ".url: " + url.status().message());
+                 }
+                 if (key == "labels" && ExpectMap(value, where + ".labels")) {
+                   for (auto l = value.begin(); l != value.end(); ++l) {
+                     std::string name, v;
+                     if (!Scalar(l->first, "label name", &name) || !Scalar(l->second, "label " + name, &v)) continue;
+                     if (!exposition::IsLabelName(name) || StartsWith(name, "__")) {
+                       Error(l->first, "label name \"" + Excerpt(name, 60) + "\" must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
+                     } else if (name == "target" || name == "check" || name == "category" || name == "severity" ||
+                                name == "status" || name == "level") {
+                       Error(l->first, "label name \"" + name + "\" is used by Probity's own metrics");
+                     } else {
+                       target.labels[name] = v;
+                     }
+                   }
+                 }
+                 if (key == "interval") DurationField(value, where + ".interval", &target.interval);
+                 if (key == "timeout") {
+                   DurationField(value, where + ".timeout", &target.timeout);
+                 }
+                 if (key == "endpoints") ParseEndpoints(value, where + ".endpoints", &target.endpoints);
+                 if (key == "discover") BoolField(value, where + ".discover", &target.discover);
+                 if (key == "http") ParseHttp(value, where + ".http", &target.http);
+                 if (key == "checklist") {
+                   target.checklist.pos = Pos(value);
+                   Scalar(value, where + ".checklist", &target.checklist.name);
+                 }
+                 if (key == "checks") ParseOverrides(value, where + ".checks", &target.checks);
+                 if (key == "logs") ParseLogs(value, where + ".logs", &target.logs);
+                 if (key == "tracing") ParseTracing(value, where + ".tracing", &target.tracing);
+               });
+    if (!is_template && !item["name"]) Error(item, "a target needs a name");
+    if (!is_template && !item["url"]) Error(item, where + " needs a url");
+    target.http.connect_timeout = std::min(target.http.connect_timeout, target.timeout);
+    target.http.timeout = target.timeout;
+    target.logs.http.connect_timeout = std::min(target.logs.http.connect_timeout, target.timeout);
+    target.logs.http.timeout = target.timeout;
+    if (target.timeout > target.interval) {
+      Error(item, where + ": timeout (" + FormatDuration(target.timeout) + ") must not exceed interval (" +
+                      FormatDuration(target.interval) + ")");
+    }
+    return true;
+  }
+
+  // file_sd_configs or http_sd_configs: a list of sources with their template.
+  void ParseSd(const YAML::Node& node, const std::string& key, const GlobalConfig& global, std::vector<SdConfig>* out) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) return Error(node, key + " must be a list");
+    const bool file = key == "file_sd_configs";
+    std::size_t index = 0;
+    for (const auto& item : node) {
+      SdConfig sd;
+      sd.kind = file ? SdConfig::Kind::kFile : SdConfig::Kind::kHttp;
+      sd.pos = Pos(item);
+      sd.refresh_interval = file ? std::chrono::minutes(5) : std::chrono::seconds(60);
+      sd.http.timeout = global.timeout;
+      sd.http.connect_timeout = global.timeout;
+      const std::string where = key + "[" + std::to_string(index++) + "]";
+      if (!ExpectMap(item, where)) continue;
+      std::map<std::string, SourcePos> unused;
+      ParseTarget(YAML::Node(YAML::NodeType::Map), global, true, &unused, &sd.target);
+      const std::vector<std::string> keys = file ? std::vector<std::string>{"files", "refresh_interval", "target"}
+                                                 : std::vector<std::string>{"url", "refresh_interval", "http", "target"};
+      ForEachKey(item, where, keys, [&](const std::string& k, const YAML::Node& value) {
+        if (k == "files") {
+          if (!value.IsSequence() || value.size() == 0) return Error(value, where + ".files must be a list of paths or globs");
+          for (const auto& f : value) {
+            std::string path;
+            if (!Scalar(f, where + ".files item", &path)) continue;
+            const bool known_extension = EndsWith(path, ".json") || EndsWith(path, ".yml") || EndsWith(path, ".yaml");
+            if (!known_extension) {
+              Error(f, where + ".files: \"" + Excerpt(path, 80) + "\" must end in .json, .yml or .yaml (as in Prometheus)");
+            } else {
+              sd.files.push_back(path);
+            }
+          }
+        }
+        if (k == "url" && Scalar(value, where + ".url", &sd.url)) {
+          StatusOr<Url> url = ParseUrl(sd.url);
+          if (!url.ok()) Error(value, where + ".url: " + url.status().message());
+        }
+        if (k == "refresh_interval") DurationField(value, where + ".refresh_interval", &sd.refresh_interval);
+        if (k == "http") ParseHttp(value, where + ".http", &sd.http);
+        if (k == "target") {
+          std::map<std::string, SourcePos> none;
+          TargetConfig target;
+          if (ParseTarget(value, global, true, &none, &target)) sd.target = std::move(target);
+        }
+      });
+      if (file && !item["files"]) Error(item, where + " needs files");
+      if (!file && !item["url"]) Error(item, where + " needs a url");
+      out->push_back(std::move(sd));
+    }
+  }
+
   void ParseTargets(const YAML::Node& node, const GlobalConfig& global, std::vector<TargetConfig>* out) {
     if (node.IsNull()) return;
     if (!node.IsSequence()) return Error(node, "targets must be a list");
     std::map<std::string, SourcePos> names;
     for (const auto& item : node) {
       TargetConfig target;
-      target.pos = Pos(item);
-      target.interval = global.interval;
-      target.timeout = global.timeout;
-      target.http.timeout = global.timeout;
-      target.http.connect_timeout = global.timeout;
-      if (!ExpectMap(item, "a target")) continue;
-      const std::string where = item["name"] && item["name"].IsScalar() ? "target \"" + item["name"].Scalar() + "\""
-                                                                       : "target";
-      ForEachKey(item, where,
-                 {"name", "url", "labels", "interval", "timeout", "endpoints", "discover", "http", "checklist", "checks",
-                  "logs", "tracing"},
-                 [&](const std::string& key, const YAML::Node& value) {
-                   if (key == "name" && Scalar(value, where + ".name", &target.name)) {
-                     if (target.name.empty() || !IsValidUtf8(target.name) || target.name.size() > 128) {
-                       Error(value, "target name must be 1-128 characters of UTF-8 text");
-                     } else if (auto [it, inserted] = names.emplace(target.name, Pos(value)); !inserted) {
-                       Error(value, "duplicate target name \"" + target.name + "\" (first defined at line " +
-                                        std::to_string(it->second.line) + ")");
-                     }
-                   }
-                   if (key == "url" && Scalar(value, where + ".url", &target.url)) {
-                     StatusOr<Url> url = ParseUrl(target.url);
-                     if (!url.ok()) Error(value, where + ".url: " + url.status().message());
-                   }
-                   if (key == "labels" && ExpectMap(value, where + ".labels")) {
-                     for (auto l = value.begin(); l != value.end(); ++l) {
-                       std::string name, v;
-                       if (!Scalar(l->first, "label name", &name) || !Scalar(l->second, "label " + name, &v)) continue;
-                       if (!exposition::IsLabelName(name) || StartsWith(name, "__")) {
-                         Error(l->first, "label name \"" + Excerpt(name, 60) + "\" must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
-                       } else if (name == "target" || name == "check" || name == "category" || name == "severity" ||
-                                  name == "status" || name == "level") {
-                         Error(l->first, "label name \"" + name + "\" is used by Probity's own metrics");
-                       } else {
-                         target.labels[name] = v;
-                       }
-                     }
-                   }
-                   if (key == "interval") DurationField(value, where + ".interval", &target.interval);
-                   if (key == "timeout") {
-                     DurationField(value, where + ".timeout", &target.timeout);
-                   }
-                   if (key == "endpoints") ParseEndpoints(value, where + ".endpoints", &target.endpoints);
-                   if (key == "discover") BoolField(value, where + ".discover", &target.discover);
-                   if (key == "http") ParseHttp(value, where + ".http", &target.http);
-                   if (key == "checklist") {
-                     target.checklist.pos = Pos(value);
-                     Scalar(value, where + ".checklist", &target.checklist.name);
-                   }
-                   if (key == "checks") ParseOverrides(value, where + ".checks", &target.checks);
-                   if (key == "logs") ParseLogs(value, where + ".logs", &target.logs);
-                   if (key == "tracing") ParseTracing(value, where + ".tracing", &target.tracing);
-                 });
-      if (!item["name"]) Error(item, "a target needs a name");
-      if (!item["url"]) Error(item, where + " needs a url");
-      target.http.connect_timeout = std::min(target.http.connect_timeout, target.timeout);
-      target.http.timeout = target.timeout;
-      target.logs.http.connect_timeout = std::min(target.logs.http.connect_timeout, target.timeout);
-      target.logs.http.timeout = target.timeout;
-      if (target.timeout > target.interval) {
-        Error(item, where + ": timeout (" + FormatDuration(target.timeout) + ") must not exceed interval (" +
-                        FormatDuration(target.interval) + ")");
-      }
-      out->push_back(std::move(target));
+      if (ParseTarget(item, global, false, &names, &target)) out->push_back(std::move(target));
     }
   }
 

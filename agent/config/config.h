@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checks/sensitive_content.h"
+#include "core/status.h"
 #include "core/clock.h"
 #include "http/http_client.h"
 
@@ -123,6 +124,36 @@ inline constexpr int kDefaultMaxConcurrentProbes = 4;
 // stays within it.
 inline constexpr int kDefaultCheckSeriesLimit = 2000;
 
+// `--shard I/N` or `global.shard`: this agent keeps the targets Prometheus'
+// hashmod would assign to shard I of N (0 <= I < N).
+struct Shard {
+  std::uint64_t index = 0;
+  std::uint64_t count = 1;
+  bool Keeps(std::string_view target_name) const;
+  std::string ToString() const { return std::to_string(index) + "/" + std::to_string(count); }
+};
+// Parses "I/N"; an error says what is wrong.
+StatusOr<Shard> ParseShard(std::string_view text);
+// Prometheus' hashmod: the last 8 bytes of md5(value), big-endian, mod N.
+std::uint64_t HashMod(std::string_view value, std::uint64_t modulus);
+
+// A source of targets in Prometheus' service-discovery formats
+// (`file_sd_configs`, `http_sd_configs`): each discovered address becomes a
+// target named after it, probed with `target` (the template: any target key
+// but name and url).
+struct SdConfig {
+  enum class Kind { kFile, kHttp };
+  Kind kind = Kind::kFile;
+  SourcePos pos;
+  std::vector<std::string> files;  // kFile: paths or globs (*.json, *.yml, *.yaml)
+  std::string url;                 // kHttp
+  HttpOptions http;                // kHttp: how the list is fetched
+  Duration refresh_interval{};     // 5m for files, 60s for URLs, as in Prometheus
+  TargetConfig target;
+  // "file_sd_configs[0]", for messages and metrics.
+  std::string Describe() const;
+};
+
 struct GlobalConfig {
   Duration interval = kDefaultInterval;
   Duration timeout = kDefaultTimeout;
@@ -132,6 +163,7 @@ struct GlobalConfig {
   // it the per-check detail is served by /probe?target=NAME only.
   int check_series_limit = kDefaultCheckSeriesLimit;
   std::string log_level = "info";
+  std::optional<Shard> shard;
 };
 
 struct Config {
@@ -139,6 +171,7 @@ struct Config {
   GlobalConfig global;
   std::vector<TargetConfig> targets;
   std::vector<ChecklistConfig> checklists;
+  std::vector<SdConfig> service_discovery;
 };
 
 // `--web.config.file`: prometheus/exporter-toolkit's web configuration, for

@@ -1,7 +1,9 @@
 #include "runner/probe.h"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
+#include <set>
 #include <thread>
 
 #include "checks/health_checks.h"
@@ -33,6 +35,29 @@ std::vector<TargetSpec> BuildTargets(const Config& config, const std::map<std::s
     specs.push_back(std::move(spec));
   }
   return specs;
+}
+
+StatusOr<std::vector<TargetSpec>> ComposeTargets(const Config& config, const std::optional<Shard>& shard,
+                                                 const std::vector<TargetConfig>& discovered) {
+  Config all = config;
+  std::set<std::string> names;
+  for (const TargetConfig& t : all.targets) names.insert(t.name);
+  for (const TargetConfig& t : discovered) {
+    if (names.insert(t.name).second) all.targets.push_back(t);
+  }
+  if (shard) {
+    all.targets.erase(std::remove_if(all.targets.begin(), all.targets.end(),
+                                     [&](const TargetConfig& t) { return !shard->Keeps(t.name); }),
+                      all.targets.end());
+  }
+  std::vector<ConfigError> errors;
+  const auto plans = ResolvePlans(all, &errors);
+  if (!errors.empty()) {
+    std::string message;
+    for (const ConfigError& e : errors) message += (message.empty() ? "" : "\n") + e.ToString();
+    return Status::Error(message);
+  }
+  return BuildTargets(all, plans);
 }
 
 TargetSpec TargetForUrl(const std::string& url, const GlobalConfig& global) {

@@ -28,6 +28,12 @@ struct TargetSpec {
 // One spec per configured target; `plans` comes from ResolvePlans().
 std::vector<TargetSpec> BuildTargets(const Config& config, const std::map<std::string, CheckPlan>& plans);
 
+// The configured targets, then the discovered ones not named like one
+// before them, those of other shards left out; an error when a discovered
+// target does not resolve (its template names an unknown checklist).
+StatusOr<std::vector<TargetSpec>> ComposeTargets(const Config& config, const std::optional<Shard>& shard,
+                                                 const std::vector<TargetConfig>& discovered);
+
 // A bare URL on the command line: default checklist, discovery, global
 // timeout. Named after its host and port.
 TargetSpec TargetForUrl(const std::string& url, const GlobalConfig& global);

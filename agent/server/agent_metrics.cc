@@ -115,6 +115,16 @@ struct AgentMetrics::Impl {
                                        .Help("Time of the last successful configuration load, in seconds since the epoch.")
                                        .Register(*registry)
                                        .Add({});
+  prometheus::Family<prometheus::Gauge>& sd_targets =
+      prometheus::BuildGauge()
+          .Name("probity_sd_discovered_targets")
+          .Help("Targets service discovery finds now, by mechanism (file, http), before sharding.")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& sd_failures =
+      prometheus::BuildCounter()
+          .Name("probity_sd_refresh_failures_total")
+          .Help("Service-discovery reads that failed (the source's last good targets were kept), by mechanism.")
+          .Register(*registry);
   std::mutex mu;  // prometheus-cpp families are thread-safe; this guards Add() of new label sets
 };
 
@@ -141,6 +151,20 @@ void AgentMetrics::ObserveRequest(const std::string& handler, int code, double s
 void AgentMetrics::SetConfigReload(bool ok, WallTime when) {
   impl_->reload_ok.Set(ok ? 1 : 0);
   if (ok) impl_->reload_time.Set(std::chrono::duration<double>(when.time_since_epoch()).count());
+}
+
+void AgentMetrics::SetDiscovered(const std::map<std::string, std::size_t>& targets) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (const char* mechanism : {"file", "http"}) {
+    const auto t = targets.find(mechanism);
+    impl_->sd_targets.Add({{"mechanism", mechanism}}).Set(t == targets.end() ? 0 : static_cast<double>(t->second));
+    impl_->sd_failures.Add({{"mechanism", mechanism}});  // present from the start, at 0
+  }
+}
+
+void AgentMetrics::CountDiscoveryFailures(const std::string& mechanism, std::uint64_t failed) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->sd_failures.Add({{"mechanism", mechanism}}).Increment(static_cast<double>(failed));
 }
 
 std::string AgentMetrics::Exposition(const ResultStore& store, bool openmetrics) const {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <cstdint>
 #include <string>
 
 #include "core/clock.h"
@@ -24,6 +25,10 @@ class AgentMetrics {
   // The trace id becomes the OpenMetrics exemplar of the request counter.
   void ObserveRequest(const std::string& handler, int code, double seconds, const std::string& trace_id = "");
   void SetConfigReload(bool ok, WallTime when);
+  // Service discovery: the targets each mechanism ("file", "http") finds now;
+  // `failed` more reads of that mechanism failed.
+  void SetDiscovered(const std::map<std::string, std::size_t>& targets);
+  void CountDiscoveryFailures(const std::string& mechanism, std::uint64_t failed);
   // global.check_series_limit: past it, /metrics leaves the per-check detail
   // to /probe (see Exposition).
   void SetCheckSeriesLimit(int limit) { check_series_limit_ = limit; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -33,16 +34,75 @@ Agent::Agent(AgentOptions options, Logger& logger)
 
 Agent::~Agent() { Stop(); }
 
-StatusOr<Agent::Loaded> Agent::Load() const {
+StatusOr<Agent::Loaded> Agent::Load() {
   std::vector<ConfigError> errors;
   Loaded loaded;
   loaded.config = options_.config_path.empty()
                       ? ParseConfig(DefaultConfigYaml(), "<embedded default>", &errors)
                       : LoadConfigFile(options_.config_path, &errors);
-  const auto plans = ResolvePlans(loaded.config, &errors);
+  // Each discovery template is checked as a target would be, before any
+  // target is discovered.
+  Config checked = loaded.config;
+  for (const SdConfig& sd : loaded.config.service_discovery) {
+    TargetConfig probe = sd.target;
+    probe.name = "<" + sd.Describe() + ">";
+    probe.url = "http://127.0.0.1";
+    checked.targets.push_back(std::move(probe));
+  }
+  ResolvePlans(checked, &errors);
   if (!errors.empty()) return Status::Error(JoinErrors(errors));
-  loaded.targets = BuildTargets(loaded.config, plans);
+  loaded.shard = options_.shard ? options_.shard : loaded.config.global.shard;
+  std::vector<TargetConfig> discovered;
+  if (!loaded.config.service_discovery.empty()) {
+    loaded.discovery =
+        std::make_unique<ServiceDiscovery>(loaded.config.service_discovery, http_, SystemClock::Instance());
+    loaded.discovery->Refresh();
+    LogDiscovery(*loaded.discovery);
+    discovered = loaded.discovery->Targets();
+  }
+  StatusOr<std::vector<TargetSpec>> targets = ComposeTargets(loaded.config, loaded.shard, discovered);
+  if (!targets.ok()) return targets.status();
+  loaded.targets = std::move(*targets);
   return loaded;
+}
+
+void Agent::LogDiscovery(ServiceDiscovery& discovery) {
+  for (const std::string& error : discovery.new_errors()) {
+    logger_.Warn("service discovery source failed; keeping its last good targets", {{"error", error}});
+  }
+  for (const auto& [mechanism, failed] : discovery.failures()) metrics_.CountDiscoveryFailures(mechanism, failed);
+  std::map<std::string, std::size_t> found;
+  for (const ServiceDiscovery::SourceState& s : discovery.Sources()) found[s.mechanism] += s.targets;
+  metrics_.SetDiscovered(found);
+}
+
+void Agent::Install(Loaded loaded) {
+  std::lock_guard<std::mutex> lock(sd_mu_);
+  config_ = loaded.config;
+  shard_ = loaded.shard;
+  discovery_ = std::move(loaded.discovery);
+  Apply(std::move(loaded));
+}
+
+void Agent::DiscoveryLoop() {
+  std::unique_lock<std::mutex> lock(sd_mu_);
+  while (!sd_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return sd_stop_; })) {
+    if (!discovery_) continue;
+    const bool changed = discovery_->Refresh();
+    LogDiscovery(*discovery_);
+    if (!changed) continue;
+    StatusOr<std::vector<TargetSpec>> targets = ComposeTargets(config_, shard_, discovery_->Targets());
+    if (!targets.ok()) {
+      logger_.Error("discovered targets cannot be used; keeping the running ones", {{"error", targets.status().message()}});
+      continue;
+    }
+    const std::string count = std::to_string(targets->size());
+    Loaded loaded;
+    loaded.config = config_;
+    loaded.targets = std::move(*targets);
+    Apply(std::move(loaded));
+    logger_.Info("service discovery changed the targets", {{"targets", count}});
+  }
 }
 
 void Agent::Apply(Loaded loaded) {
@@ -122,10 +182,11 @@ Status Agent::Start() {
                                              {"critical_failures", failures}, {"duration_seconds", duration}});
       },
       max_concurrent_, std::random_device{}());
-  if (loaded->targets.empty()) logger_.Warn("no targets configured: nothing will be probed");
-  Apply(std::move(*loaded));
+  if (loaded->targets.empty() && !loaded->discovery) logger_.Warn("no targets configured: nothing will be probed");
+  Install(std::move(*loaded));
   metrics_.SetConfigReload(true, SystemClock::Instance().WallNow());
   scheduler_->Start();
+  sd_thread_ = std::thread([this] { DiscoveryLoop(); });
   Status serving = server_.Start();
   if (!serving.ok()) return serving;
   logger_.Info("probity started", {{"listen", listen}, {"port", std::to_string(server_.port())},
@@ -147,7 +208,7 @@ Status Agent::Reload() {
     logger_.Warn("global.max_concurrent_probes changes take effect on restart");
   }
   const std::size_t count = loaded->targets.size();
-  Apply(std::move(*loaded));
+  Install(std::move(*loaded));
   metrics_.SetConfigReload(true, SystemClock::Instance().WallNow());
   logger_.Info("configuration reloaded", {{"targets", std::to_string(count)}});
   return Status::Ok();
@@ -160,6 +221,12 @@ void Agent::Stop() {
     stopped_ = true;
   }
   http_.Cancel();
+  {
+    std::lock_guard<std::mutex> lock(sd_mu_);
+    sd_stop_ = true;
+  }
+  sd_cv_.notify_all();
+  if (sd_thread_.joinable()) sd_thread_.join();
   if (scheduler_) scheduler_->Stop();
   server_.Stop();
   logger_.Info("probity stopped");

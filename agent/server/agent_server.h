@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "http/httplib_client.h"
 #include "runner/results.h"
 #include "runner/scheduler.h"
+#include "runner/service_discovery.h"
 #include "runner/target.h"
 #include "server/agent_metrics.h"
 
@@ -32,6 +34,8 @@ struct AgentOptions {
   // --web.health-without-auth: /-/healthy and /-/ready answer without basic
   // auth (for kubelet probes); TLS, when configured, still applies.
   bool health_without_auth = false;
+  // --shard I/N: wins over global.shard when set.
+  std::optional<Shard> shard;
   // --log.level: wins over global.log_level when set.
   std::optional<LogLevel> log_level;
 };
@@ -56,8 +60,17 @@ class Agent {
   struct Loaded {
     Config config;
     std::vector<TargetSpec> targets;
+    std::unique_ptr<ServiceDiscovery> discovery;  // null without file_sd/http_sd
+    std::optional<Shard> shard;
   };
-  StatusOr<Loaded> Load() const;
+  // Reads the configuration and, once, every service-discovery source.
+  StatusOr<Loaded> Load();
+  // Swaps in a loaded configuration: targets, discovery and shard.
+  void Install(Loaded loaded);
+  // Every second: refreshes what service discovery has due, and applies a
+  // changed target list.
+  void DiscoveryLoop();
+  void LogDiscovery(ServiceDiscovery& discovery);
   void Apply(Loaded loaded);
   void Routes();
   // Routes `h`, counting and logging each request once. Slow handlers (a
@@ -83,6 +96,14 @@ class Agent {
   std::map<std::string, std::shared_ptr<TargetMemory>> memories_;
   int max_concurrent_ = kDefaultMaxConcurrentProbes;
   bool stopped_ = false;
+
+  std::mutex sd_mu_;  // guards the four below; taken before mu_
+  Config config_;     // the configuration's own targets and checklists
+  std::optional<Shard> shard_;
+  std::unique_ptr<ServiceDiscovery> discovery_;
+  bool sd_stop_ = false;
+  std::condition_variable sd_cv_;
+  std::thread sd_thread_;
 };
 
 }  // namespace probity
