@@ -16,6 +16,8 @@ PROBITY_PACKAGES=(
   python3-prometheus-client
   # the DNS-timeout test's network namespace (unshare is in util-linux)
   iproute2
+  # the package test (tests/package/run): cpack's Depends, the manual page, the clean root, lintian
+  dpkg-dev help2man mmdebstrap lintian
 )
 
 probity_install_packages() {
