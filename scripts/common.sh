@@ -16,12 +16,26 @@ PROBITY_PACKAGES=(
   python3-prometheus-client
   # the DNS-timeout test's network namespace (unshare is in util-linux)
   iproute2
+  # tests/deploy/validate-k8s: the Kubernetes manifests' schema test (npm ci of pinned packages)
+  nodejs npm
 )
+
+# Installed, or provided by an installed package: NodeSource's nodejs, for one,
+# bundles npm and declares "Provides: npm, Conflicts: npm"; asking apt for
+# Debian's npm there would fail, and npm is already on the PATH.
+probity_package_present() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" && return 0
+  dpkg-query -W -f='${Status}\t${Provides}\n' 2>/dev/null |
+    awk -F'\t' -v want="$1" '$1 == "install ok installed" {
+      n = split($2, provided, /, */)
+      for (i = 1; i <= n; i++) { sub(/ .*/, "", provided[i]); if (provided[i] == want) found = 1 }
+    } END { exit !found }'
+}
 
 probity_install_packages() {
   local missing=()
   for p in "${PROBITY_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    probity_package_present "$p" || missing+=("$p")
   done
   if ((${#missing[@]})); then
     echo "==> installing: ${missing[*]}"
