@@ -220,14 +220,14 @@ for (const file of files) {
       fail(where, label, `metadata.name is required`);
       return;
     }
+    const result = { where, label, problems: [] };
+    results.push(result);
     try {
       new found.cls(obj).validate();
     } catch (e) {
-      fail(where, label, `${formatErrors(e)}`);
-      return;
+      result.problems.push(formatErrors(e));
     }
-    const result = { where, label, problems: [] };
-    results.push(result);
+    // Layer 2 runs on every document of a known kind, whatever layer 1 said.
     typed.push({ obj, typeRef: found.typeRef, result });
   });
 }
