@@ -53,7 +53,10 @@ int CheckConfig(const std::string& path) {
     std::cerr << path << ": " << errors.size() << " error" << (errors.size() == 1 ? "" : "s") << "\n";
     return kExitUsage;
   }
+  const std::size_t sources = config.service_discovery.size();
   std::cout << path << ": valid: " << config.targets.size() << " target" << (config.targets.size() == 1 ? "" : "s")
+            << (sources == 0 ? "" : " and " + std::to_string(sources) + " service-discovery source" +
+                                        (sources == 1 ? "" : "s") + " (not read)")
             << ", " << config.checklists.size() << " checklist" << (config.checklists.size() == 1 ? "" : "s")
             << ", " << Catalogue().size() << " checks known\n";
   return kExitOk;

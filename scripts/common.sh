@@ -13,17 +13,31 @@ PROBITY_PACKAGES=(
   catch2 prometheus prometheus-node-exporter prometheus-alertmanager prometheus-blackbox-exporter
   # the field suite's real programs (tests/field/)
   prometheus-pushgateway prometheus-postgres-exporter etcd-server caddy haproxy influxdb
-  python3-prometheus-client
+  python3-prometheus-client python3-yaml
   # the DNS-timeout test's network namespace (unshare is in util-linux)
   iproute2
   # the package test (tests/package/run): cpack's Depends, the manual page, the clean root, lintian
   dpkg-dev help2man mmdebstrap lintian
+  # tests/deploy/validate-k8s: the Kubernetes manifests' schema test (npm ci of pinned packages)
+  nodejs npm
 )
+
+# Installed, or provided by an installed package: NodeSource's nodejs, for one,
+# bundles npm and declares "Provides: npm, Conflicts: npm"; asking apt for
+# Debian's npm there would fail, and npm is already on the PATH.
+probity_package_present() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" && return 0
+  dpkg-query -W -f='${Status}\t${Provides}\n' 2>/dev/null |
+    awk -F'\t' -v want="$1" '$1 == "install ok installed" {
+      n = split($2, provided, /, */)
+      for (i = 1; i <= n; i++) { sub(/ .*/, "", provided[i]); if (provided[i] == want) found = 1 }
+    } END { exit !found }'
+}
 
 probity_install_packages() {
   local missing=()
   for p in "${PROBITY_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    probity_package_present "$p" || missing+=("$p")
   done
   if ((${#missing[@]})); then
     echo "==> installing: ${missing[*]}"

@@ -365,16 +365,19 @@ class Resolver {
 std::map<std::string, CheckPlan> ResolvePlans(const Config& config, std::vector<ConfigError>* errors) {
   Resolver resolver(config, errors);
   resolver.ResolveAll();
-  std::map<std::string, CheckPlan> plans;
-  for (const TargetConfig& target : config.targets) {
+  auto plan_of = [&](const TargetConfig& target) {
     std::optional<CheckPlan> plan = resolver.Resolve(target.checklist.name, nullptr);
     if (!plan) {
       errors->push_back({config.file, target.checklist.pos, "unknown checklist \"" + target.checklist.name + "\""});
       plan = DefaultPlan();
     }
     ApplyOverrides(target.checks, config.file, &*plan, errors);
-    plans[target.name] = std::move(*plan);
-  }
+    return std::move(*plan);
+  };
+  std::map<std::string, CheckPlan> plans;
+  for (const TargetConfig& target : config.targets) plans[target.name] = plan_of(target);
+  // A discovery template's mistakes are found before any target is discovered.
+  for (const SdConfig& sd : config.service_discovery) plan_of(sd.target);
   return plans;
 }
 

@@ -27,11 +27,6 @@ std::string LogsConfig::Describe() const {
   return "no log source";
 }
 
-std::string SdConfig::Describe() const {
-  return std::string(kind == Kind::kFile ? "file_sd " : "http_sd ") +
-         (kind == Kind::kFile ? (files.empty() ? std::string() : files.front()) : url);
-}
-
 std::uint64_t HashMod(std::string_view value, std::uint64_t modulus) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;

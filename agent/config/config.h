@@ -150,8 +150,6 @@ struct SdConfig {
   HttpOptions http;                // kHttp: how the list is fetched
   Duration refresh_interval{};     // 5m for files, 60s for URLs, as in Prometheus
   TargetConfig target;
-  // "file_sd_configs[0]", for messages and metrics.
-  std::string Describe() const;
 };
 
 struct GlobalConfig {

@@ -40,16 +40,7 @@ StatusOr<Agent::Loaded> Agent::Load() {
   loaded.config = options_.config_path.empty()
                       ? ParseConfig(DefaultConfigYaml(), "<embedded default>", &errors)
                       : LoadConfigFile(options_.config_path, &errors);
-  // Each discovery template is checked as a target would be, before any
-  // target is discovered.
-  Config checked = loaded.config;
-  for (const SdConfig& sd : loaded.config.service_discovery) {
-    TargetConfig probe = sd.target;
-    probe.name = "<" + sd.Describe() + ">";
-    probe.url = "http://127.0.0.1";
-    checked.targets.push_back(std::move(probe));
-  }
-  ResolvePlans(checked, &errors);
+  ResolvePlans(loaded.config, &errors);
   if (!errors.empty()) return Status::Error(JoinErrors(errors));
   loaded.shard = options_.shard ? options_.shard : loaded.config.global.shard;
   std::vector<TargetConfig> discovered;

@@ -227,3 +227,46 @@ checklists:
   CHECK(Joined(ErrorsOf("checklists:\n  exporter: {}\n")).find("checklist \"exporter\" is built in") !=
         std::string::npos);
 }
+
+TEST_CASE("Service-discovery sources and their target templates are checked like targets", "[config][sd]") {
+  std::vector<ConfigError> errors;
+  Config config = ParseConfig("global: {shard: 1/3}\n"
+                              "file_sd_configs:\n"
+                              "  - files: [/etc/probity/targets/*.json]\n"
+                              "    refresh_interval: 30s\n"
+                              "    target: {checklist: exporter, labels: {team: a}, endpoints: {metrics: /m}}\n"
+                              "http_sd_configs:\n"
+                              "  - url: http://sd.example/targets\n"
+                              "    http: {bearer_token: abc}\n",
+                              "test.yaml", &errors);
+  ResolvePlans(config, &errors);
+  INFO(Joined(errors));
+  REQUIRE(errors.empty());
+  REQUIRE(config.service_discovery.size() == 2);
+  CHECK(config.global.shard->ToString() == "1/3");
+  const SdConfig& file = config.service_discovery[0];
+  CHECK(file.kind == SdConfig::Kind::kFile);
+  CHECK(file.refresh_interval == 30s);
+  CHECK(file.target.checklist.name == "exporter");
+  CHECK(file.target.labels.at("team") == "a");
+  const SdConfig& http = config.service_discovery[1];
+  CHECK(http.kind == SdConfig::Kind::kHttp);
+  CHECK(http.refresh_interval == 60s);  // Prometheus' defaults: 5m for files, 60s for URLs
+  CHECK(config.service_discovery[1].target.checklist.name == "default");
+
+  const std::string mistakes = Joined(ErrorsOf("file_sd_configs:\n"
+                                               "  - files: [targets.txt]\n"
+                                               "    target: {checklist: nope, name: x}\n"
+                                               "  - refresh_interval: 0s\n"
+                                               "http_sd_configs:\n"
+                                               "  - url: ftp://x\n"
+                                               "global: {shard: 3/3}\n"));
+  CHECK(mistakes.find("test.yaml:2:13: file_sd_configs[0].files: \"targets.txt\" must end in .json, .yml or .yaml") !=
+        std::string::npos);
+  CHECK(mistakes.find("test.yaml:3:31: unknown key \"name\" in target template") != std::string::npos);
+  CHECK(mistakes.find("test.yaml:3:25: unknown checklist \"nope\"") != std::string::npos);
+  CHECK(mistakes.find("file_sd_configs[1] needs files") != std::string::npos);
+  CHECK(mistakes.find("file_sd_configs[1].refresh_interval must be greater than zero") != std::string::npos);
+  CHECK(mistakes.find("test.yaml:6:10: http_sd_configs[0].url: ") != std::string::npos);
+  CHECK(mistakes.find("test.yaml:7:17: global.shard: shard 3/3: I must be below N") != std::string::npos);
+}
