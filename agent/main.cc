@@ -62,6 +62,24 @@ int CheckConfig(const std::string& path) {
   return kExitOk;
 }
 
+// `check-web-config FILE`: promtool check web-config's counterpart.
+int CheckWebConfig(const std::string& path) {
+  std::vector<ConfigError> errors;
+  const WebConfig web = LoadWebConfigFile(path, &errors);
+  if (!errors.empty()) {
+    PrintErrors(errors);
+    std::cerr << path << ": " << errors.size() << " error" << (errors.size() == 1 ? "" : "s") << "\n";
+    return kExitUsage;
+  }
+  std::cout << path << ": valid: "
+            << (web.tls ? "TLS " + web.min_version + ".." + web.max_version +
+                              (web.require_client_cert ? " with client certificates" : "")
+                        : std::string("plain HTTP"))
+            << ", " << web.basic_auth_users.size() << " basic-auth user" << (web.basic_auth_users.size() == 1 ? "" : "s")
+            << ", " << web.headers.size() << " response header" << (web.headers.size() == 1 ? "" : "s") << "\n";
+  return kExitOk;
+}
+
 int ListChecks(const std::string& format) {
   if (format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -526,6 +544,11 @@ int main(int argc, char** argv) {
   CLI::App* check_config = app.add_subcommand("check-config", "Validate a configuration file");
   check_config->add_option("file", config_file, "Configuration file")->required();
 
+  std::string web_config_file;
+  CLI::App* check_web_config = app.add_subcommand(
+      "check-web-config", "Validate a web configuration file (--web.config.file: TLS, basic-auth users, headers)");
+  check_web_config->add_option("file", web_config_file, "Web configuration file")->required();
+
   std::string lint_file = "-";
   bool lint_openmetrics = false;
   CLI::App* lint_metrics = app.add_subcommand(
@@ -565,6 +588,7 @@ int main(int argc, char** argv) {
     if (*run) return Run(std::move(run_flags));
     if (*scan) return Scan(scan_flags);
     if (*check_config) return CheckConfig(config_file);
+    if (*check_web_config) return CheckWebConfig(web_config_file);
     if (*lint_metrics) return LintMetrics(lint_file, lint_openmetrics);
     if (*lint_logs) return LintLogs(lint_logs_flags);
     if (*checks) return ListChecks(checks_format);

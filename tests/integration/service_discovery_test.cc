@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -162,4 +163,34 @@ TEST_CASE("Three shards over 300 file_sd targets probe exactly what a real Prome
   // Every target once, none twice.
   CHECK(union_of_shards == all);
   CHECK(total == 300);
+}
+
+TEST_CASE("A running agent follows an http_sd URL, and keeps the last good list while it fails", "[integration][sd]") {
+  TempDir dir;
+  const std::string served = dir.path() + "/www";
+  REQUIRE(RunCommand({"mkdir", "-p", served}).exit_code == 0);
+  WriteAtomically(served + "/targets.json", R"([{"targets": ["127.0.0.1:9"]}])");
+  const int sd_port = FreePort();
+  auto server = std::make_unique<ChildProcess>(std::vector<std::string>{
+      "python3", "-m", "http.server", std::to_string(sd_port), "--bind", "127.0.0.1", "--directory", served});
+  REQUIRE_FALSE(server->WaitForLine("Serving HTTP", false, 20s).empty());
+  const std::string config = dir.Write(
+      "probity.yaml", "global: {interval: 1s, timeout: 1s, log_level: info}\n"
+                      "http_sd_configs:\n"
+                      "  - url: http://127.0.0.1:" + std::to_string(sd_port) + "/targets.json\n"
+                      "    refresh_interval: 1s\n");
+  ChildProcess agent({PROBITY_BINARY, "run", "--config.file", config, "--web.listen-address", "127.0.0.1:0"});
+  const int port = AgentPort(agent);
+  REQUIRE(port > 0);
+  std::set<std::string> seen;
+  CHECK(WaitForTargets(port, {"127.0.0.1:9"}, &seen));
+  WriteAtomically(served + "/targets.json", R"([{"targets": ["127.0.0.2:9", "127.0.0.3:9"]}])");
+  CHECK(WaitForTargets(port, {"127.0.0.2:9", "127.0.0.3:9"}, &seen));
+  // The URL stops answering: said, counted, and the last good list kept.
+  server.reset();
+  const std::string line = agent.WaitForLine("service discovery source failed", true, 20s);
+  CHECK(line.find("/targets.json: ") != std::string::npos);
+  std::this_thread::sleep_for(2s);
+  CHECK(TargetsOf(port) == std::set<std::string>{"127.0.0.2:9", "127.0.0.3:9"});
+  CHECK(MetricValue(port, "probity_sd_refresh_failures_total{mechanism=\"http\"}") >= 1);
 }

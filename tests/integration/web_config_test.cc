@@ -75,6 +75,12 @@ TEST_CASE("A web config protects every endpoint with TLS, client certificates an
                                                    kHash +
                                                    "\nhttp_server_config:\n"
                                                    "  headers: {Strict-Transport-Security: max-age=31536000}\n");
+  const CommandResult checked = RunCommand({PROBITY_BINARY, "check-web-config", web});
+  CHECK(checked.exit_code == 0);
+  CHECK(checked.out == web + ": valid: TLS TLS12..TLS13 with client certificates, 1 basic-auth user, 1 response header\n");
+  const CommandResult broken = RunCommand({PROBITY_BINARY, "check-web-config", dir.Write("bad.yml", "tls_server_config: {}\n")});
+  CHECK(broken.exit_code == 2);
+  CHECK(broken.err.find("bad.yml:1:20: tls_server_config needs cert_file and key_file") != std::string::npos);
   const std::string config = dir.Write("probity.yaml", "global: {interval: 1h, log_level: warn}\ntargets: []\n");
   ChildProcess agent({PROBITY_BINARY, "run", "--config.file", config, "--web.listen-address", "127.0.0.1:0",
                       "--web.config.file", web, "--log.level", "info"});
