@@ -39,8 +39,17 @@ endforeach()
 get_filename_component(output_dir ${OUTPUT} DIRECTORY)
 file(WRITE ${output_dir}/probity-commands.h2m "${commands_roff}")
 
+# `--version` is laid out as Prometheus tools lay it out ("probity, version X
+# (branch: …)"), which help2man would read as a program called "probity,":
+# give it the version alone.
+execute_process(COMMAND ${PROBITY} --version OUTPUT_VARIABLE version_text RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT version_text MATCHES "version ([^ \n]+)")
+  message(FATAL_ERROR "${PROBITY} --version did not print a version")
+endif()
+set(version ${CMAKE_MATCH_1})
+
 execute_process(
-  COMMAND ${HELP2MAN} --no-info --no-discard-stderr --section=1
+  COMMAND ${HELP2MAN} --no-info --version-string=${version} --no-discard-stderr --section=1
           "--name=observability readiness probe agent"
           --include=${output_dir}/probity-commands.h2m --include=${INCLUDE}
           --output=${OUTPUT} ${PROBITY}

@@ -160,6 +160,20 @@ bool QueueWith(MHD_Connection* connection, ServerResponse& from, const HeaderLis
   return queued;
 }
 
+// The client's IP address, as text ("" when unknown).
+std::string PeerAddress(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "";
+  char text[INET6_ADDRSTRLEN] = "";
+  const sockaddr* address = info->client_addr;
+  if (address->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+  } else if (address->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
 // GnuTLS's priority string for a range of TLS versions.
 std::string TlsPriorities(const std::string& min_version, const std::string& max_version) {
   static const char* const kVersions[][2] = {
@@ -510,6 +524,25 @@ bool HttpServer::Handle(MHD_Connection* connection, const char* url, const char*
   return Dispatch(connection, *exchange);
 }
 
+bool HttpServer::StartVerifying(const std::string& peer) {
+  std::lock_guard<std::mutex> lock(verify_mu_);
+  int& mine = verifying_by_peer_[peer];
+  if (verifying_ >= limits_.verifying || mine >= limits_.verifying_per_address) {
+    if (mine == 0) verifying_by_peer_.erase(peer);
+    return false;
+  }
+  ++verifying_;
+  ++mine;
+  return true;
+}
+
+void HttpServer::DoneVerifying(const std::string& peer) {
+  std::lock_guard<std::mutex> lock(verify_mu_);
+  --verifying_;
+  auto it = verifying_by_peer_.find(peer);
+  if (it != verifying_by_peer_.end() && --it->second <= 0) verifying_by_peer_.erase(it);
+}
+
 bool HttpServer::Dispatch(MHD_Connection* connection, Exchange& exchange) {
   const ServerRequest& request = exchange.request;
   // Who asks, when basic auth protects the path: a known pair is answered
@@ -560,11 +593,15 @@ bool HttpServer::Dispatch(MHD_Connection* connection, Exchange& exchange) {
     answer(request, response);
     return Queue(connection, response);
   }
-  if (!slow_pool_->Reserve()) {
+  const std::string peer = to_verify ? PeerAddress(connection) : std::string();
+  const bool verify_slot = to_verify && StartVerifying(peer);
+  if ((to_verify && !verify_slot) || !slow_pool_->Reserve()) {
+    if (verify_slot) DoneVerifying(peer);
     ServerResponse busy;
     busy.status = 503;
     busy.headers.emplace_back("Retry-After", "1");
-    busy.body = "too many slow requests in flight, or shutting down; try again shortly\n";
+    busy.body = to_verify ? "too many credentials being verified; try again shortly\n"
+                          : "too many slow requests in flight, or shutting down; try again shortly\n";
     Refused(request, 503);
     return Queue(connection, busy);
   }
@@ -576,16 +613,21 @@ bool HttpServer::Dispatch(MHD_Connection* connection, Exchange& exchange) {
     ++parked_;
   }
   MHD_suspend_connection(connection);
-  slow_pool_->Submit([this, &exchange, connection, answer, to_verify = std::move(to_verify)](bool cancelled) {
+  slow_pool_->Submit([this, &exchange, connection, answer, peer, to_verify = std::move(to_verify)](bool cancelled) {
     if (cancelled) {
+      if (to_verify) DoneVerifying(peer);
       exchange.response.status = 503;
       exchange.response.body = "shutting down\n";
       Refused(exchange.request, 503);
-    } else if (to_verify && !auth_->Verify(to_verify->first, to_verify->second)) {
-      Unauthorized(exchange.response);
-      Refused(exchange.request, 401);
     } else {
-      answer(exchange.request, exchange.response);
+      const bool admitted = !to_verify || auth_->Verify(to_verify->first, to_verify->second);
+      if (to_verify) DoneVerifying(peer);
+      if (admitted) {
+        answer(exchange.request, exchange.response);
+      } else {
+        Unauthorized(exchange.response);
+        Refused(exchange.request, 401);
+      }
     }
     exchange.answered.store(true);
     // The last touch of `exchange`: once resumed, it belongs to the event loop.

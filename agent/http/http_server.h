@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -91,6 +92,13 @@ struct ServerLimits {
   // `slow_threads` threads; one more is answered 503 at once.
   int slow_threads = 8;
   int slow_in_flight = 32;
+  // Requests whose credentials are being verified (bcrypt) at once, in all
+  // and per client address; one more is answered 503 without hashing. A
+  // flood of guessed passwords costs at most `verifying` cores, leaves the
+  // slow pool to /probe, and from one address cannot keep another address's
+  // first request from being verified.
+  int verifying = 4;
+  int verifying_per_address = 1;
 };
 
 // The HTTP server seam: exact-path routes, one fallback for everything else.
@@ -189,6 +197,12 @@ class HttpServer {
   std::condition_variable stopped_cv_;
   bool stopped_ = false;
   int parked_ = 0;  // slow requests handed to the pool and not yet completed
+  // Requests whose credentials are being verified, in all and by client address.
+  bool StartVerifying(const std::string& peer);
+  void DoneVerifying(const std::string& peer);
+  std::mutex verify_mu_;
+  int verifying_ = 0;
+  std::map<std::string, int> verifying_by_peer_;
 };
 
 }  // namespace probity

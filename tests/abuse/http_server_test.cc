@@ -3,10 +3,15 @@
 // arrive, a clean Stop with requests parked.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <algorithm>
 #include <future>
 #include <mutex>
 #include <string>
@@ -193,4 +198,135 @@ TEST_CASE("Bind takes IPv4 and IPv6 loopback, picks a port for 0, and refuses a 
     REQUIRE(res);
     CHECK(res->status == 200);
   }
+}
+
+namespace {
+
+// Verifies by waiting at a gate: what a slow bcrypt looks like to the server.
+class GatedAuthenticator final : public BasicAuthenticator {
+ public:
+  explicit GatedAuthenticator(Gate& gate) : gate_(gate) {}
+  std::optional<bool> Cached(const std::string& user, const std::string& password) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (user == "known" && password == "good") return true;
+    return std::nullopt;
+  }
+  bool Verify(const std::string&, const std::string& password) override {
+    gate_.Wait();
+    return password == "right";
+  }
+
+ private:
+  Gate& gate_;
+  mutable std::mutex mu_;
+};
+
+int GetAs(int port, const std::string& path, const std::string& user, const std::string& password) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(30s);
+  client.set_basic_auth(user.c_str(), password.c_str());
+  auto res = client.Get(path.c_str());
+  return res ? res->status : 0;
+}
+
+}  // namespace
+
+TEST_CASE("Basic auth: unknown credentials are verified off the event threads, a few at a time, while known ones pass at once",
+          "[integration][abuse]") {
+  ServerLimits limits;
+  limits.verifying = 2;
+  limits.verifying_per_address = 2;
+  HttpServer server(limits);
+  Gate gate;
+  server.RequireBasicAuth(std::make_shared<GatedAuthenticator>(gate), {"/open"});
+  server.Route("GET", "/metrics", [](const ServerRequest&, ServerResponse& res) { res.body = "ok\n"; });
+  server.Route("GET", "/open", [](const ServerRequest&, ServerResponse& res) { res.body = "open\n"; });
+  std::mutex mu;
+  std::vector<int> refusals;
+  server.OnRefused([&](const std::string&, int status) {
+    std::lock_guard<std::mutex> lock(mu);
+    refusals.push_back(status);
+  });
+  REQUIRE(server.Bind("127.0.0.1:0").ok());
+  REQUIRE(server.Start().ok());
+  const int port = server.port();
+
+  CHECK(Get(port, "/metrics") == 401);  // no credentials: refused without verifying
+  CHECK(Get(port, "/open") == 200);     // an open path needs none
+  // Two guesses are being verified (held at the gate); a third is refused at once.
+  std::vector<std::future<int>> guesses;
+  guesses.push_back(std::async(std::launch::async, [&] { return GetAs(port, "/metrics", "u", "right"); }));
+  guesses.push_back(std::async(std::launch::async, [&] { return GetAs(port, "/metrics", "u", "wrong"); }));
+  REQUIRE(gate.WaitEntered(2));
+  CHECK(GetAs(port, "/metrics", "u", "third") == 503);
+  // Known credentials, and the event threads, are not held up meanwhile.
+  CHECK(GetAs(port, "/metrics", "known", "good") == 200);
+  CHECK(Get(port, "/open") == 200);
+  gate.Open();
+  REQUIRE(guesses[0].wait_for(20s) == std::future_status::ready);
+  REQUIRE(guesses[1].wait_for(20s) == std::future_status::ready);
+  CHECK(guesses[0].get() == 200);
+  CHECK(guesses[1].get() == 401);
+  // The slots came back.
+  CHECK(GetAs(port, "/metrics", "u", "right") == 200);
+  server.Stop();
+  std::sort(refusals.begin(), refusals.end());
+  CHECK(refusals == std::vector<int>{401, 401, 503});
+}
+
+namespace {
+
+// A GET with basic auth from a chosen loopback source address; the status, or 0.
+int GetFrom(const std::string& source, int port, const std::string& path, const std::string& credentials_base64) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  inet_pton(AF_INET, source.c_str(), &local.sin_addr);
+  sockaddr_in remote{};
+  remote.sin_family = AF_INET;
+  remote.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr);
+  timeval timeout{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string answer;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
+      connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic " +
+                                credentials_base64 + "\r\n\r\n";
+    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+      char block[512];
+      for (ssize_t n; answer.size() < 12 && (n = recv(fd, block, sizeof block, 0)) > 0;) answer.append(block, n);
+    }
+  }
+  close(fd);
+  return answer.size() >= 12 && answer.rfind("HTTP/1.", 0) == 0 ? std::stoi(answer.substr(9, 3)) : 0;
+}
+
+}  // namespace
+
+TEST_CASE("One address's guesses cannot keep another address's credentials from being verified",
+          "[integration][abuse]") {
+  ServerLimits limits;
+  limits.verifying = 4;
+  limits.verifying_per_address = 1;
+  HttpServer server(limits);
+  Gate gate;
+  server.RequireBasicAuth(std::make_shared<GatedAuthenticator>(gate), {});
+  server.Route("GET", "/metrics", [](const ServerRequest&, ServerResponse& res) { res.body = "ok\n"; });
+  REQUIRE(server.Bind("127.0.0.1:0").ok());
+  REQUIRE(server.Start().ok());
+  const int port = server.port();
+  // "u:guess1", "u:guess2", "u:right" in base64.
+  auto first = std::async(std::launch::async, [&] { return GetFrom("127.0.0.2", port, "/metrics", "dTpndWVzczE="); });
+  REQUIRE(gate.WaitEntered(1));
+  CHECK(GetFrom("127.0.0.2", port, "/metrics", "dTpndWVzczI=") == 503);  // that address already has its one
+  auto other = std::async(std::launch::async, [&] { return GetFrom("127.0.0.3", port, "/metrics", "dTpyaWdodA=="); });
+  REQUIRE(gate.WaitEntered(2));  // another address is verified meanwhile
+  gate.Open();
+  REQUIRE(first.wait_for(20s) == std::future_status::ready);
+  REQUIRE(other.wait_for(20s) == std::future_status::ready);
+  CHECK(first.get() == 401);
+  CHECK(other.get() == 200);
+  server.Stop();
 }
