@@ -85,39 +85,6 @@ void RaiseOwnFileLimit() {
   }
 }
 
-// A blocking TCP connection to 127.0.0.1:port from `source` (127.0.0.x), with
-// 5 s send and receive timeouts; -1 when it cannot connect within 2 s.
-int Connect(int port, const std::string& source = "127.0.0.1") {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in from{};
-  from.sin_family = AF_INET;
-  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<uint16_t>(port));
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  const int flags = fcntl(fd, F_GETFL);
-  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-  bool connected = bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0;
-  if (connected && connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-    pollfd p{fd, POLLOUT, 0};
-    int error = 0;
-    socklen_t length = sizeof error;
-    connected = errno == EINPROGRESS && poll(&p, 1, 2000) == 1 &&
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
-  }
-  fcntl(fd, F_SETFL, flags);
-  if (!connected) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 bool SendAll(int fd, const std::string& data) {
   std::size_t sent = 0;
   while (sent < data.size()) {

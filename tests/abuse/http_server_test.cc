@@ -3,9 +3,7 @@
 // arrive, a clean Stop with requests parked.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include <string>
 
 #include "http/http_server.h"
+#include "support/test_servers.h"
 
 using namespace probity;
 using namespace std::chrono_literals;
@@ -53,9 +52,10 @@ class Gate {
   bool open_ = false;
 };
 
-int Get(int port, const std::string& path) {
+int Get(int port, const std::string& path, const std::string& user = "", const std::string& password = "") {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(30s);
+  if (!user.empty()) client.set_basic_auth(user.c_str(), password.c_str());
   auto res = client.Get(path.c_str());
   return res ? res->status : 0;
 }
@@ -221,13 +221,6 @@ class GatedAuthenticator final : public BasicAuthenticator {
   mutable std::mutex mu_;
 };
 
-int GetAs(int port, const std::string& path, const std::string& user, const std::string& password) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(30s);
-  client.set_basic_auth(user.c_str(), password.c_str());
-  auto res = client.Get(path.c_str());
-  return res ? res->status : 0;
-}
 
 }  // namespace
 
@@ -255,12 +248,12 @@ TEST_CASE("Basic auth: unknown credentials are verified off the event threads, a
   CHECK(Get(port, "/open") == 200);     // an open path needs none
   // Two guesses are being verified (held at the gate); a third is refused at once.
   std::vector<std::future<int>> guesses;
-  guesses.push_back(std::async(std::launch::async, [&] { return GetAs(port, "/metrics", "u", "right"); }));
-  guesses.push_back(std::async(std::launch::async, [&] { return GetAs(port, "/metrics", "u", "wrong"); }));
+  guesses.push_back(std::async(std::launch::async, [&] { return Get(port, "/metrics", "u", "right"); }));
+  guesses.push_back(std::async(std::launch::async, [&] { return Get(port, "/metrics", "u", "wrong"); }));
   REQUIRE(gate.WaitEntered(2));
-  CHECK(GetAs(port, "/metrics", "u", "third") == 503);
+  CHECK(Get(port, "/metrics", "u", "third") == 503);
   // Known credentials, and the event threads, are not held up meanwhile.
-  CHECK(GetAs(port, "/metrics", "known", "good") == 200);
+  CHECK(Get(port, "/metrics", "known", "good") == 200);
   CHECK(Get(port, "/open") == 200);
   gate.Open();
   REQUIRE(guesses[0].wait_for(20s) == std::future_status::ready);
@@ -268,7 +261,7 @@ TEST_CASE("Basic auth: unknown credentials are verified off the event threads, a
   CHECK(guesses[0].get() == 200);
   CHECK(guesses[1].get() == 401);
   // The slots came back.
-  CHECK(GetAs(port, "/metrics", "u", "right") == 200);
+  CHECK(Get(port, "/metrics", "u", "right") == 200);
   server.Stop();
   std::sort(refusals.begin(), refusals.end());
   CHECK(refusals == std::vector<int>{401, 401, 503});
@@ -278,26 +271,13 @@ namespace {
 
 // A GET with basic auth from a chosen loopback source address; the status, or 0.
 int GetFrom(const std::string& source, int port, const std::string& path, const std::string& credentials_base64) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int fd = testing::Connect(port, source);
   if (fd < 0) return 0;
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, source.c_str(), &local.sin_addr);
-  sockaddr_in remote{};
-  remote.sin_family = AF_INET;
-  remote.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr);
-  timeval timeout{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   std::string answer;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
-      connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic " +
-                                credentials_base64 + "\r\n\r\n";
-    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-      char block[512];
-      for (ssize_t n; answer.size() < 12 && (n = recv(fd, block, sizeof block, 0)) > 0;) answer.append(block, n);
-    }
+  if (testing::WriteAll(fd, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic " +
+                                credentials_base64 + "\r\n\r\n")) {
+    char block[512];
+    for (ssize_t n; answer.size() < 12 && (n = recv(fd, block, sizeof block, 0)) > 0;) answer.append(block, n);
   }
   close(fd);
   return answer.size() >= 12 && answer.rfind("HTTP/1.", 0) == 0 ? std::stoi(answer.substr(9, 3)) : 0;

@@ -90,6 +90,10 @@ field_wait_http() {
   for f in "$FIELD_WORK"/*.out "$FIELD_WORK"/*.err; do
     [[ -s $f ]] && { echo "--- tail of ${f##*/}:"; tail -n 15 "$f"; }
   done
+  if ((${FIELD_ATTEMPT:-2} < 2)) && grep -qi 'address already in use' "$FIELD_WORK"/*.out "$FIELD_WORK"/*.err 2>/dev/null; then
+    echo "FAIL: $FIELD_PROGRAM could not bind its port (address already in use)"
+    exit 75
+  fi
   field_fail "$FIELD_PROGRAM did not answer $url with $codes within ${seconds}s (last status $code)"
 }
 

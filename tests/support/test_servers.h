@@ -68,4 +68,8 @@ RawServer::Behaviour Routes(std::map<std::string, CannedResponse> routes, Canned
 // The value of a request header in a head ReadRequestHead returned, or "".
 std::string HeaderOf(const std::string& head, const std::string& name);
 
+// A blocking TCP connection to 127.0.0.1:port from `source` (127.0.0.x), with
+// 5 s send and receive timeouts; -1 when it cannot connect within 2 s.
+int Connect(int port, const std::string& source = "127.0.0.1");
+
 }  // namespace probity::testing
