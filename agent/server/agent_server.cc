@@ -72,6 +72,7 @@ void Agent::Install(Loaded loaded) {
   config_ = loaded.config;
   shard_ = loaded.shard;
   discovery_ = std::move(loaded.discovery);
+  if (!discovery_) metrics_.SetDiscovered({});  // a reload that dropped every source
   Apply(std::move(loaded));
 }
 
