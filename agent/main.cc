@@ -318,9 +318,12 @@ int Scan(const ScanFlags& flags) {
   if (!config.service_discovery.empty()) {
     ServiceDiscovery discovery(config.service_discovery, http, SystemClock::Instance());
     discovery.Refresh();
+    // A one-off scan has no last good list to fall back on: a source that
+    // cannot be read fails the scan rather than pass it on fewer targets.
     for (const std::string& error : discovery.new_errors()) {
       std::cerr << "probity scan: service discovery: " << error << "\n";
     }
+    if (!discovery.new_errors().empty()) return kExitInternal;
     discovered = discovery.Targets();
   }
   StatusOr<std::vector<TargetSpec>> composed = ComposeTargets(config, shard, discovered);

@@ -194,3 +194,30 @@ TEST_CASE("A running agent follows an http_sd URL, and keeps the last good list 
   CHECK(TargetsOf(port) == std::set<std::string>{"127.0.0.2:9", "127.0.0.3:9"});
   CHECK(MetricValue(port, "probity_sd_refresh_failures_total{mechanism=\"http\"}") >= 1);
 }
+
+TEST_CASE("scan reads file_sd once, keeps its shard, and fails (exit 1) when a source cannot be read",
+          "[integration][sd]") {
+  TempDir dir;
+  SampleBackend backend;
+  const std::string address = backend.url().substr(std::string("http://").size());
+  const std::string targets = dir.Write("targets.json", R"([{"targets": [")" + address + R"("]}])");
+  const std::string config = dir.Write("probity.yaml", "file_sd_configs: [{files: ['" + targets + "']}]\n");
+  CommandResult scan = RunCommand({PROBITY_BINARY, "scan", "--config.file", config, "--format", "json"});
+  INFO(scan.err);
+  REQUIRE((scan.exit_code == 0 || scan.exit_code == 3));
+  auto report = nlohmann::json::parse(scan.out);
+  REQUIRE(report["targets"].size() == 1);
+  CHECK(report["targets"][0]["name"] == address);
+  // The target belongs to exactly one of two shards.
+  int kept = 0;
+  for (const char* shard : {"0/2", "1/2"}) {
+    CommandResult part = RunCommand({PROBITY_BINARY, "scan", "--config.file", config, "--shard", shard, "--format", "json"});
+    kept += static_cast<int>(nlohmann::json::parse(part.out)["targets"].size());
+  }
+  CHECK(kept == 1);
+  // A broken source: no report on fewer targets, but exit 1 with the reason.
+  WriteAtomically(targets, "[{");
+  CommandResult broken = RunCommand({PROBITY_BINARY, "scan", "--config.file", config});
+  CHECK(broken.exit_code == 1);
+  CHECK(broken.err.find("probity scan: service discovery: " + targets + ": not valid JSON") != std::string::npos);
+}
