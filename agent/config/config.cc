@@ -56,7 +56,7 @@ StatusOr<Shard> ParseShard(std::string_view text) {
     return Status::Error("shard must be I/N, e.g. 0/3 (I counts from 0), not \"" + Excerpt(text, 40) + "\"");
   }
   if (shard.count == 0 || shard.index >= shard.count) {
-    return Status::Error("shard " + std::string(text) + ": I must be below N and N above 0 (I counts from 0)");
+    return Status::Error("shard " + Excerpt(text, 40) + ": I must be below N and N above 0 (I counts from 0)");
   }
   return shard;
 }
