@@ -305,7 +305,8 @@ int Scan(const ScanFlags& flags) {
   std::vector<ConfigError> errors;
   Config config = flags.config.empty() ? ParseConfig(DefaultConfigYaml(), "<embedded default>", &errors)
                                        : LoadConfigFile(flags.config, &errors);
-  const auto plans = ResolvePlans(config, &errors);
+  // Checked before any discovery I/O; ComposeTargets resolves the plans.
+  ResolvePlans(config, &errors);
   if (!errors.empty()) {
     PrintErrors(errors);
     return kExitUsage;

@@ -61,6 +61,12 @@ StatusOr<Shard> ParseShard(std::string_view text) {
   return shard;
 }
 
+std::string JoinErrors(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const ConfigError& e : errors) out += (out.empty() ? "" : "\n") + e.ToString();
+  return out;
+}
+
 std::string ConfigError::ToString() const {
   // An error about the file as a whole (it cannot be opened, it is a FIFO)
   // has no position to give.

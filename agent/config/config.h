@@ -29,6 +29,9 @@ struct ConfigError {
   std::string ToString() const;
 };
 
+// Every error's ToString, one per line.
+std::string JoinErrors(const std::vector<ConfigError>& errors);
+
 // A check parameter as written; its type is checked against the check's
 // declaration when checklists are resolved.
 struct RawParam {

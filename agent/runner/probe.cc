@@ -52,11 +52,7 @@ StatusOr<std::vector<TargetSpec>> ComposeTargets(const Config& config, const std
   }
   std::vector<ConfigError> errors;
   const auto plans = ResolvePlans(all, &errors);
-  if (!errors.empty()) {
-    std::string message;
-    for (const ConfigError& e : errors) message += (message.empty() ? "" : "\n") + e.ToString();
-    return Status::Error(message);
-  }
+  if (!errors.empty()) return Status::Error(JoinErrors(errors));
   return BuildTargets(all, plans);
 }
 

@@ -214,20 +214,21 @@ bool ServiceDiscovery::RefreshFile(Source& source) {
   StatusOr<std::string> text = ReadRegularFile(source.name, kMaxConfigFileBytes);
   StatusOr<std::vector<TargetConfig>> targets =
       text.ok() ? ParseSdTargets(*text, !EndsWith(source.name, ".json"), sd) : text.status();
-  if (!targets.ok()) {
-    // A file caught mid-write is read again when the writer finishes: its
-    // size or modification time changes.
-    const std::string message = targets.status().message();
-    const bool new_error = message != source.error;
-    source.error = message;
-    ++failures_["file"];
-    if (new_error) new_errors_.push_back(source.name + ": " + message);
-    return false;
-  }
-  return Accept(source, std::move(*targets));
+  // A file caught mid-write fails here and is read again when the writer
+  // finishes: its size or modification time changes.
+  return Settle(source, "file", std::move(targets));
 }
 
-bool ServiceDiscovery::Accept(Source& source, std::vector<TargetConfig> targets) {
+bool ServiceDiscovery::Settle(Source& source, const std::string& mechanism,
+                              StatusOr<std::vector<TargetConfig>> read) {
+  if (!read.ok()) {
+    const std::string message = read.status().message();
+    if (message != source.error) new_errors_.push_back(source.name + ": " + message);
+    source.error = message;
+    ++failures_[mechanism];
+    return false;
+  }
+  std::vector<TargetConfig>& targets = *read;
   source.error.clear();
   // What discovery sets differs or not; the template is the same for the source.
   const bool changed = source.targets.size() != targets.size() ||
@@ -262,14 +263,7 @@ bool ServiceDiscovery::RefreshUrl(Source& source) {
   } else {
     targets = ParseSdTargets(response->body, false, sd);
   }
-  if (!targets.ok()) {
-    const std::string message = targets.status().message();
-    if (message != source.error) new_errors_.push_back(source.name + ": " + message);
-    source.error = message;
-    ++failures_["http"];
-    return false;
-  }
-  return Accept(source, std::move(*targets));
+  return Settle(source, "http", std::move(targets));
 }
 
 std::vector<TargetConfig> ServiceDiscovery::Targets() const {

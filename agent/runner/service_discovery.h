@@ -68,8 +68,10 @@ class ServiceDiscovery {
   };
   bool RefreshFile(Source& source);
   bool RefreshUrl(Source& source);
-  // Takes a source's newly read targets; true when they differ from its last.
-  static bool Accept(Source& source, std::vector<TargetConfig> targets);
+  // Takes what a read of `source` gave: new targets (true when they differ
+  // from its last), or a failure, counted under `mechanism`, said once per
+  // new message, the last good targets kept (false).
+  bool Settle(Source& source, const std::string& mechanism, StatusOr<std::vector<TargetConfig>> read);
 
   std::vector<SdConfig> configs_;
   HttpClient& http_;

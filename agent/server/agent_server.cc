@@ -21,12 +21,6 @@ namespace {
 
 constexpr char kHealthJson[] = "application/health+json";
 
-std::string JoinErrors(const std::vector<ConfigError>& errors) {
-  std::string out;
-  for (const ConfigError& e : errors) out += (out.empty() ? "" : "\n") + e.ToString();
-  return out;
-}
-
 }  // namespace
 
 Agent::Agent(AgentOptions options, Logger& logger)
@@ -40,6 +34,7 @@ StatusOr<Agent::Loaded> Agent::Load() {
   loaded.config = options_.config_path.empty()
                       ? ParseConfig(DefaultConfigYaml(), "<embedded default>", &errors)
                       : LoadConfigFile(options_.config_path, &errors);
+  // Checked before any discovery I/O; ComposeTargets resolves the plans.
   ResolvePlans(loaded.config, &errors);
   if (!errors.empty()) return Status::Error(JoinErrors(errors));
   loaded.shard = options_.shard ? options_.shard : loaded.config.global.shard;
