@@ -16,12 +16,13 @@
 #include <nlohmann/json.hpp>
 
 #include "checks/catalogue.h"
-#include "checks/sensitive_content.h"
+#include "scan/content_scanner.h"
 #include "core/duration.h"
 #include "logs/log_analysis.h"
 #include "logs/log_stream.h"
 #include "core/build_info.h"
 #include "core/logger.h"
+#include "core/input_file.h"
 #include "core/memory.h"
 #include "core/text.h"
 #include "exposition/analysis.h"
@@ -46,8 +47,7 @@ void PrintErrors(const std::vector<ConfigError>& errors) {
 
 int CheckConfig(const std::string& path) {
   std::vector<ConfigError> errors;
-  Config config = LoadConfigFile(path, &errors);
-  const auto plans = ResolvePlans(config, &errors);
+  Config config = LoadConfig(path, &errors);
   if (!errors.empty()) {
     PrintErrors(errors);
     std::cerr << path << ": " << errors.size() << " error" << (errors.size() == 1 ? "" : "s") << "\n";
@@ -81,105 +81,12 @@ int CheckWebConfig(const std::string& path) {
 }
 
 int ListChecks(const std::string& format) {
-  if (format == "json") {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const CheckInfo& c : Catalogue()) {
-      nlohmann::ordered_json params = nlohmann::ordered_json::array();
-      for (const ParamSpec& p : c.params) params.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
-      out.push_back({{"id", c.id}, {"category", c.category}, {"severity", SeverityName(c.severity)},
-                     {"level", LevelName(c.level)}, {"description", c.description}, {"remedy", c.remedy},
-                     {"params", params}});
-    }
-    std::cout << out.dump(2) << "\n";
-    return kExitOk;
-  }
-  std::string category;
-  for (const CheckInfo& c : Catalogue()) {
-    if (c.category != category) {
-      category = c.category;
-      std::cout << (category.empty() ? "" : "\n") << category << "\n";
-    }
-    const std::string level = c.level == Level::kNone ? "-" : std::string(LevelName(c.level));
-    std::printf("  %-30s %-8s %-6s %s\n", c.id.c_str(), std::string(SeverityName(c.severity)).c_str(), level.c_str(),
-                c.description.c_str());
-    for (const ParamSpec& p : c.params) {
-      std::printf("  %-30s   param %s (default %s): %s\n", "", p.name.c_str(),
-                  p.default_value.empty() ? "none" : p.default_value.c_str(), p.help.c_str());
-    }
-  }
+  std::cout << (format == "json" ? CatalogueJson() : CatalogueText()) << std::flush;
   return kExitOk;
 }
 
-// A file's bytes, mapped rather than copied; "-" reads standard input.
-class InputText {
- public:
-  bool Open(const std::string& path, std::string* error) {
-    const bool from_stdin = path == "-";
-    const int fd = from_stdin ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY);
-    struct stat st {};
-    if (fd < 0 || fstat(fd, &st) != 0) {
-      if (fd >= 0) close(fd);
-      *error = "cannot read " + path;
-      return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-      // A pipe or terminal: read it in large blocks.
-      char block[1 << 16];
-      for (ssize_t n; (n = read(fd, block, sizeof block)) != 0;) {
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          close(fd);
-          *error = "cannot read " + path;
-          return false;
-        }
-        owned_.append(block, static_cast<std::size_t>(n));
-      }
-      close(fd);
-      text_ = owned_;
-      return true;
-    }
-    size_ = static_cast<std::size_t>(st.st_size);
-    if (size_ > 0) {
-      void* data = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (data == MAP_FAILED) {
-        close(fd);
-        *error = "cannot map " + path;
-        return false;
-      }
-      madvise(data, size_, MADV_SEQUENTIAL);
-      mapped_ = data;
-      text_ = std::string_view(static_cast<const char*>(data), size_);
-    }
-    close(fd);
-    return true;
-  }
-  ~InputText() {
-    if (mapped_) munmap(mapped_, size_);
-  }
-  std::string_view text() const { return text_; }
-
-  // Drops the mapped pages before `offset` from memory: a 1 GB input is read
-  // through a small window. They are read back from the file if quoted.
-  void Release(std::size_t offset) {
-    if (!mapped_) return;
-    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-    const std::size_t end = offset / page * page;
-    if (end > released_) {
-      madvise(static_cast<char*>(mapped_) + released_, end - released_, MADV_DONTNEED);
-      released_ = end;
-    }
-  }
-
- private:
-  std::string owned_;
-  void* mapped_ = nullptr;
-  std::size_t size_ = 0;
-  std::size_t released_ = 0;
-  std::string_view text_;
-};
-
 int LintMetrics(const std::string& path, bool openmetrics) {
-  InputText input;
+  MappedInput input;
   std::string error;
   if (!input.Open(path, &error)) {
     std::cerr << "probity lint-metrics: " << error << "\n";
@@ -210,18 +117,12 @@ int LintLogs(const LintLogsFlags& flags) {
   const std::string name = flags.file == "-" ? "<stdin>" : flags.file;
   std::vector<ContentRule> extra;
   for (const std::string& spec : flags.rules) {
-    const std::size_t eq = spec.find('=');
-    if (eq == 0 || eq == std::string::npos || eq + 1 == spec.size()) {
-      std::cerr << "probity lint-logs: --rule \"" << Excerpt(spec, 60) << "\" must be NAME=REGEX\n";
+    StatusOr<ContentRule> rule = ParseRuleFlag(spec);
+    if (!rule.ok()) {
+      std::cerr << "probity lint-logs: " << rule.status().message() << "\n";
       return kExitUsage;
     }
-    ContentRule rule{spec.substr(0, eq), "secret", spec.substr(eq + 1)};
-    Status ok = ContentScanner::CheckPattern(rule.pattern);
-    if (!ok.ok()) {
-      std::cerr << "probity lint-logs: --rule " << rule.name << ": " << ok.message() << "\n";
-      return kExitUsage;
-    }
-    extra.push_back(std::move(rule));
+    extra.push_back(std::move(*rule));
   }
   StatusOr<std::shared_ptr<const ContentScanner>> scanner = ContentScanner::WithBuiltins(extra);
   if (!scanner.ok()) {
@@ -251,34 +152,10 @@ int LintLogs(const LintLogsFlags& flags) {
     std::cerr << "probity lint-logs: " << name << ": " << summary.status().message() << "\n";
     return kExitInternal;
   }
-  const LogStats& s = analyzer.stats();
-  // Every rule with its count, in a stable order.
-  std::vector<std::pair<std::string, std::size_t>> counts = {
-      {"unparseable", s.unparseable.count},          {"timestamp.missing", s.timestamp_missing.count},
-      {"timestamp.invalid", s.timestamp_invalid.count}, {"level.missing", s.level_missing.count},
-      {"level.invalid", s.level_invalid.count},      {"service.missing", s.service_missing.count},
-      {"trace_id.missing", s.trace_id_missing.count}, {"trace_id.invalid", s.trace_id_invalid.count},
-  };
-  for (const auto& [rule, tally] : s.secrets) counts.emplace_back("secret." + rule, tally.count);
-  for (const auto& [rule, tally] : s.pii) counts.emplace_back("pii." + rule, tally.count);
-  if (summary->cut_lines > 0) {
-    out += std::to_string(summary->first_cut_line) + ": line.too_long: longer than " +
-           FormatByteSize(kMaxLogLineBytes) + "; only its start was analysed\n";
-    counts.emplace_back("line.too_long", summary->cut_lines);
-  }
-  std::size_t findings = 0;
-  std::string by_rule;
-  for (const auto& [rule, n] : counts) {
-    if (n == 0) continue;
-    findings += n;
-    by_rule += (by_rule.empty() ? "" : ", ") + rule + " " + std::to_string(n);
-  }
-  out += name + ": " + std::to_string(s.lines) + " lines, " + std::to_string(s.structured) + " structured (" +
-         std::to_string(s.json) + " JSON, " + std::to_string(s.logfmt) + " logfmt), " + std::to_string(s.errors) +
-         " ERROR/FATAL; ";
-  out += findings == 0 ? "no findings\n" : std::to_string(findings) + " findings: " + by_rule + "\n";
+  const LintSummary lint = SummarizeLint(name, analyzer.stats(), *summary);
+  out += lint.text;
   std::cout << out << std::flush;
-  return findings == 0 ? kExitOk : kExitProblems;
+  return lint.findings == 0 ? kExitOk : kExitProblems;
 }
 
 struct ScanFlags {
@@ -303,10 +180,7 @@ int Scan(const ScanFlags& flags) {
     return kExitUsage;
   }
   std::vector<ConfigError> errors;
-  Config config = flags.config.empty() ? ParseConfig(DefaultConfigYaml(), "<embedded default>", &errors)
-                                       : LoadConfigFile(flags.config, &errors);
-  // Checked before any discovery I/O; ComposeTargets resolves the plans.
-  ResolvePlans(config, &errors);
+  Config config = LoadConfig(flags.config, &errors);
   if (!errors.empty()) {
     PrintErrors(errors);
     return kExitUsage;
@@ -398,7 +272,8 @@ int Run(RunFlags flags) {
   }
   if (!flags.shard.empty()) flags.agent.shard = *ParseShard(flags.shard);  // checked by ShardValidator
   const AgentOptions& options = flags.agent;
-  Agent agent(options, logger);
+  HttplibClient http;
+  Agent agent(options, logger, http, SystemClock::Instance());
   Status started = agent.Start();
   if (!started.ok()) {
     logger.Error("cannot start", {{"error", started.message()}});

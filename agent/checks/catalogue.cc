@@ -1,203 +1,26 @@
 #include "checks/catalogue.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/text.h"
 
 #include "checks/health_checks.h"
-#include "checks/log_checks.h"
+#include "checks/logs_checks.h"
 #include "checks/metrics_checks.h"
+#include "checks/tracing_checks.h"
 
 namespace probity {
 namespace {
 
-using K = ParamSpec::Kind;
-
 std::vector<CheckInfo> BuildCatalogue() {
-  std::vector<CheckInfo> c;
-  c.push_back({"health.liveness.reachable", "health", Severity::kCritical, Level::kBronze,
-               "liveness endpoint answers 2xx/3xx within the timeout, 3 tries in a row",
-               "serve a cheap liveness endpoint (/livez or /healthz) that answers 200 while the process can "
-               "make progress, and configure endpoints.liveness if it lives elsewhere",
-               {{"tries", K::kInt, "3", "requests that must all succeed"}},
-               CheckLivenessReachable});
-  c.push_back({"health.readiness.reachable", "health", Severity::kCritical, Level::kBronze,
-               "readiness endpoint exists and answers; 2xx when ready (a 503 with a well-formed body is a fail "
-               "with a reason, not an error)",
-               "serve a readiness endpoint (/readyz) that answers 200 when the service can take traffic and 503 "
-               "with the failing component when it cannot",
-               {},
-               CheckReadinessReachable});
-  c.push_back({"health.status.consistent", "health", Severity::kCritical, Level::kBronze,
-               "body status agrees with HTTP code (pass/ok/UP => 2xx; fail/DOWN/OUT_OF_SERVICE => 5xx)",
-               "return 503 whenever the body reports fail/DOWN, and 200 only when it reports pass/UP: probes "
-               "and load balancers read the code, not the body",
-               {},
-               CheckStatusConsistent});
-  c.push_back({"health.liveness.independent", "health", Severity::kWarning, Level::kSilver,
-               "liveness body lists no downstream dependency (datastore, external component, configured names)",
-               "check only the process itself in liveness; move database, cache and downstream checks to "
-               "readiness so that an outage elsewhere does not restart every replica",
-               {{"dependencies", K::kStringList, "",
-                 "extra component names that count as downstream dependencies"}},
-               CheckLivenessIndependent});
-  c.push_back({"health.latency.budget", "health", Severity::kWarning, Level::kSilver,
-               "p95 over 10 health requests under 250 ms",
-               "keep health handlers cheap: no synchronous downstream calls, cache dependency state and "
-               "answer from memory",
-               {{"budget", K::kDuration, "250ms", "largest acceptable p95 latency"},
-                {"requests", K::kInt, "10", "how many requests are timed"}},
-               CheckLatencyBudget});
-  c.push_back({"health.format.recognized", "health", Severity::kWarning, Level::kGold,
-               "body is application/health+json, Spring {status,components}, or Kubernetes ok / ?verbose lines",
-               "answer with application/health+json ({\"status\":\"pass\"}), Spring Actuator's "
-               "{\"status\":\"UP\"}, or the Kubernetes \"ok\" convention so that tools can read it",
-               {},
-               CheckFormatRecognized});
-  c.push_back({"health.details.safe", "health", Severity::kWarning, Level::kGold,
-               "unauthenticated health bodies carry no secrets, stack traces or internal hostnames with "
-               "credentials",
-               "show component details only to authenticated callers (Spring: show-details=when-authorized), "
-               "never echo connection strings, and catch exceptions before they reach the body",
-               {},
-               CheckDetailsSafe});
-  const std::string lint_remedy = "follow the Prometheus naming conventions; `probity lint-metrics` lists every finding";
-  c.push_back({"metrics.endpoint.reachable", "metrics", Severity::kCritical, Level::kBronze,
-               "metrics endpoint answers 200 within 1 s",
-               "serve /metrics (or configure endpoints.metrics) and keep it fast enough to scrape",
-               {{"budget", K::kDuration, "1s", "slowest acceptable answer"}},
-               CheckMetricsReachable});
-  c.push_back({"metrics.exposition.content_type", "metrics", Severity::kCritical, Level::kBronze,
-               "Content-Type is one Prometheus 3 accepts (text/plain version 0.0.4 or 1.0.0, "
-               "application/openmetrics-text 0.0.1 or 1.0.0)",
-               "serve text/plain; version=0.0.4; charset=utf-8", {}, CheckMetricsContentType});
-  c.push_back({"metrics.exposition.valid", "metrics", Severity::kCritical, Level::kBronze,
-               "the body parses under the text-format grammar: escaping, UTF-8, one HELP/TYPE per family before "
-               "its samples, contiguous families, float and timestamp syntax",
-               "use a maintained client library's serializer rather than writing the format by hand", {},
-               CheckExpositionValid});
-  c.push_back({"metrics.openmetrics.valid", "metrics", Severity::kWarning, Level::kGold,
-               "asked for OpenMetrics 1.0.0, an OpenMetrics answer obeys OpenMetrics (# EOF, metadata order, "
-               "_total/_created, exemplars of at most 128 characters); a text/plain answer is skipped",
-               "fix the OpenMetrics serializer, or stop advertising application/openmetrics-text", {},
-               CheckOpenMetricsValid});
-  c.push_back({"metrics.series.unique", "metrics", Severity::kCritical, Level::kSilver,
-               "no name and label set appears twice",
-               "register each metric once and never emit the same label set twice", {}, CheckSeriesUnique});
-  c.push_back({"metrics.histogram.consistent", "metrics", Severity::kCritical, Level::kSilver,
-               "each histogram has +Inf, sorted unique le, cumulative non-decreasing buckets, +Inf = _count, "
-               "_sum not NaN",
-               "let the client library build histograms; never write buckets by hand", {}, CheckHistogramConsistent});
-  c.push_back({"metrics.counter.monotonic", "metrics", Severity::kWarning, Level::kGold,
-               "two scrapes apart, no counter decreased (unless process_start_time_seconds changed) and no series "
-               "vanished",
-               "never decrement or reset a counter while the process lives; use a gauge for values that go down",
-               {{"delay", K::kDuration, "2s", "scan only: time between the two scrapes"}},
-               CheckCounterMonotonic});
-  c.push_back({"metrics.cardinality.budget", "metrics", Severity::kWarning, Level::kGold,
-               "at most 10 000 series in total and 2 000 per family",
-               "drop unbounded labels (ids, paths, user agents) and unused families",
-               {{"max_series", K::kInt, "10000", "series budget for the whole exposition"},
-                {"max_series_per_family", K::kInt, "2000", "series budget for one family"}},
-               CheckCardinalityBudget});
-  c.push_back({"metrics.lint.help", "metrics", Severity::kWarning, Level::kGold, "every family has HELP (promlint)",
-               lint_remedy, {}, CheckLintHelp});
-  c.push_back({"metrics.lint.counter_suffix", "metrics", Severity::kWarning, Level::kGold,
-               "counters end in _total, other types do not (promlint)", lint_remedy, {}, CheckLintCounterSuffix});
-  c.push_back({"metrics.lint.units", "metrics", Severity::kWarning, Level::kGold,
-               "base units, no abbreviations (promlint units and abbreviations)", lint_remedy, {}, CheckLintUnits});
-  c.push_back({"metrics.lint.reserved", "metrics", Severity::kWarning, Level::kGold,
-               "no reserved suffixes or labels out of place, no type in the name, no ':', no __ labels (promlint)",
-               lint_remedy, {}, CheckLintReserved});
-  c.push_back({"metrics.lint.snake_case", "metrics", Severity::kWarning, Level::kGold,
-               "metric and label names are snake_case (promlint)", lint_remedy, {}, CheckLintSnakeCase});
-  c.push_back({"metrics.red.requests", "metrics", Severity::kCritical, Level::kSilver,
-               "a request-rate series exists (*_requests_total, or the _count of a request-duration histogram)",
-               "count requests: http_requests_total, or a http_server_request_duration_seconds histogram", {},
-               CheckRedRequests});
-  c.push_back({"metrics.red.errors", "metrics", Severity::kCritical, Level::kSilver,
-               "request metrics carry a status dimension (code, status, http_response_status_code, error_type) or "
-               "an *_errors_total exists",
-               "label request metrics with the status code", {}, CheckRedErrors});
-  c.push_back({"metrics.red.duration_histogram", "metrics", Severity::kCritical, Level::kSilver,
-               "request latency is a histogram in seconds (not a gauge, not milliseconds)",
-               "record latency with a histogram named *_duration_seconds", {}, CheckRedDurationHistogram});
-  c.push_back({"metrics.red.route_cardinality", "metrics", Severity::kWarning, Level::kGold,
-               "route/path label values are templates (no raw ids, numbers, UUIDs) and fewer than 200",
-               "label with the route template (/orders/{id}), never the raw path",
-               {{"max_routes", K::kInt, "200", "distinct route values that count as too many"}},
-               CheckRedRouteCardinality});
-  c.push_back({"metrics.saturation.present", "metrics", Severity::kWarning, Level::kGold,
-               "at least one saturation signal (in-flight requests, open fds vs max, threads/goroutines, pool or "
-               "queue gauges)",
-               "export how full the service is: in-flight requests, pool and queue usage, open fds", {},
-               CheckSaturationPresent});
-  c.push_back({"metrics.process.standard", "metrics", Severity::kWarning, Level::kSilver,
-               "process_cpu_seconds_total, process_resident_memory_bytes, process_start_time_seconds",
-               "enable your client library's process collector", {}, CheckProcessStandard});
-  c.push_back({"metrics.build_info.present", "metrics", Severity::kWarning, Level::kSilver,
-               "a *_build_info (value 1, version label), target_info, or an OpenMetrics info family",
-               "export <service>_build_info{version=\"…\",revision=\"…\"} 1", {}, CheckBuildInfoPresent});
-  c.push_back({"logs.source.reachable", "logs", Severity::kCritical, Level::kBronze,
-               "the configured source (file, HTTP endpoint, Loki query) can be read",
-               "check the path, permissions, URL or LogQL selector in the target's logs: section", {},
-               CheckLogsSourceReachable});
-  c.push_back({"logs.structured.parseable", "logs", Severity::kCritical, Level::kBronze,
-               ">= 99% of sampled lines are one JSON object or logfmt record (container-runtime prefixes stripped)",
-               "switch the logger to a JSON (or logfmt) encoder so that pipelines need no regex to read it",
-               {{"min_percent", K::kInt, "99", "share of lines that must be structured"}}, CheckLogsParseable});
-  c.push_back({"logs.fields.timestamp", "logs", Severity::kCritical, Level::kSilver,
-               "every line has a timestamp (timestamp, @timestamp, time, ts) in RFC 3339 with zone or epoch",
-               "add an RFC 3339 timestamp with its zone (2024-05-01T10:00:00.123Z) to every line", {},
-               CheckLogsTimestamp});
-  c.push_back({"logs.fields.level", "logs", Severity::kCritical, Level::kSilver,
-               "every line has a level (level, log.level, severity, SeverityText) mapping to TRACE…FATAL",
-               "add a level field with one of trace, debug, info, warn, error, fatal to every line", {},
-               CheckLogsLevel});
-  c.push_back({"logs.fields.service", "logs", Severity::kWarning, Level::kSilver,
-               "service.name (or service) present", "add service.name to every line (OpenTelemetry resource "
-               "attribute), so that lines can be told apart once aggregated", {}, CheckLogsService});
-  c.push_back({"logs.fields.trace_id", "logs", Severity::kWarning, Level::kGold,
-               "request-scoped lines carry a W3C trace id (32 lowercase hex) — trace_id or trace.id",
-               "put the current span's trace id on every line logged while serving a request (OpenTelemetry log "
-               "correlation does this)", {}, CheckLogsTraceId});
-  c.push_back({"logs.freshness", "logs", Severity::kWarning, Level::kSilver,
-               "the newest line is younger than 5 min",
-               "make sure the service still writes to this source (a rotated file nobody reopened, a dead "
-               "shipper and a wrong path all look like this)",
-               {{"max_age", K::kDuration, "5m", "oldest acceptable newest line"}}, CheckLogsFreshness});
-  c.push_back({"logs.secrets.none", "logs", Severity::kCritical, Level::kBronze,
-               "no line matches a secret rule: cloud keys (AKIA…), private-key blocks, JWTs, provider tokens "
-               "(ghp_, xox?-, sk_live_ …), Authorization header values, credentials in URLs, password-like keys "
-               "with values",
-               "never log credentials: redact Authorization headers and secret fields in the logger, then rotate "
-               "every secret that was written", {}, CheckLogsSecrets});
-  c.push_back({"logs.pii.none", "logs", Severity::kWarning, Level::kGold,
-               "no card numbers (regex + Luhn) or e-mail addresses; counts only, masked",
-               "mask personal data before it is logged (log a customer id, not the card or the address)", {},
-               CheckLogsPii});
-  c.push_back({"logs.errors.ratio", "logs", Severity::kInfo, Level::kNone, "share of ERROR/FATAL lines in the sample",
-               "look at the errors: a healthy service logs few of them, and expected conditions belong at WARN",
-               {{"max_percent", K::kInt, "5", "largest acceptable share of ERROR and FATAL lines"}},
-               CheckLogsErrorRatio});
-  c.push_back({"tracing.traceparent.propagated", "tracing", Severity::kWarning, Level::kGold,
-               "a request sent with a fresh traceparent leaves that trace id in the service's logs (or in a "
-               "traceresponse/server-timing header)",
-               "adopt the incoming W3C traceparent (OpenTelemetry's propagators do) and log its trace id", {},
-               CheckTraceparentPropagated});
-  c.push_back({"tracing.request_id.propagated", "tracing", Severity::kInfo, Level::kNone,
-               "a fresh X-Request-ID is echoed in the response or found in the logs",
-               "echo X-Request-ID in the response and log it as request_id", {}, CheckRequestIdPropagated});
-  c.push_back({"tracing.traceparent.invalid_ignored", "tracing", Severity::kInfo, Level::kNone,
-               "an invalid traceparent does not break the request and its id is not logged",
-               "validate traceparent as W3C Trace Context says and start a new trace when it is invalid", {},
-               CheckInvalidTraceparentIgnored});
-  c.push_back({"tracing.exemplars.trace_id", "tracing", Severity::kInfo, Level::kNone,
-               "OpenMetrics exemplars on request histograms/counters carry trace_id",
-               "attach exemplars with the trace_id to request counters and histograms (OpenMetrics), so that "
-               "Grafana can jump from a latency spike to its trace", {}, CheckExemplarsTraceId});
-  return c;
+  std::vector<CheckInfo> all;
+  for (const std::vector<CheckInfo>* category : {&HealthChecks(), &MetricsChecks(), &LogsChecks(), &TracingChecks()}) {
+    all.insert(all.end(), category->begin(), category->end());
+  }
+  return all;
 }
 
 }  // namespace
@@ -207,11 +30,51 @@ const std::vector<CheckInfo>& Catalogue() {
   return catalogue;
 }
 
+std::string CatalogueJson() {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const CheckInfo& c : Catalogue()) {
+    nlohmann::ordered_json params = nlohmann::ordered_json::array();
+    for (const ParamSpec& p : c.params) params.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
+    out.push_back({{"id", c.id}, {"category", std::string(c.category())}, {"severity", SeverityName(c.severity)},
+                   {"level", LevelName(c.level)}, {"description", c.description}, {"remedy", c.remedy},
+                   {"params", params}});
+  }
+  return out.dump(2) + "\n";
+}
+
+std::string CatalogueText() {
+  std::string out;
+  std::string_view category;
+  char line[1024];
+  for (const CheckInfo& c : Catalogue()) {
+    if (c.category() != category) {
+      out += (category.empty() ? "" : "\n") + std::string(c.category()) + "\n";
+      category = c.category();
+    }
+    const std::string level = c.level == Level::kNone ? "-" : std::string(LevelName(c.level));
+    std::snprintf(line, sizeof line, "  %-30s %-8s %-6s ", c.id.c_str(), std::string(SeverityName(c.severity)).c_str(),
+                  level.c_str());
+    out += line + c.description + "\n";
+    for (const ParamSpec& p : c.params) {
+      std::snprintf(line, sizeof line, "  %-30s   param %s (default %s): ", "", p.name.c_str(),
+                    p.default_value.empty() ? "none" : p.default_value.c_str());
+      out += line + p.help + "\n";
+    }
+  }
+  return out;
+}
+
 const CheckInfo* FindCheck(std::string_view id) {
   for (const CheckInfo& info : Catalogue()) {
     if (info.id == id) return &info;
   }
   return nullptr;
+}
+
+Needs NeedsOf(const CheckPlan& plan, std::size_t from) {
+  Needs needs;
+  for (std::size_t i = from; i < plan.size(); ++i) needs |= plan[i].info->needs;
+  return needs;
 }
 
 CheckPlan DefaultPlan() {
@@ -232,8 +95,8 @@ CheckPlan ExporterPlan() {
   plan.erase(std::remove_if(plan.begin(), plan.end(),
                             [](const PlannedCheck& p) {
                               const std::string& id = p.info->id;
-                              return StartsWith(id, "metrics.red.") || p.info->category == "tracing" ||
-                                     p.info->category == "api";
+                              return StartsWith(id, "metrics.red.") || p.info->category() == "tracing" ||
+                                     p.info->category() == "api";
                             }),
              plan.end());
   return plan;

@@ -15,6 +15,11 @@ namespace probity {
 // is not listed: the catalogue is what Probity can actually verify.
 const std::vector<CheckInfo>& Catalogue();
 
+// The catalogue as `probity checks` prints it: grouped by category, one line
+// per check and per parameter; or as a JSON array.
+std::string CatalogueText();
+std::string CatalogueJson();
+
 // The catalogue entry for an id, or nullptr.
 const CheckInfo* FindCheck(std::string_view id);
 
@@ -27,6 +32,9 @@ struct PlannedCheck {
   CheckParams params;
 };
 using CheckPlan = std::vector<PlannedCheck>;
+
+// What the checks of a plan from `from` on read, together.
+Needs NeedsOf(const CheckPlan& plan, std::size_t from = 0);
 
 // The built-in "default" checklist: every catalogue check with its defaults.
 CheckPlan DefaultPlan();

@@ -9,43 +9,6 @@
 
 namespace probity {
 
-std::string_view SeverityName(Severity s) {
-  switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kCritical: return "critical";
-  }
-  return "info";
-}
-
-std::string_view LevelName(Level l) {
-  switch (l) {
-    case Level::kNone: return "none";
-    case Level::kBronze: return "bronze";
-    case Level::kSilver: return "silver";
-    case Level::kGold: return "gold";
-  }
-  return "none";
-}
-
-std::string_view StatusName(CheckStatus s) {
-  switch (s) {
-    case CheckStatus::kPass: return "pass";
-    case CheckStatus::kFail: return "fail";
-    case CheckStatus::kSkip: return "skip";
-    case CheckStatus::kError: return "error";
-  }
-  return "error";
-}
-
-bool ParseSeverity(std::string_view text, Severity* out) {
-  if (text == "critical") *out = Severity::kCritical;
-  else if (text == "warning") *out = Severity::kWarning;
-  else if (text == "info") *out = Severity::kInfo;
-  else return false;
-  return true;
-}
-
 StatusOr<ParamValue> ParseParam(const ParamSpec& spec, const std::vector<std::string>& values, bool is_list) {
   switch (spec.kind) {
     case ParamSpec::Kind::kStringList: {
@@ -79,34 +42,6 @@ StatusOr<ParamValue> ParseParam(const ParamSpec& spec, const std::vector<std::st
     }
   }
   return Status::Error("unknown parameter kind");
-}
-
-std::string Endpoint::Path() const {
-  StatusOr<Url> u = ParseUrl(url);
-  return u.ok() ? u->target : url;
-}
-
-const StatusOr<HttpResponse>& ProbeContext::Get(const std::string& url) {
-  auto it = memo_.find(url);
-  if (it == memo_.end()) {
-    HttpRequest request;
-    request.url = url;
-    it = memo_.emplace(url, Fetch(std::move(request))).first;
-  }
-  return it->second;
-}
-
-void ProbeContext::Remember(const std::string& url, StatusOr<HttpResponse> response) {
-  memo_.insert_or_assign(url, std::move(response));
-}
-
-void ProbeContext::ReleaseBodies(const std::string& shared_prefix) {
-  for (auto& [url, response] : memo_) {
-    if (response.ok()) std::string().swap(response->body);
-  }
-  for (auto it = shared_.begin(); it != shared_.end();) {
-    it = it->first.rfind(shared_prefix, 0) == 0 ? shared_.erase(it) : std::next(it);
-  }
 }
 
 }  // namespace probity

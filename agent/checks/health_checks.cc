@@ -1,17 +1,21 @@
 #include "checks/health_checks.h"
 
+#include "checks/context.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
 #include "checks/health_body.h"
-#include "checks/sensitive_content.h"
+#include "scan/content_scanner.h"
 #include "core/duration.h"
 #include "core/text.h"
 
 namespace probity {
 namespace {
+
+using K = ParamSpec::Kind;
 
 struct HealthEndpoint {
   const char* kind;  // "liveness" or "readiness"
@@ -66,8 +70,6 @@ void AppendShown(std::string& list, std::string_view name, std::size_t shown) {
   list += (list.empty() ? "" : ", ") + SafeExcerpt(name, 40);
 }
 
-}  // namespace
-
 Verdict CheckLivenessReachable(ProbeContext& ctx, const CheckParams& params) {
   const Endpoint& e = ctx.endpoints().liveness;
   if (!e.found()) return Verdict::Fail("no liveness endpoint: " + e.missing_reason);
@@ -96,11 +98,21 @@ Verdict CheckLivenessReachable(ProbeContext& ctx, const CheckParams& params) {
                        FormatElapsed(slowest) + ")");
 }
 
-constexpr char kParsedBodyKey[] = "health body of ";
+// The health bodies of a run, each parsed once however many checks read it.
+struct HealthBodies {
+  std::map<std::string, HealthBody> by_url;
 
-// A health body is parsed once per run, however many checks read it.
+  static HealthBodies Compute(ProbeContext&) { return {}; }
+  void Release(const Needs& still_needed) {
+    if (!still_needed.liveness && !still_needed.readiness) by_url.clear();
+  }
+};
+
 const HealthBody& ParsedBody(ProbeContext& ctx, const std::string& url, const HttpResponse& r) {
-  return ctx.Shared<HealthBody>(kParsedBodyKey + url, [&r] { return ParseHealthBody(r.MediaType(), r.body); });
+  std::map<std::string, HealthBody>& bodies = ctx.Fact<HealthBodies>().by_url;
+  auto it = bodies.find(url);
+  if (it == bodies.end()) it = bodies.emplace(url, ParseHealthBody(r.MediaType(), r.body)).first;
+  return it->second;
 }
 
 Verdict CheckReadinessReachable(ProbeContext& ctx, const CheckParams&) {
@@ -155,6 +167,8 @@ Verdict CheckStatusConsistent(ProbeContext& ctx, const CheckParams&) {
                        (compared > 1 ? "s" : ""));
 }
 
+}  // namespace
+
 bool IsDownstreamDependency(const std::string& name, const std::string& type,
                             const std::vector<std::string>& extra_names) {
   const std::string t = ToLower(type);
@@ -187,6 +201,8 @@ bool IsDownstreamDependency(const std::string& name, const std::string& type,
   }
   return false;
 }
+
+namespace {
 
 Verdict CheckLivenessIndependent(ProbeContext& ctx, const CheckParams& params) {
   const Endpoint& e = ctx.endpoints().liveness;
@@ -338,6 +354,58 @@ Verdict CheckDetailsSafe(ProbeContext& ctx, const CheckParams&) {
                        (has_auth ? " unauthenticated" : "") + " health bod" + (inspected > 1 ? "ies" : "y"));
 }
 
-void ReleaseHealthBodies(ProbeContext& ctx) { ctx.ReleaseBodies(kParsedBodyKey); }
+}  // namespace
+
+const std::vector<CheckInfo>& HealthChecks() {
+  static const std::vector<CheckInfo> checks = {
+      {"health.liveness.reachable", Severity::kCritical, Level::kBronze,
+       "liveness endpoint answers 2xx/3xx within the timeout, 3 tries in a row",
+       "serve a cheap liveness endpoint (/livez or /healthz) that answers 200 while the process can "
+       "make progress, and configure endpoints.liveness if it lives elsewhere",
+       {{"tries", K::kInt, "3", "requests that must all succeed"}},
+       {.liveness = true}, CheckLivenessReachable},
+      {"health.readiness.reachable", Severity::kCritical, Level::kBronze,
+       "readiness endpoint exists and answers; 2xx when ready (a 503 with a well-formed body is a fail "
+       "with a reason, not an error)",
+       "serve a readiness endpoint (/readyz) that answers 200 when the service can take traffic and 503 "
+       "with the failing component when it cannot",
+       {},
+       {.readiness = true}, CheckReadinessReachable},
+      {"health.status.consistent", Severity::kCritical, Level::kBronze,
+       "body status agrees with HTTP code (pass/ok/UP => 2xx; fail/DOWN/OUT_OF_SERVICE => 5xx)",
+       "return 503 whenever the body reports fail/DOWN, and 200 only when it reports pass/UP: probes "
+       "and load balancers read the code, not the body",
+       {},
+       {.liveness = true, .readiness = true}, CheckStatusConsistent},
+      {"health.liveness.independent", Severity::kWarning, Level::kSilver,
+       "liveness body lists no downstream dependency (datastore, external component, configured names)",
+       "check only the process itself in liveness; move database, cache and downstream checks to "
+       "readiness so that an outage elsewhere does not restart every replica",
+       {{"dependencies", K::kStringList, "",
+         "extra component names that count as downstream dependencies"}},
+       {.liveness = true}, CheckLivenessIndependent},
+      {"health.latency.budget", Severity::kWarning, Level::kSilver,
+       "p95 over 10 health requests under 250 ms",
+       "keep health handlers cheap: no synchronous downstream calls, cache dependency state and "
+       "answer from memory",
+       {{"budget", K::kDuration, "250ms", "largest acceptable p95 latency"},
+        {"requests", K::kInt, "10", "how many requests are timed"}},
+       {.liveness = true, .readiness = true}, CheckLatencyBudget},
+      {"health.format.recognized", Severity::kWarning, Level::kGold,
+       "body is application/health+json, Spring {status,components}, or Kubernetes ok / ?verbose lines",
+       "answer with application/health+json ({\"status\":\"pass\"}), Spring Actuator's "
+       "{\"status\":\"UP\"}, or the Kubernetes \"ok\" convention so that tools can read it",
+       {},
+       {.liveness = true, .readiness = true}, CheckFormatRecognized},
+      {"health.details.safe", Severity::kWarning, Level::kGold,
+       "unauthenticated health bodies carry no secrets, stack traces or internal hostnames with "
+       "credentials",
+       "show component details only to authenticated callers (Spring: show-details=when-authorized), "
+       "never echo connection strings, and catch exceptions before they reach the body",
+       {},
+       {.liveness = true, .readiness = true}, CheckDetailsSafe},
+  };
+  return checks;
+}
 
 }  // namespace probity

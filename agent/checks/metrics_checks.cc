@@ -1,5 +1,9 @@
 #include "checks/metrics_checks.h"
 
+#include "checks/context.h"
+
+#include "checks/metrics_facts.h"
+
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -13,18 +17,13 @@
 namespace probity {
 namespace {
 
+using K = ParamSpec::Kind;
+
 using exposition::Analysis;
 using exposition::FamilySummary;
 using exposition::Format;
 using exposition::MetricType;
 using exposition::Problem;
-
-// One scrape of the metrics endpoint and what Probity read in it.
-struct Scrape {
-  StatusOr<HttpResponse> response = Status::Error("not fetched");
-  Format format = Format::kText;
-  Analysis analysis;
-};
 
 Format FormatOf(const HttpResponse& r) {
   return r.MediaType() == "application/openmetrics-text" ? Format::kOpenMetrics : Format::kText;
@@ -57,27 +56,14 @@ Scrape Fetch(ProbeContext& ctx, const char* accept) {
   return scrape;
 }
 
-// The keys the two scrapes of a run are shared under.
-constexpr char kTextScrapeKey[] = "metrics.text";
-constexpr char kOpenMetricsScrapeKey[] = "metrics.openmetrics";
-
-// The shared text-format scrape (what promtool and most scrapers read).
-Scrape& TextScrape(ProbeContext& ctx) {
-  return ctx.Shared<Scrape>(kTextScrapeKey, [&] { return Fetch(ctx, kTextAccept); });
-}
-
-// The shared OpenMetrics scrape (asked the way Prometheus asks).
-Scrape& OpenMetricsScrape(ProbeContext& ctx) {
-  return ctx.Shared<Scrape>(kOpenMetricsScrapeKey, [&] { return Fetch(ctx, kOpenMetricsAccept); });
-}
-
 std::string Where(const ProbeContext& ctx) { return "GET " + ctx.endpoints().metrics.Path(); }
 
-// Why the scrape cannot be judged, or nothing. The endpoint's own checks
-// (reachable, content type, valid) say why in full; every other metrics
-// check is a dependent that says once that it was not evaluated.
-std::optional<Verdict> Unusable(ProbeContext& ctx, const Scrape& s, bool need_parse = true,
-                                bool dependent = true) {
+}  // namespace
+
+TextScrape TextScrape::Compute(ProbeContext& ctx) { return {Fetch(ctx, kTextAccept)}; }
+OpenMetricsScrape OpenMetricsScrape::Compute(ProbeContext& ctx) { return {Fetch(ctx, kOpenMetricsAccept)}; }
+
+std::optional<Verdict> UnusableScrape(ProbeContext& ctx, const Scrape& s, bool need_parse, bool dependent) {
   const Endpoint& e = ctx.endpoints().metrics;
   std::optional<Verdict> v;
   std::string summary;
@@ -109,18 +95,19 @@ std::optional<Verdict> Unusable(ProbeContext& ctx, const Scrape& s, bool need_pa
   return Verdict::NotEvaluated(v->status, "metrics.endpoint.reachable", summary);
 }
 
-// "a, b, c and 4 more"
-std::string Names(const std::vector<std::string>& names, std::size_t show = 3) {
+std::string ListNames(const std::vector<std::string>& names, std::size_t show) {
   std::string out;
   for (std::size_t i = 0; i < names.size() && i < show; ++i) out += (i ? ", " : "") + Excerpt(names[i], 60);
   if (names.size() > show) out += " and " + std::to_string(names.size() - show) + " more";
   return out;
 }
 
+namespace {
+
 // A verdict over promlint-style problems of the given kinds.
 Verdict FromProblems(ProbeContext& ctx, std::initializer_list<Problem::Kind> kinds, const std::string& what) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   std::vector<std::string> lines;
   std::set<std::string> families;
   for (const Problem& p : s.analysis.problems) {
@@ -174,12 +161,6 @@ bool IsOtherTraffic(const std::vector<std::string_view>& words) {
                          "dns", "notification", "notifications", "lease", "snapshot"});
 }
 
-// What a family says about the service's own request traffic.
-struct RequestFamily {
-  const FamilySummary* family;
-  bool latency = false;  // a histogram or summary of request durations
-};
-
 bool IsRequestLatency(const FamilySummary& f, const std::vector<std::string_view>& words) {
   if (f.type != MetricType::kHistogram && f.type != MetricType::kSummary) return false;
   const bool request = HasWord(words, {"request", "requests", "http", "grpc", "rpc", "handling", "api"});
@@ -187,11 +168,8 @@ bool IsRequestLatency(const FamilySummary& f, const std::vector<std::string_view
   return request && time;
 }
 
-// The families that count the service's own requests: HTTP *_requests_total
-// counters and request-duration histograms or summaries, gRPC server
-// handled/handling families. Judged by what a family measures, not by a
-// substring: the scrape handler's families and outbound, storage or cluster
-// counters that merely say "requests" do not count.
+}  // namespace
+
 std::vector<RequestFamily> RequestFamilies(const Analysis& a) {
   std::vector<RequestFamily> out;
   for (const FamilySummary& f : a.families) {
@@ -219,6 +197,8 @@ std::vector<RequestFamily> RequestFamilies(const Analysis& a) {
   return out;
 }
 
+namespace {
+
 bool HasPrefixFamily(const Analysis& a, std::string_view prefix) {
   for (const FamilySummary& f : a.families) {
     if (StartsWith(f.name, prefix)) return true;
@@ -226,11 +206,15 @@ bool HasPrefixFamily(const Analysis& a, std::string_view prefix) {
   return false;
 }
 
+}  // namespace
+
 std::vector<std::string> NamesOf(const std::vector<RequestFamily>& families) {
   std::vector<std::string> names;
   for (const RequestFamily& r : families) names.push_back(r.family->name);
   return names;
 }
+
+namespace {
 
 // Set when a target exposes no request metrics of its own but the scrape
 // handler's: what an exporter looks like.
@@ -263,9 +247,11 @@ bool LooksLikeRawId(std::string_view value) {
   return RE2::PartialMatch(v, kUuid) || RE2::PartialMatch(v, kDigits) || RE2::PartialMatch(v, kHex);
 }
 
+namespace {
+
 Verdict CheckMetricsReachable(ProbeContext& ctx, const CheckParams& params) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s, false, false)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s, false, false)) return *bad;
   const Duration budget = params.GetDuration("budget");
   const Duration took = s.response->elapsed;
   const std::string ms = FormatElapsed(took);
@@ -277,8 +263,8 @@ Verdict CheckMetricsReachable(ProbeContext& ctx, const CheckParams& params) {
 }
 
 Verdict CheckMetricsContentType(ProbeContext& ctx, const CheckParams&) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s, false)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s, false)) return *bad;
   const std::string header = s.response->Header("content-type");
   const std::string type = s.response->MediaType();
   std::string version;
@@ -297,8 +283,8 @@ Verdict CheckMetricsContentType(ProbeContext& ctx, const CheckParams&) {
 }
 
 Verdict CheckExpositionValid(ProbeContext& ctx, const CheckParams&) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s, false)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s, false)) return *bad;
   const char* format = s.format == Format::kOpenMetrics ? "OpenMetrics" : "text format 0.0.4";
   if (s.analysis.error) {
     return Verdict::Fail(Where(ctx) + " is not valid " + std::string(format) + ": " + s.analysis.error->ToString());
@@ -311,8 +297,8 @@ Verdict CheckExpositionValid(ProbeContext& ctx, const CheckParams&) {
 
 Verdict CheckOpenMetricsValid(ProbeContext& ctx, const CheckParams&) {
   if (!ctx.endpoints().metrics.found()) return Verdict::Skip("no metrics endpoint");
-  Scrape& s = OpenMetricsScrape(ctx);
-  if (auto bad = Unusable(ctx, s, false)) return *bad;
+  Scrape& s = ctx.Fact<OpenMetricsScrape>();
+  if (auto bad = UnusableScrape(ctx, s, false)) return *bad;
   if (s.format != Format::kOpenMetrics) {
     return Verdict::Skip("asked for OpenMetrics, the endpoint answered " + s.response->MediaType());
   }
@@ -353,8 +339,8 @@ std::vector<std::string> FamiliesOf(const std::vector<const exposition::CounterV
 
 Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
   using exposition::CounterValue;
-  Scrape& first = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, first)) return *bad;
+  Scrape& first = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, first)) return *bad;
   auto start_time = [](const Analysis& a) {
     const FamilySummary* f = a.Find("process_start_time_seconds");
     return f ? f->first_value : -1.0;
@@ -396,7 +382,7 @@ Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
     const Duration delay = params.GetDuration("delay");
     ctx.clock().SleepFor(delay);
     second = Fetch(ctx, kTextAccept);
-    if (auto bad = Unusable(ctx, second)) return *bad;
+    if (auto bad = UnusableScrape(ctx, second)) return *bad;
     // No other check reads the first scrape's counters: they move.
     before = std::move(first.analysis.counter_values);
     before_families = std::move(first.analysis.counter_families);
@@ -424,7 +410,7 @@ Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
   }
   if (!decreased.empty()) {
     return Verdict::Fail(std::to_string(decreased.size()) + " counter series decreased " + how + ": " +
-                             Names(SeriesNames(*later, decreased)),
+                             ListNames(SeriesNames(*later, decreased)),
                          "never reset or decrement a counter while the process lives; use a gauge for values that go down");
   }
   if (!vanished.empty()) {
@@ -432,9 +418,9 @@ Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
     if (before_scrape) {
       std::set<std::uint64_t> hashes;
       for (const CounterValue* v : vanished) hashes.insert(v->series);
-      which = Names(SeriesNames(*before_scrape, hashes));
+      which = ListNames(SeriesNames(*before_scrape, hashes));
     } else {
-      which = "in " + Names(FamiliesOf(vanished, before_families));
+      which = "in " + ListNames(FamiliesOf(vanished, before_families));
     }
     return Verdict::Fail(std::to_string(vanished.size()) + " counter series vanished " + how + ": " + which,
                          "keep exporting a counter series once it exists (initialise label sets up front)");
@@ -443,8 +429,8 @@ Verdict CheckCounterMonotonic(ProbeContext& ctx, const CheckParams& params) {
 }
 
 Verdict CheckCardinalityBudget(ProbeContext& ctx, const CheckParams& params) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   const std::size_t total_budget = static_cast<std::size_t>(params.GetInt("max_series"));
   const std::size_t family_budget = static_cast<std::size_t>(params.GetInt("max_series_per_family"));
   std::vector<std::string> over;
@@ -460,7 +446,7 @@ Verdict CheckCardinalityBudget(ProbeContext& ctx, const CheckParams& params) {
                          "drop unbounded labels (ids, paths, user agents) and unused families");
   }
   if (!over.empty()) {
-    return Verdict::Fail("families over " + std::to_string(family_budget) + " series: " + Names(over),
+    return Verdict::Fail("families over " + std::to_string(family_budget) + " series: " + ListNames(over),
                          "drop unbounded labels (ids, paths, user agents) from these families");
   }
   return Verdict::Pass(std::to_string(total) + " series" +
@@ -484,19 +470,19 @@ Verdict CheckLintSnakeCase(ProbeContext& ctx, const CheckParams&) {
 }
 
 Verdict CheckRedRequests(ProbeContext& ctx, const CheckParams&) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
   if (families.empty()) {
     return Verdict::Fail("no request-rate series of the service's own traffic: no HTTP *_requests_total counter, "
                          "no request-duration histogram, no grpc_server_handled_total" + ExporterHint(s.analysis));
   }
-  return Verdict::Pass("request rate from " + Names(NamesOf(families)));
+  return Verdict::Pass("request rate from " + ListNames(NamesOf(families)));
 }
 
 Verdict CheckRedErrors(ProbeContext& ctx, const CheckParams&) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
   if (families.empty()) {
     Verdict v = Verdict::Fail("not evaluated: no request metrics to carry a status (see metrics.red.requests)" +
@@ -532,14 +518,14 @@ Verdict CheckRedErrors(ProbeContext& ctx, const CheckParams&) {
       }
     }
   }
-  return Verdict::Fail(Names(NamesOf(families)) + (families.size() == 1 ? " has" : " have") +
+  return Verdict::Fail(ListNames(NamesOf(families)) + (families.size() == 1 ? " has" : " have") +
                        " no status label (code, status, grpc_code …) and no errors counter of the same subsystem "
                        "exists");
 }
 
 Verdict CheckRedDurationHistogram(ProbeContext& ctx, const CheckParams&) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   std::vector<std::string> wrong;
   const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
   for (const RequestFamily& r : families) {
@@ -561,7 +547,7 @@ Verdict CheckRedDurationHistogram(ProbeContext& ctx, const CheckParams&) {
     }
   }
   if (!wrong.empty()) {
-    return Verdict::Fail("request latency is not a histogram in seconds: " + Names(wrong),
+    return Verdict::Fail("request latency is not a histogram in seconds: " + ListNames(wrong),
                          "record latency with a histogram named *_duration_seconds (base unit seconds)");
   }
   if (families.empty()) {
@@ -574,12 +560,12 @@ Verdict CheckRedDurationHistogram(ProbeContext& ctx, const CheckParams&) {
                          "enable the gRPC server handling-time histogram (go-grpc-prometheus "
                          "EnableHandlingTimeHistogram; etcd --metrics=extensive)");
   }
-  return Verdict::Fail("no request-latency histogram for " + Names(NamesOf(families)));
+  return Verdict::Fail("no request-latency histogram for " + ListNames(NamesOf(families)));
 }
 
 Verdict CheckRedRouteCardinality(ProbeContext& ctx, const CheckParams& params) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   const std::size_t limit = static_cast<std::size_t>(params.GetInt("max_routes"));
   const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
   if (families.empty()) return Verdict::Skip("no request metrics, so no route label to judge");
@@ -610,8 +596,8 @@ Verdict CheckRedRouteCardinality(ProbeContext& ctx, const CheckParams& params) {
 }
 
 Verdict CheckSaturationPresent(ProbeContext& ctx, const CheckParams&) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   static const RE2 kSaturation(
       "(in_?flight|open_fds|max_fds|threads|goroutines|pool|queue|connections_(active|open|in_use)|utilization|"
       "saturation|backlog|workers_busy|current_(sessions|connections))");
@@ -626,21 +612,21 @@ Verdict CheckSaturationPresent(ProbeContext& ctx, const CheckParams&) {
 }
 
 Verdict CheckProcessStandard(ProbeContext& ctx, const CheckParams&) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   std::vector<std::string> missing;
   for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds"}) {
     if (!FindFamily(s.analysis, name)) missing.emplace_back(name);
   }
   if (!missing.empty()) {
-    return Verdict::Fail("missing " + Names(missing), "enable your client library's process collector");
+    return Verdict::Fail("missing " + ListNames(missing), "enable your client library's process collector");
   }
   return Verdict::Pass("process_cpu_seconds_total, process_resident_memory_bytes and process_start_time_seconds present");
 }
 
 Verdict CheckBuildInfoPresent(ProbeContext& ctx, const CheckParams&) {
-  Scrape& s = TextScrape(ctx);
-  if (auto bad = Unusable(ctx, s)) return *bad;
+  Scrape& s = ctx.Fact<TextScrape>();
+  if (auto bad = UnusableScrape(ctx, s)) return *bad;
   for (const FamilySummary& f : s.analysis.families) {
     if (f.name == "target_info" || f.type == MetricType::kInfo) return Verdict::Pass(f.name + " describes the build");
   }
@@ -665,41 +651,102 @@ Verdict CheckBuildInfoPresent(ProbeContext& ctx, const CheckParams&) {
                        "export <service>_build_info{version=\"…\",revision=\"…\"} 1");
 }
 
-Verdict CheckExemplarsTraceId(ProbeContext& ctx, const CheckParams&) {
-  // Whether there are request metrics at all is read from the text scrape,
-  // which parses even where a target's OpenMetrics answer does not.
-  Scrape& text = TextScrape(ctx);
-  if (auto unusable = Unusable(ctx, text)) return *unusable;
-  if (RequestFamilies(text.analysis).empty()) {
-    return Verdict::Skip("no request counter or request-duration histogram to carry exemplars");
-  }
-  Scrape& s = OpenMetricsScrape(ctx);
-  if (auto unusable = Unusable(ctx, s)) return *unusable;
-  const std::vector<RequestFamily> families = RequestFamilies(s.analysis);
-  if (s.format != Format::kOpenMetrics) {
-    return Verdict::Fail("asked for OpenMetrics, the endpoint answered " + s.response->MediaType() +
-                             ": exemplars exist only in OpenMetrics, so no request metric links to a trace",
-                         "serve OpenMetrics (client libraries do when asked) with exemplars that carry trace_id");
-  }
-  std::size_t exemplars = 0, traced = 0;
-  for (const RequestFamily& r : families) {
-    exemplars += r.family->exemplars;
-    traced += r.family->exemplars_with_trace_id;
-  }
-  const std::vector<std::string> names = NamesOf(families);
-  if (exemplars == 0) return Verdict::Fail("no exemplars on the request families (" + Names(names) + ")");
-  if (traced < exemplars) {
-    return Verdict::Fail(std::to_string(exemplars - traced) + " of " + std::to_string(exemplars) +
-                         " exemplars on the request families lack a trace_id label");
-  }
-  return Verdict::Pass(std::to_string(exemplars) + " exemplars on " + Names(names) + " carry trace_id");
-}
 
-void ReleaseMetricsBodies(ProbeContext& ctx) {
-  for (const char* key : {kTextScrapeKey, kOpenMetricsScrapeKey}) {
-    Scrape* scrape = ctx.FindShared<Scrape>(key);
-    if (scrape && scrape->response.ok()) std::string().swap(scrape->response->body);
-  }
+}  // namespace
+
+const std::vector<CheckInfo>& MetricsChecks() {
+  const std::string lint_remedy = "follow the Prometheus naming conventions; `probity lint-metrics` lists every finding";
+  static const std::vector<CheckInfo> checks = {
+      {"metrics.endpoint.reachable", Severity::kCritical, Level::kBronze,
+       "metrics endpoint answers 200 within 1 s",
+       "serve /metrics (or configure endpoints.metrics) and keep it fast enough to scrape",
+       {{"budget", K::kDuration, "1s", "slowest acceptable answer"}},
+       {.metrics = true, .metrics_body = true}, CheckMetricsReachable},
+      {"metrics.exposition.content_type", Severity::kCritical, Level::kBronze,
+       "Content-Type is one Prometheus 3 accepts (text/plain version 0.0.4 or 1.0.0, "
+       "application/openmetrics-text 0.0.1 or 1.0.0)",
+       "serve text/plain; version=0.0.4; charset=utf-8", {},
+       {.metrics = true}, CheckMetricsContentType},
+      {"metrics.exposition.valid", Severity::kCritical, Level::kBronze,
+       "the body parses under the text-format grammar: escaping, UTF-8, one HELP/TYPE per family before "
+       "its samples, contiguous families, float and timestamp syntax",
+       "use a maintained client library's serializer rather than writing the format by hand", {},
+       {.metrics = true}, CheckExpositionValid},
+      {"metrics.openmetrics.valid", Severity::kWarning, Level::kGold,
+       "asked for OpenMetrics 1.0.0, an OpenMetrics answer obeys OpenMetrics (# EOF, metadata order, "
+       "_total/_created, exemplars of at most 128 characters); a text/plain answer is skipped",
+       "fix the OpenMetrics serializer, or stop advertising application/openmetrics-text", {},
+       {.metrics = true}, CheckOpenMetricsValid},
+      {"metrics.series.unique", Severity::kCritical, Level::kSilver,
+       "no name and label set appears twice",
+       "register each metric once and never emit the same label set twice", {},
+       {.metrics = true}, CheckSeriesUnique},
+      {"metrics.histogram.consistent", Severity::kCritical, Level::kSilver,
+       "each histogram has +Inf, sorted unique le, cumulative non-decreasing buckets, +Inf = _count, "
+       "_sum not NaN",
+       "let the client library build histograms; never write buckets by hand", {},
+       {.metrics = true}, CheckHistogramConsistent},
+      {"metrics.counter.monotonic", Severity::kWarning, Level::kGold,
+       "two scrapes apart, no counter decreased (unless process_start_time_seconds changed) and no series "
+       "vanished",
+       "never decrement or reset a counter while the process lives; use a gauge for values that go down",
+       {{"delay", K::kDuration, "2s", "scan only: time between the two scrapes"}},
+       {.metrics = true, .metrics_body = true}, CheckCounterMonotonic},
+      {"metrics.cardinality.budget", Severity::kWarning, Level::kGold,
+       "at most 10 000 series in total and 2 000 per family",
+       "drop unbounded labels (ids, paths, user agents) and unused families",
+       {{"max_series", K::kInt, "10000", "series budget for the whole exposition"},
+        {"max_series_per_family", K::kInt, "2000", "series budget for one family"}},
+       {.metrics = true}, CheckCardinalityBudget},
+      {"metrics.lint.help", Severity::kWarning, Level::kGold, "every family has HELP (promlint)",
+       lint_remedy, {},
+       {.metrics = true}, CheckLintHelp},
+      {"metrics.lint.counter_suffix", Severity::kWarning, Level::kGold,
+       "counters end in _total, other types do not (promlint)", lint_remedy, {},
+       {.metrics = true}, CheckLintCounterSuffix},
+      {"metrics.lint.units", Severity::kWarning, Level::kGold,
+       "base units, no abbreviations (promlint units and abbreviations)", lint_remedy, {},
+       {.metrics = true}, CheckLintUnits},
+      {"metrics.lint.reserved", Severity::kWarning, Level::kGold,
+       "no reserved suffixes or labels out of place, no type in the name, no ':', no __ labels (promlint)",
+       lint_remedy, {},
+       {.metrics = true}, CheckLintReserved},
+      {"metrics.lint.snake_case", Severity::kWarning, Level::kGold,
+       "metric and label names are snake_case (promlint)", lint_remedy, {},
+       {.metrics = true}, CheckLintSnakeCase},
+      {"metrics.red.requests", Severity::kCritical, Level::kSilver,
+       "a request-rate series exists (*_requests_total, or the _count of a request-duration histogram)",
+       "count requests: http_requests_total, or a http_server_request_duration_seconds histogram", {},
+       {.metrics = true}, CheckRedRequests},
+      {"metrics.red.errors", Severity::kCritical, Level::kSilver,
+       "request metrics carry a status dimension (code, status, http_response_status_code, error_type) or "
+       "an *_errors_total exists",
+       "label request metrics with the status code", {},
+       {.metrics = true}, CheckRedErrors},
+      {"metrics.red.duration_histogram", Severity::kCritical, Level::kSilver,
+       "request latency is a histogram in seconds (not a gauge, not milliseconds)",
+       "record latency with a histogram named *_duration_seconds", {},
+       {.metrics = true}, CheckRedDurationHistogram},
+      {"metrics.red.route_cardinality", Severity::kWarning, Level::kGold,
+       "route/path label values are templates (no raw ids, numbers, UUIDs) and fewer than 200",
+       "label with the route template (/orders/{id}), never the raw path",
+       {{"max_routes", K::kInt, "200", "distinct route values that count as too many"}},
+       {.metrics = true}, CheckRedRouteCardinality},
+      {"metrics.saturation.present", Severity::kWarning, Level::kGold,
+       "at least one saturation signal (in-flight requests, open fds vs max, threads/goroutines, pool or "
+       "queue gauges)",
+       "export how full the service is: in-flight requests, pool and queue usage, open fds", {},
+       {.metrics = true}, CheckSaturationPresent},
+      {"metrics.process.standard", Severity::kWarning, Level::kSilver,
+       "process_cpu_seconds_total, process_resident_memory_bytes, process_start_time_seconds",
+       "enable your client library's process collector", {},
+       {.metrics = true}, CheckProcessStandard},
+      {"metrics.build_info.present", Severity::kWarning, Level::kSilver,
+       "a *_build_info (value 1, version label), target_info, or an OpenMetrics info family",
+       "export <service>_build_info{version=\"…\",revision=\"…\"} 1", {},
+       {.metrics = true}, CheckBuildInfoPresent},
+  };
+  return checks;
 }
 
 }  // namespace probity

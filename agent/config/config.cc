@@ -79,7 +79,8 @@ namespace {
 // Reads one configuration document, collecting every error it meets.
 class Parser {
  public:
-  Parser(std::string file, std::vector<ConfigError>* errors) : file_(std::move(file)), errors_(errors) {}
+  Parser(std::string file, std::vector<ConfigError>* errors, const FileSystem& fs)
+      : file_(std::move(file)), errors_(errors), fs_(fs) {}
 
   Config Parse(std::string_view yaml) {
     Config config;
@@ -274,7 +275,7 @@ class Parser {
       if (pos) *pos = Pos(file_node);
       std::string path;
       if (!Scalar(file_node, where + "." + key + "_file", &path)) return;
-      StatusOr<std::string> read = ReadRegularFile(path, kMaxSecretFileBytes);
+      StatusOr<std::string> read = fs_.ReadFile(path, kMaxSecretFileBytes);
       if (!read.ok()) return Error(file_node, where + "." + key + "_file: " + read.status().message());
       std::string value = std::move(*read);
       while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
@@ -417,7 +418,7 @@ class Parser {
                                 if (k == "ca_file" && Scalar(v, where + ".tls.ca_file", &http->ca_file)) {
                                   // OpenSSL reads it later, blocking: refuse a FIFO or
                                   // a device now, while the config is checked.
-                                  StatusOr<std::string> ca = ReadRegularFile(http->ca_file, kMaxCaFileBytes);
+                                  StatusOr<std::string> ca = fs_.ReadFile(http->ca_file, kMaxCaFileBytes);
                                   if (!ca.ok()) Error(v, where + ".tls.ca_file: " + ca.status().message());
                                 }
                               });
@@ -673,6 +674,7 @@ class Parser {
 
   std::string file_;
   std::vector<ConfigError>* errors_;
+  const FileSystem& fs_;
 };
 
 // Reads exporter-toolkit's web-config.yml.
@@ -703,7 +705,7 @@ class WebParser : public Parser {
     if (path.empty()) return true;
     const std::string& self = file();
     if (path[0] != '/' && self.find('/') != std::string::npos) path = self.substr(0, self.rfind('/') + 1) + path;
-    StatusOr<std::string> read = ReadRegularFile(path, max_bytes);
+    StatusOr<std::string> read = fs_.ReadFile(path, max_bytes);
     if (!read.ok()) {
       Error(node, what + ": " + read.status().message());
       return false;
@@ -833,25 +835,27 @@ class WebParser : public Parser {
 
 }  // namespace
 
-Config ParseConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors) {
-  return Parser(file, errors).Parse(yaml);
+Config ParseConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors,
+                   const FileSystem& fs) {
+  return Parser(file, errors, fs).Parse(yaml);
 }
 
-WebConfig ParseWebConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors) {
-  return WebParser(file, errors).Parse(yaml);
+WebConfig ParseWebConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors,
+                         const FileSystem& fs) {
+  return WebParser(file, errors, fs).Parse(yaml);
 }
 
-WebConfig LoadWebConfigFile(const std::string& path, std::vector<ConfigError>* errors) {
-  StatusOr<std::string> read = ReadRegularFile(path, kMaxSecretFileBytes);
+WebConfig LoadWebConfigFile(const std::string& path, std::vector<ConfigError>* errors, const FileSystem& fs) {
+  StatusOr<std::string> read = fs.ReadFile(path, kMaxSecretFileBytes);
   if (!read.ok()) {
     errors->push_back({path, {0, 0}, read.status().message()});
     return WebConfig{};
   }
-  return ParseWebConfig(*read, path, errors);
+  return ParseWebConfig(*read, path, errors, fs);
 }
 
-Config LoadConfigFile(const std::string& path, std::vector<ConfigError>* errors) {
-  StatusOr<std::string> read = ReadRegularFile(path, kMaxConfigFileBytes);
+Config LoadConfigFile(const std::string& path, std::vector<ConfigError>* errors, const FileSystem& fs) {
+  StatusOr<std::string> read = fs.ReadFile(path, kMaxConfigFileBytes);
   if (!read.ok()) {
     errors->push_back({path, {0, 0}, read.status().message()});
     return Config{};
@@ -861,7 +865,7 @@ Config LoadConfigFile(const std::string& path, std::vector<ConfigError>* errors)
     errors->push_back({path, {1, 1}, "the file is not valid UTF-8"});
     return Config{};
   }
-  return ParseConfig(text, path, errors);
+  return ParseConfig(text, path, errors, fs);
 }
 
 }  // namespace probity

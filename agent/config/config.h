@@ -7,10 +7,11 @@
 #include <utility>
 #include <vector>
 
-#include "checks/sensitive_content.h"
-#include "core/status.h"
 #include "core/clock.h"
+#include "core/file.h"
+#include "core/status.h"
 #include "http/http_client.h"
+#include "scan/content_scanner.h"
 
 namespace probity {
 
@@ -195,9 +196,11 @@ struct WebConfig {
 
 // Reads a web configuration file; `cert_file`, `key_file` and
 // `client_ca_file` are read relative to the file's directory, as
-// exporter-toolkit reads them.
-WebConfig LoadWebConfigFile(const std::string& path, std::vector<ConfigError>* errors);
-WebConfig ParseWebConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors);
+// exporter-toolkit reads them. Files are read through `fs`.
+WebConfig LoadWebConfigFile(const std::string& path, std::vector<ConfigError>* errors,
+                            const FileSystem& fs = RealFileSystem());
+WebConfig ParseWebConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors,
+                         const FileSystem& fs = RealFileSystem());
 
 // The configuration compiled into the binary (config/default.yaml).
 std::string_view DefaultConfigYaml();
@@ -205,10 +208,12 @@ std::string_view DefaultConfigYaml();
 // Parses YAML text. Every mistake found is appended to `errors` (not just the
 // first); the result is usable only when no error was added. `file` names
 // the source in messages; `*_file` paths are read relative to the process's
-// working directory, `${VAR}` references from the environment.
-Config ParseConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors);
+// working directory through `fs`, `${VAR}` references from the environment.
+Config ParseConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors,
+                   const FileSystem& fs = RealFileSystem());
 
 // Reads and parses a file; an unreadable file is one error at 0:0.
-Config LoadConfigFile(const std::string& path, std::vector<ConfigError>* errors);
+Config LoadConfigFile(const std::string& path, std::vector<ConfigError>* errors,
+                      const FileSystem& fs = RealFileSystem());
 
 }  // namespace probity

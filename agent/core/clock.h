@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 
 namespace probity {
 
@@ -17,6 +19,10 @@ class Clock {
   virtual WallTime WallNow() const = 0;
   // Waits; a fake clock just moves forward.
   virtual void SleepFor(Duration d) const = 0;
+  // Waits on `cv` until it is notified or Now() reaches `due`, with `lock`
+  // held on entry and on return. It may return early: callers check their
+  // condition again. A fake clock returns soon after it is moved past `due`.
+  virtual void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, MonoTime due) const = 0;
 };
 
 // The real clocks of the machine.
@@ -25,6 +31,7 @@ class SystemClock final : public Clock {
   MonoTime Now() const override;
   WallTime WallNow() const override;
   void SleepFor(Duration d) const override;
+  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, MonoTime due) const override;
   static SystemClock& Instance();
 };
 

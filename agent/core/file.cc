@@ -72,4 +72,20 @@ StatusOr<std::string> ReadRegularFile(const std::string& path, std::uint64_t max
   return out;
 }
 
+namespace {
+
+class LocalFileSystem final : public FileSystem {
+ public:
+  StatusOr<std::string> ReadFile(const std::string& path, std::uint64_t max_bytes) const override {
+    return ReadRegularFile(path, max_bytes);
+  }
+};
+
+}  // namespace
+
+const FileSystem& RealFileSystem() {
+  static const LocalFileSystem fs;
+  return fs;
+}
+
 }  // namespace probity

@@ -19,4 +19,18 @@ inline constexpr std::uint64_t kMaxCaFileBytes = 4ULL * 1024 * 1024;
 // read. Errors name the path.
 StatusOr<std::string> ReadRegularFile(const std::string& path, std::uint64_t max_bytes);
 
+// The file-system seam for the files configuration and service-discovery
+// code reads whole (the configuration, password and token files, CA and
+// certificate files, file_sd lists): tests bring files that exist only in
+// memory. Implementations are thread-safe.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // As ReadRegularFile: a regular file of at most `max_bytes`, never blocking.
+  virtual StatusOr<std::string> ReadFile(const std::string& path, std::uint64_t max_bytes) const = 0;
+};
+
+// The machine's own file system (ReadRegularFile).
+const FileSystem& RealFileSystem();
+
 }  // namespace probity

@@ -82,6 +82,8 @@ class HttpClient {
   // A set of kept-open connections for HttpRequest::connections, used by
   // one thread at a time (one probe run); nullptr if this client keeps none.
   virtual std::unique_ptr<HttpConnections> NewConnections() { return nullptr; }
+  // Ends the requests in flight and refuses new ones (shutdown).
+  virtual void Cancel() {}
 };
 
 // Connections kept open between requests; what is inside belongs to the

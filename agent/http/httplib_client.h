@@ -23,7 +23,7 @@ class HttplibClient final : public HttpClient {
 
   StatusOr<HttpResponse> Fetch(const HttpRequest& request, const HttpOptions& options) override;
   std::unique_ptr<HttpConnections> NewConnections() override;
-  void Cancel();
+  void Cancel() override;
 
  private:
   struct Shared;

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "checks/sensitive_content.h"
+#include "scan/content_scanner.h"
 #include "logs/log_line.h"
 
 namespace probity {

@@ -236,14 +236,52 @@ StatusOr<LogSample> ReadFileTail(const std::string& path, std::size_t max_lines,
   return sample;
 }
 
-StatusOr<LogSample> ReadLogs(const LogsConfig& config, HttpClient& http, const Clock& clock) {
+namespace {
+
+class FileTailSource final : public LogSource {
+ public:
+  explicit FileTailSource(const LogsConfig& config) : config_(config) {}
+  StatusOr<LogSample> Read() override { return ReadFileTail(config_.path, config_.max_lines, config_.max_bytes); }
+  std::string Describe() const override { return config_.Describe(); }
+
+ private:
+  const LogsConfig config_;
+};
+
+class UrlSource final : public LogSource {
+ public:
+  UrlSource(const LogsConfig& config, HttpClient& http) : config_(config), http_(http) {}
+  StatusOr<LogSample> Read() override { return ReadUrl(config_, http_); }
+  std::string Describe() const override { return config_.Describe(); }
+
+ private:
+  const LogsConfig config_;
+  HttpClient& http_;
+};
+
+class LokiSource final : public LogSource {
+ public:
+  LokiSource(const LogsConfig& config, HttpClient& http, const Clock& clock)
+      : config_(config), http_(http), clock_(clock) {}
+  StatusOr<LogSample> Read() override { return ReadLoki(config_, http_, clock_); }
+  std::string Describe() const override { return config_.Describe(); }
+
+ private:
+  const LogsConfig config_;
+  HttpClient& http_;
+  const Clock& clock_;
+};
+
+}  // namespace
+
+std::unique_ptr<LogSource> OpenLogSource(const LogsConfig& config, HttpClient& http, const Clock& clock) {
   switch (config.kind) {
-    case LogsConfig::Kind::kFile: return ReadFileTail(config.path, config.max_lines, config.max_bytes);
-    case LogsConfig::Kind::kUrl: return ReadUrl(config, http);
-    case LogsConfig::Kind::kLoki: return ReadLoki(config, http, clock);
+    case LogsConfig::Kind::kFile: return std::make_unique<FileTailSource>(config);
+    case LogsConfig::Kind::kUrl: return std::make_unique<UrlSource>(config, http);
+    case LogsConfig::Kind::kLoki: return std::make_unique<LokiSource>(config, http, clock);
     case LogsConfig::Kind::kNone: break;
   }
-  return Status::Error("no log source is configured");
+  return nullptr;
 }
 
 }  // namespace probity

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,8 +37,21 @@ using FileTailHook = std::function<void(int attempt)>;
 StatusOr<LogSample> ReadFileTail(const std::string& path, std::size_t max_lines, std::uint64_t max_bytes,
                                  const FileTailHook& hook = nullptr);
 
-// Reads the configured source: the file's tail, the URL's body (NDJSON or
-// text, one entry per line), or a Loki query_range over the last `since`.
-StatusOr<LogSample> ReadLogs(const LogsConfig& config, HttpClient& http, const Clock& clock);
+// Where a target's logs are read from. Each Read() is fresh: nothing is kept
+// open between reads. Implementations here: a file's tail, a URL's body
+// (NDJSON or text, one entry per line), a Loki query_range over the last
+// `since`; tests bring their own. Used by one thread at a time.
+class LogSource {
+ public:
+  virtual ~LogSource() = default;
+  // The newest lines, oldest first, or why they cannot be read.
+  virtual StatusOr<LogSample> Read() = 0;
+  // "file /var/log/app.log", "url http://…", "loki {job=\"app\"}"
+  virtual std::string Describe() const = 0;
+};
+
+// The source the configuration describes, reading through `http` and
+// `clock` (which outlive it); nullptr when none is configured.
+std::unique_ptr<LogSource> OpenLogSource(const LogsConfig& config, HttpClient& http, const Clock& clock);
 
 }  // namespace probity

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/duration.h"
+
 namespace probity {
 namespace {
 
@@ -81,6 +83,37 @@ StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
   }
   analyzer->Finish();
   return summary;
+}
+
+LintSummary SummarizeLint(const std::string& name, const LogStats& stats, const StreamSummary& stream) {
+  const LogStats& s = stats;
+  std::string out;
+  // Every rule with its count, in a stable order.
+  std::vector<std::pair<std::string, std::size_t>> counts = {
+      {"unparseable", s.unparseable.count},          {"timestamp.missing", s.timestamp_missing.count},
+      {"timestamp.invalid", s.timestamp_invalid.count}, {"level.missing", s.level_missing.count},
+      {"level.invalid", s.level_invalid.count},      {"service.missing", s.service_missing.count},
+      {"trace_id.missing", s.trace_id_missing.count}, {"trace_id.invalid", s.trace_id_invalid.count},
+  };
+  for (const auto& [rule, tally] : s.secrets) counts.emplace_back("secret." + rule, tally.count);
+  for (const auto& [rule, tally] : s.pii) counts.emplace_back("pii." + rule, tally.count);
+  if (stream.cut_lines > 0) {
+    out += std::to_string(stream.first_cut_line) + ": line.too_long: longer than " +
+           FormatByteSize(kMaxLogLineBytes) + "; only its start was analysed\n";
+    counts.emplace_back("line.too_long", stream.cut_lines);
+  }
+  std::size_t findings = 0;
+  std::string by_rule;
+  for (const auto& [rule, n] : counts) {
+    if (n == 0) continue;
+    findings += n;
+    by_rule += (by_rule.empty() ? "" : ", ") + rule + " " + std::to_string(n);
+  }
+  out += name + ": " + std::to_string(s.lines) + " lines, " + std::to_string(s.structured) + " structured (" +
+         std::to_string(s.json) + " JSON, " + std::to_string(s.logfmt) + " logfmt), " + std::to_string(s.errors) +
+         " ERROR/FATAL; ";
+  out += findings == 0 ? "no findings\n" : std::to_string(findings) + " findings: " + by_rule + "\n";
+  return {out, findings};
 }
 
 }  // namespace probity

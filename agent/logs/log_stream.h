@@ -23,4 +23,13 @@ struct StreamSummary {
 // fixed read buffer, whatever the size of the input.
 StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer);
 
+// What `probity lint-logs` prints after the findings: the line of an input
+// cut at kMaxLogLineBytes, if any, then "NAME: N lines, … ; F findings: rule
+// count, …" with every rule that found something, in a stable order.
+struct LintSummary {
+  std::string text;
+  std::size_t findings = 0;
+};
+LintSummary SummarizeLint(const std::string& name, const LogStats& stats, const StreamSummary& stream);
+
 }  // namespace probity

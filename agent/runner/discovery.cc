@@ -27,27 +27,14 @@ const std::vector<std::string>& OpenApiCandidates() {
   return v;
 }
 
-NeededEndpoints EndpointsNeededBy(const CheckPlan& plan) {
-  NeededEndpoints needed;
-  for (const PlannedCheck& p : plan) {
-    if (p.info->category == "health") {
-      // The liveness and readiness checks need their own endpoint only.
-      const std::string_view id = p.info->id;
-      const bool liveness_only = id.rfind("health.liveness.", 0) == 0;
-      const bool readiness_only = id.rfind("health.readiness.", 0) == 0;
-      if (!readiness_only) needed.liveness = true;
-      if (!liveness_only) needed.readiness = true;
-    }
-    if (p.info->category == "metrics") needed.metrics = true;
-    if (p.info->category == "api") needed.openapi = true;
-    if (p.info->category == "tracing") {
-      // The traced request goes to readiness (liveness when there is none);
-      // exemplars come with the metrics.
-      needed.liveness = needed.readiness = true;
-      if (p.info->id == "tracing.exemplars.trace_id") needed.metrics = true;
-    }
-  }
-  return needed;
+NeededEndpoints EndpointsNeededBy(const Needs& needs) {
+  NeededEndpoints e;
+  // The traced request goes to readiness, or liveness when there is none.
+  e.liveness = needs.liveness || needs.traced_request;
+  e.readiness = needs.readiness || needs.traced_request;
+  e.metrics = needs.metrics || needs.metrics_body;
+  e.openapi = needs.openapi;
+  return e;
 }
 
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/check.h"
+#include "checks/context.h"
 #include "runner/target.h"
 
 namespace probity {
@@ -14,14 +14,14 @@ const std::vector<std::string>& ReadinessCandidates();
 const std::vector<std::string>& MetricsCandidates();
 const std::vector<std::string>& OpenApiCandidates();
 
-// Which endpoint kinds a plan's checks read.
+// Which endpoint kinds checks with these needs read.
 struct NeededEndpoints {
   bool liveness = false;
   bool readiness = false;
   bool metrics = false;
   bool openapi = false;
 };
-NeededEndpoints EndpointsNeededBy(const CheckPlan& plan);
+NeededEndpoints EndpointsNeededBy(const Needs& needs);
 
 // Resolves the target's endpoints: configured ones as given (relative to the
 // target URL), missing ones by trying the candidates in order. Before the

@@ -1,17 +1,24 @@
 #include "runner/probe.h"
 
+#include "checks/context.h"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <set>
 #include <thread>
 
-#include "checks/health_checks.h"
-#include "checks/metrics_checks.h"
 #include "http/url.h"
 #include "runner/discovery.h"
 
 namespace probity {
+
+Config LoadConfig(const std::string& path, std::vector<ConfigError>* errors, const FileSystem& fs) {
+  Config config = path.empty() ? ParseConfig(DefaultConfigYaml(), "<embedded default>", errors, fs)
+                               : LoadConfigFile(path, errors, fs);
+  ResolvePlans(config, errors);
+  return config;
+}
 
 std::vector<TargetSpec> BuildTargets(const Config& config, const std::map<std::string, CheckPlan>& plans) {
   std::vector<TargetSpec> specs;
@@ -80,22 +87,22 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
 
   ProbeContext ctx(http, target.http, clock);
   ctx.set_memory(memory);
-  ctx.set_logs({&target.logs, target.scanner ? target.scanner : *ContentScanner::WithBuiltins({}), &target.tracing,
-                target.url});
-  ctx.set_endpoints(DiscoverEndpoints(target, EndpointsNeededBy(target.plan), ctx));
-  // Once the last check of a category has run, the bodies it read go (a
-  // 4 MiB health body or a 3 MB exposition need not wait for the logs
-  // checks and the trace experiment).
-  std::size_t last_health = target.plan.size(), last_metrics = target.plan.size();
-  for (std::size_t i = 0; i < target.plan.size(); ++i) {
-    if (target.plan[i].info->category == "health") last_health = i;
-    if (target.plan[i].info->category == "metrics") last_metrics = i;
+  ctx.set_logs({OpenLogSource(target.logs, http, clock),
+                target.scanner ? target.scanner : *ContentScanner::WithBuiltins({}), &target.tracing, target.url});
+  ctx.set_endpoints(DiscoverEndpoints(target, EndpointsNeededBy(NeedsOf(target.plan)), ctx));
+  // What the checks still to run read, after each check: once no check
+  // reads a body, it goes (a 4 MiB health body or a 3 MB exposition need
+  // not wait for the logs checks and the trace experiment).
+  std::vector<Needs> still_needed(target.plan.size() + 1);
+  for (std::size_t i = target.plan.size(); i-- > 0;) {
+    still_needed[i] = still_needed[i + 1];
+    still_needed[i] |= target.plan[i].info->needs;
   }
   for (std::size_t i = 0; i < target.plan.size(); ++i) {
     const PlannedCheck& planned = target.plan[i];
     CheckResult result;
     result.id = planned.info->id;
-    result.category = planned.info->category;
+    result.category = planned.info->category();
     result.severity = planned.severity;
     result.level = planned.info->level;
     const MonoTime check_start = clock.Now();
@@ -113,8 +120,7 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
       result.remedy = verdict.remedy.empty() ? planned.info->remedy : std::move(verdict.remedy);
     }
     report.checks.push_back(std::move(result));
-    if (i == last_health) ReleaseHealthBodies(ctx);
-    if (i == last_metrics) ReleaseMetricsBodies(ctx);
+    ctx.Release(still_needed[i + 1]);
   }
   report.duration = clock.Now() - start;
   Score(&report, fail_on);

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "checks/context.h"
 #include "core/clock.h"
 #include "http/http_client.h"
 #include "report/report.h"

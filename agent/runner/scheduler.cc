@@ -4,8 +4,9 @@
 
 namespace probity {
 
-Scheduler::Scheduler(ProbeFn probe, ResultFn on_result, int max_concurrent, std::uint64_t seed)
-    : probe_(std::move(probe)), on_result_(std::move(on_result)), max_concurrent_(std::max(1, max_concurrent)),
+Scheduler::Scheduler(ProbeFn probe, ResultFn on_result, int max_concurrent, std::uint64_t seed, const Clock& clock)
+    : clock_(clock),
+      probe_(std::move(probe)), on_result_(std::move(on_result)), max_concurrent_(std::max(1, max_concurrent)),
       random_(seed) {}
 
 Scheduler::~Scheduler() { Stop(); }
@@ -19,7 +20,7 @@ std::chrono::steady_clock::duration Scheduler::Jitter(Duration interval, double 
 void Scheduler::SetTargets(std::vector<TargetSpec> targets) {
   std::lock_guard<std::mutex> lock(mu_);
   std::map<std::string, Entry> next;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.Now();
   for (TargetSpec& spec : targets) {
     auto old = entries_.find(spec.name);
     Entry entry;
@@ -66,11 +67,11 @@ void Scheduler::Work() {
       cv_.wait(lock);
       continue;
     }
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = clock_.Now();
     if (queue_.begin()->first > now) {
       // A copy: SetTargets() may replace the queue while this thread waits.
       const auto due = queue_.begin()->first;
-      cv_.wait_until(lock, due);
+      clock_.WaitUntil(cv_, lock, due);
       continue;  // the set may have changed while waiting
     }
     Entry& next = entries_.at(queue_.begin()->second);
@@ -86,7 +87,7 @@ void Scheduler::Work() {
     Entry& entry = it->second;
     entry.running = false;
     entry.due = std::max(started + entry.spec.interval + Jitter(entry.spec.interval, 0.05, true),
-                         std::chrono::steady_clock::now());
+                         clock_.Now());
     queue_.emplace(entry.due, spec.name);
     if (!stopping_) {
       lock.unlock();

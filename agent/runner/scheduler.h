@@ -28,7 +28,8 @@ class Scheduler {
   using ProbeFn = std::function<TargetReport(const TargetSpec&)>;
   using ResultFn = std::function<void(const TargetSpec&, TargetReport)>;
 
-  Scheduler(ProbeFn probe, ResultFn on_result, int max_concurrent, std::uint64_t seed);
+  // Due times are read from `clock`, which must outlive the scheduler.
+  Scheduler(ProbeFn probe, ResultFn on_result, int max_concurrent, std::uint64_t seed, const Clock& clock);
   ~Scheduler();
 
   // Replaces the target set (on start and on reload). Targets whose name
@@ -43,12 +44,13 @@ class Scheduler {
  private:
   struct Entry {
     TargetSpec spec;
-    std::chrono::steady_clock::time_point due;
+    MonoTime due;
     bool running = false;
   };
   void Work();
   std::chrono::steady_clock::duration Jitter(Duration interval, double fraction, bool symmetric);
 
+  const Clock& clock_;
   ProbeFn probe_;
   ResultFn on_result_;
   const int max_concurrent_;
@@ -57,7 +59,7 @@ class Scheduler {
   std::condition_variable cv_;
   std::map<std::string, Entry> entries_;
   // The entries not running, earliest due first: a worker takes the first.
-  std::set<std::pair<std::chrono::steady_clock::time_point, std::string>> queue_;
+  std::set<std::pair<MonoTime, std::string>> queue_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

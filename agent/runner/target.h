@@ -25,6 +25,12 @@ struct TargetSpec {
   std::shared_ptr<const ContentScanner> scanner;  // built-in secret/PII rules plus logs.rules
 };
 
+// The configuration as scan, run and check-config load it: the file at
+// `path` (the embedded default when empty), with every checklist and target
+// plan resolved so that each mistake is reported with its position before
+// any discovery or probe. Usable only when no error was added.
+Config LoadConfig(const std::string& path, std::vector<ConfigError>* errors, const FileSystem& fs = RealFileSystem());
+
 // One spec per configured target; `plans` comes from ResolvePlans().
 std::vector<TargetSpec> BuildTargets(const Config& config, const std::map<std::string, CheckPlan>& plans);
 

@@ -23,25 +23,21 @@ constexpr char kHealthJson[] = "application/health+json";
 
 }  // namespace
 
-Agent::Agent(AgentOptions options, Logger& logger)
-    : options_(std::move(options)), logger_(logger), instance_id_(NewRequestId()), server_(options_.server_limits) {}
+Agent::Agent(AgentOptions options, Logger& logger, HttpClient& http, const Clock& clock)
+    : options_(std::move(options)), logger_(logger), http_(http), clock_(clock), instance_id_(NewRequestId()), server_(options_.server_limits) {}
 
 Agent::~Agent() { Stop(); }
 
 StatusOr<Agent::Loaded> Agent::Load() {
   std::vector<ConfigError> errors;
   Loaded loaded;
-  loaded.config = options_.config_path.empty()
-                      ? ParseConfig(DefaultConfigYaml(), "<embedded default>", &errors)
-                      : LoadConfigFile(options_.config_path, &errors);
-  // Checked before any discovery I/O; ComposeTargets resolves the plans.
-  ResolvePlans(loaded.config, &errors);
+  loaded.config = LoadConfig(options_.config_path, &errors);
   if (!errors.empty()) return Status::Error(JoinErrors(errors));
   loaded.shard = options_.shard ? options_.shard : loaded.config.global.shard;
   std::vector<TargetConfig> discovered;
   if (!loaded.config.service_discovery.empty()) {
     loaded.discovery =
-        std::make_unique<ServiceDiscovery>(loaded.config.service_discovery, http_, SystemClock::Instance());
+        std::make_unique<ServiceDiscovery>(loaded.config.service_discovery, http_, clock_);
     loaded.discovery->Refresh();
     LogDiscovery(*loaded.discovery);
     discovered = loaded.discovery->Targets();
@@ -121,7 +117,7 @@ void Agent::Apply(Loaded loaded) {
 Status Agent::Start() {
   StatusOr<Loaded> loaded = Load();
   if (!loaded.ok()) {
-    metrics_.SetConfigReload(false, SystemClock::Instance().WallNow());
+    metrics_.SetConfigReload(false, clock_.WallNow());
     return Status::Error("invalid configuration:\n" + loaded.status().message());
   }
   const std::string listen = options_.listen_override.empty() ? loaded->config.global.listen : options_.listen_override;
@@ -155,23 +151,23 @@ Status Agent::Start() {
           memory = slot;
         }
         store_.Started(spec.name);
-        return ProbeTarget(spec, http_, SystemClock::Instance(), Severity::kCritical, memory.get());
+        return ProbeTarget(spec, http_, clock_, Severity::kCritical, memory.get());
       },
       [this](const TargetSpec& spec, TargetReport report) {
         const std::string score = FormatSeconds(report.score);
         const std::string level(LevelName(report.level));
         const std::string duration = FormatSeconds(ToSeconds(report.duration));
         const std::string failures = std::to_string(report.critical_failures);
-        store_.Record(std::move(report), SystemClock::Instance().WallNow());
+        store_.Record(std::move(report), clock_.WallNow());
         // What the run's bodies and parses used goes back to the system.
         ReleaseFreeMemory();
         logger_.Info("probe run completed", {{"target", spec.name}, {"score", score}, {"readiness_level", level},
                                              {"critical_failures", failures}, {"duration_seconds", duration}});
       },
-      max_concurrent_, std::random_device{}());
+      max_concurrent_, std::random_device{}(), clock_);
   if (loaded->targets.empty() && !loaded->discovery) logger_.Warn("no targets configured: nothing will be probed");
   Install(std::move(*loaded));
-  metrics_.SetConfigReload(true, SystemClock::Instance().WallNow());
+  metrics_.SetConfigReload(true, clock_.WallNow());
   scheduler_->Start();
   sd_thread_ = std::thread([this] { DiscoveryLoop(); });
   Status serving = server_.Start();
@@ -186,7 +182,7 @@ Status Agent::Start() {
 Status Agent::Reload() {
   StatusOr<Loaded> loaded = Load();
   if (!loaded.ok()) {
-    metrics_.SetConfigReload(false, SystemClock::Instance().WallNow());
+    metrics_.SetConfigReload(false, clock_.WallNow());
     logger_.Error("configuration reload failed; keeping the running configuration",
                   {{"error", loaded.status().message()}});
     return loaded.status();
@@ -196,7 +192,7 @@ Status Agent::Reload() {
   }
   const std::size_t count = loaded->targets.size();
   Install(std::move(*loaded));
-  metrics_.SetConfigReload(true, SystemClock::Instance().WallNow());
+  metrics_.SetConfigReload(true, clock_.WallNow());
   logger_.Info("configuration reloaded", {{"targets", std::to_string(count)}});
   return Status::Ok();
 }
@@ -222,9 +218,9 @@ void Agent::Stop() {
 void Agent::Instrument(const std::string& method, const std::string& path, const std::string& handler,
                        ServerHandler h, Pace pace) {
   auto instrumented = [this, handler, h = std::move(h)](const ServerRequest& req, ServerResponse& res) {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = clock_.Now();
     h(req, res);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = ToSeconds(clock_.Now() - start);
     // A request that brings no valid traceparent starts a trace of its own,
     // as W3C Trace Context asks; either way the line carries the trace id.
     const std::optional<Traceparent> parent = ParseTraceparent(req.Header("traceparent"));
@@ -315,7 +311,7 @@ void Agent::Routes() {
       return;
     }
     // The server's pool for slow requests bounds how many run at once.
-    TargetReport report = ProbeTarget(*spec, http_, SystemClock::Instance(), Severity::kCritical);
+    TargetReport report = ProbeTarget(*spec, http_, clock_, Severity::kCritical);
     const bool openmetrics = WantsOpenMetrics(req.Header("accept"));
     res.content_type = openmetrics ? kOpenMetricsContentType : kTextContentType;
     res.body = AgentMetrics::TargetExposition(report, openmetrics);

@@ -9,10 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "checks/context.h"
 #include "core/logger.h"
 #include "core/status.h"
 #include "http/http_server.h"
-#include "http/httplib_client.h"
+#include "http/http_client.h"
 #include "runner/results.h"
 #include "runner/scheduler.h"
 #include "runner/service_discovery.h"
@@ -46,7 +47,10 @@ struct AgentOptions {
 // within the shutdown budget (in-flight probes are cancelled).
 class Agent {
  public:
-  Agent(AgentOptions options, Logger& logger);
+  // Probes through `http` and reads time from `clock` (the scheduler's due
+  // times, the runs' timings, the reports' dates); both outlive the agent.
+  // Stop() cancels the requests in flight through `http`.
+  Agent(AgentOptions options, Logger& logger, HttpClient& http, const Clock& clock);
   ~Agent();
 
   // Loads the configuration, binds the listen address, starts probing.
@@ -81,7 +85,8 @@ class Agent {
 
   AgentOptions options_;
   Logger& logger_;
-  HttplibClient http_;
+  HttpClient& http_;
+  const Clock& clock_;
   ResultStore store_;
   // Sent with every probe of this agent (X-Probity-Instance), so that /-/ready
   // can tell the agent probing itself, whose own run is then under way.

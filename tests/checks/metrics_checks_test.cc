@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "checks/catalogue.h"
+#include "checks/context.h"
 #include "support/fake_http_client.h"
 
 using namespace probity;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <map>
 
 #include "checks/catalogue.h"
 #include "config/config.h"
@@ -217,8 +218,8 @@ checklists:
   for (const PlannedCheck& p : plan) {
     INFO(p.info->id);
     CHECK(p.info->id.rfind("metrics.red.", 0) != 0);
-    CHECK(p.info->category != "tracing");
-    CHECK(p.info->category != "api");
+    CHECK(p.info->category() != "tracing");
+    CHECK(p.info->category() != "api");
     has_metrics_valid |= p.info->id == "metrics.exposition.valid";
   }
   CHECK(has_metrics_valid);
@@ -269,4 +270,42 @@ TEST_CASE("Service-discovery sources and their target templates are checked like
   CHECK(mistakes.find("file_sd_configs[1].refresh_interval must be greater than zero") != std::string::npos);
   CHECK(mistakes.find("test.yaml:6:10: http_sd_configs[0].url: ") != std::string::npos);
   CHECK(mistakes.find("test.yaml:7:17: global.shard: shard 3/3: I must be below N") != std::string::npos);
+}
+
+namespace {
+
+// Files that exist only in memory: what the configuration reads goes
+// through the FileSystem seam.
+class MemoryFileSystem final : public FileSystem {
+ public:
+  std::map<std::string, std::string> files;
+  mutable std::vector<std::string> reads;
+  StatusOr<std::string> ReadFile(const std::string& path, std::uint64_t max_bytes) const override {
+    reads.push_back(path);
+    auto it = files.find(path);
+    if (it == files.end()) return Status::Error(path + ": No such file or directory");
+    if (it->second.size() > max_bytes) return Status::Error(path + ": larger than the limit");
+    return it->second;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("The configuration and the files it names are read through the file-system seam", "[config]") {
+  MemoryFileSystem fs;
+  fs.files["/etc/probity/probity.yml"] =
+      "targets:\n  - name: api\n    url: http://api:8080\n"
+      "    http: {basic_auth: {username: u, password_file: /run/secrets/pw}}\n";
+  fs.files["/run/secrets/pw"] = "from-memory\n";
+  std::vector<ConfigError> errors;
+  Config config = LoadConfigFile("/etc/probity/probity.yml", &errors, fs);
+  REQUIRE(errors.empty());
+  CHECK(config.targets.at(0).http.basic_auth_password.Reveal() == "from-memory");
+  CHECK(fs.reads == std::vector<std::string>{"/etc/probity/probity.yml", "/run/secrets/pw"});
+
+  fs.files.erase("/run/secrets/pw");
+  errors.clear();
+  LoadConfigFile("/etc/probity/probity.yml", &errors, fs);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].ToString().find("password_file: /run/secrets/pw: No such file or directory") != std::string::npos);
 }

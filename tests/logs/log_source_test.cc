@@ -129,11 +129,11 @@ TEST_CASE("A url source returns its last lines, and HTTP errors are reasons", "[
   config.kind = LogsConfig::Kind::kUrl;
   config.url = http_server.Url() + "/logs";
   config.max_lines = 3;
-  auto s = ReadLogs(config, http, SystemClock::Instance());
+  auto s = OpenLogSource(config, http, SystemClock::Instance())->Read();
   REQUIRE(s.ok());
   CHECK(Texts(*s) == std::vector<std::string>{R"({"n":48})", R"({"n":49})", R"({"n":50})"});
   config.url = http_server.Url() + "/broken";
-  s = ReadLogs(config, http, SystemClock::Instance());
+  s = OpenLogSource(config, http, SystemClock::Instance())->Read();
   REQUIRE_FALSE(s.ok());
   CHECK(s.status().message() == "GET " + config.url + " answered HTTP 500: boom");
 }
@@ -169,7 +169,7 @@ TEST_CASE("A loki source queries query_range and decodes the streams", "[logs]")
   config.query = "{app=\"orders\"} |= \"\"";
   config.tenant = "team-a";
   config.max_lines = 100;
-  auto s = ReadLogs(config, http, clock);
+  auto s = OpenLogSource(config, http, clock)->Read();
   INFO(s.status().message());
   REQUIRE(s.ok());
   CHECK(Texts(*s) == std::vector<std::string>{R"({"n":1})", "n=2", R"({"level":"info","n":3})"});
@@ -181,7 +181,7 @@ TEST_CASE("A loki source queries query_range and decodes the streams", "[logs]")
   CHECK(tenant == "team-a");
 
   config.query = "{app=\"broken\"}";
-  s = ReadLogs(config, http, clock);
+  s = OpenLogSource(config, http, clock)->Read();
   REQUIRE_FALSE(s.ok());
   CHECK(s.status().message().find("answered HTTP 400: parse error at line 1") != std::string::npos);
 }

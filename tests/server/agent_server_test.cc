@@ -3,11 +3,17 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
+#include "checks/catalogue.h"
+#include "core/logger.h"
+#include "server/agent_server.h"
+#include "support/fake_http_client.h"
 #include "support/process.h"
 #include "support/test_servers.h"
 
@@ -314,4 +320,59 @@ TEST_CASE("At 1000 targets the agent's /metrics keeps within its budget and stay
     INFO(check["id"] << ": " << check["detail"]);
     CHECK(check["status"] == "pass");
   }
+}
+
+// The agent takes its HTTP client and its clock: here a FakeHttpClient for
+// the target and a FakeClock that the test moves, in-process.
+TEST_CASE("The agent probes through the HTTP client and clock it is given", "[server]") {
+  using namespace probity;
+  FakeClock clock;
+  FakeHttpClient http(clock);
+  http.On("http://svc.test:80/livez", 200, "application/health+json", R"({"status":"pass"})");
+  http.On("http://svc.test:80/readyz", 503, "application/health+json", R"({"status":"fail"})");
+  TempDir dir;
+  AgentOptions options;
+  options.config_path = dir.Write("probity.yaml",
+                                  "global: {interval: 1h}\n"
+                                  "checklists:\n  health:\n    disable: [" +
+                                      [] {
+                                        std::string ids;
+                                        for (const CheckInfo& c : Catalogue()) {
+                                          if (c.category() != "health") ids += (ids.empty() ? "" : ", ") + c.id;
+                                        }
+                                        return ids;
+                                      }() +
+                                      "]\ntargets:\n  - {name: svc, url: \"http://svc.test\", checklist: health}\n");
+  options.listen_override = "127.0.0.1:0";
+  std::FILE* sink = std::tmpfile();
+  Logger logger(sink, LogLevel::kInfo);
+  Agent agent(options, logger, http, clock);
+  const Status started = agent.Start();
+  INFO(started.message());
+  REQUIRE(started.ok());
+  // The first run is due within 2 s of the fake clock, and no real second passes.
+  nlohmann::json report;
+  for (int i = 0; i < 2000; ++i) {
+    clock.Advance(10ms);
+    const SimpleResponse r = HttpGet(agent.port(), "/api/v1/report");
+    if (r.status == 200) {
+      report = nlohmann::json::parse(r.body);
+      if (!report["targets"].empty() && report["targets"][0].contains("checks") &&
+          !report["targets"][0]["checks"].empty()) {
+        break;
+      }
+    }
+  }
+  agent.Stop();
+  std::fclose(sink);
+  REQUIRE(!report["targets"].empty());
+  const auto& target = report["targets"][0];
+  INFO(target.dump());
+  // FakeClock's wall time starts at 1 700 000 000 s: 2023-11-14.
+  CHECK(report["started_at"].get<std::string>().rfind("2023-11-14", 0) == 0);
+  std::map<std::string, std::string> status;
+  for (const auto& c : target["checks"]) status[c["id"]] = c["status"];
+  CHECK(status["health.liveness.reachable"] == "pass");
+  CHECK(status["health.readiness.reachable"] == "fail");
+  CHECK(http.CountFor("http://svc.test:80/livez") >= 3);
 }

@@ -17,6 +17,10 @@ void FakeClock::SleepFor(Duration d) const {
   offset_ += d;
 }
 
+void FakeClock::WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, MonoTime due) const {
+  if (Now() < due) cv.wait_for(lock, std::chrono::milliseconds(2));
+}
+
 void FakeClock::Advance(Duration d) {
   std::lock_guard<std::mutex> lock(mu_);
   offset_ += d;

@@ -16,6 +16,10 @@ class FakeClock final : public Clock {
   MonoTime Now() const override;
   WallTime WallNow() const override;
   void SleepFor(Duration d) const override;
+  // Returns at once when `due` has come, else after a short real wait (or a
+  // notification): a waiter sees an Advance() within milliseconds, however
+  // far it moves the clock.
+  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, MonoTime due) const override;
   void Advance(Duration d);
 
  private:

@@ -1,4 +1,6 @@
-#include "checks/log_checks.h"
+#include "checks/logs_checks.h"
+
+#include "checks/context.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,31 +15,33 @@
 namespace probity {
 namespace {
 
+using K = ParamSpec::Kind;
+
 // One sample of the log source per run, and what the analysis found in it.
 struct LogRead {
   Status status = Status::Ok();  // why the source could not be read
   std::size_t entries = 0;
   std::vector<std::string> notes;
   LogStats stats;
+
+  static LogRead Compute(ProbeContext& ctx);
 };
 
-LogRead& SharedLogs(ProbeContext& ctx) {
-  return ctx.Shared<LogRead>("logs", [&] {
-    LogRead read;
-    StatusOr<LogSample> sample = ReadLogs(*ctx.logs().config, ctx.http(), ctx.clock());
-    if (!sample.ok()) {
-      read.status = Status::Error(RedactSecrets(sample.status().message()));
-      return read;
-    }
-    LogAnalyzer analyzer(ctx.logs().scanner);
-    std::size_t line = 0;
-    for (const LogEntry& e : sample->entries) analyzer.Add(e.text, ++line, e.text.size(), e.time);
-    analyzer.Finish();
-    read.entries = sample->entries.size();
-    read.notes = std::move(sample->notes);
-    read.stats = analyzer.stats();
+LogRead LogRead::Compute(ProbeContext& ctx) {
+  LogRead read;
+  StatusOr<LogSample> sample = ctx.logs().source->Read();
+  if (!sample.ok()) {
+    read.status = Status::Error(RedactSecrets(sample.status().message()));
     return read;
-  });
+  }
+  LogAnalyzer analyzer(ctx.logs().scanner);
+  std::size_t line = 0;
+  for (const LogEntry& e : sample->entries) analyzer.Add(e.text, ++line, e.text.size(), e.time);
+  analyzer.Finish();
+  read.entries = sample->entries.size();
+  read.notes = std::move(sample->notes);
+  read.stats = analyzer.stats();
+  return read;
 }
 
 Verdict NoSource() {
@@ -47,7 +51,7 @@ Verdict NoSource() {
 // The sample, or why the check cannot judge one.
 std::optional<Verdict> NoSample(ProbeContext& ctx, const LogRead** out) {
   if (!ctx.logs().configured()) return NoSource();
-  const LogRead& read = SharedLogs(ctx);
+  const LogRead& read = ctx.Fact<LogRead>();
   if (!read.status.ok()) return Verdict::Skip("the log source cannot be read (see logs.source.reachable)");
   if (read.stats.lines == 0) return Verdict::Skip("the log source has no lines to judge yet");
   *out = &read;
@@ -104,12 +108,10 @@ const std::pair<const std::string, Tally>* FirstFinding(const std::map<std::stri
   return first;
 }
 
-}  // namespace
-
 Verdict CheckLogsSourceReachable(ProbeContext& ctx, const CheckParams&) {
   if (!ctx.logs().configured()) return NoSource();
-  const LogRead& read = SharedLogs(ctx);
-  const std::string source = ctx.logs().config->Describe();
+  const LogRead& read = ctx.Fact<LogRead>();
+  const std::string source = ctx.logs().source->Describe();
   if (!read.status.ok()) return Verdict::Fail(source + ": " + read.status.message());
   std::string detail = source + ": read " + Count(read.entries, "line", "lines");
   for (const std::string& note : read.notes) detail += "; " + note;
@@ -175,7 +177,7 @@ Verdict CheckLogsTraceId(ProbeContext& ctx, const CheckParams&) {
 
 Verdict CheckLogsFreshness(ProbeContext& ctx, const CheckParams& params) {
   if (!ctx.logs().configured()) return NoSource();
-  const LogRead* read = &SharedLogs(ctx);
+  const LogRead* read = &ctx.Fact<LogRead>();
   if (!read->status.ok()) return Verdict::Skip("the log source cannot be read (see logs.source.reachable)");
   const Duration max_age = params.GetDuration("max_age");
   if (read->stats.lines == 0) return Verdict::Fail("the log source has no lines at all");
@@ -237,195 +239,60 @@ Verdict CheckLogsErrorRatio(ProbeContext& ctx, const CheckParams& params) {
 }
 
 // ---------------------------------------------------------------------------
-// tracing
-
-namespace {
-
-// The tracing checks' shared experiment: a request with an invalid
-// traceparent, then one with a fresh valid traceparent and X-Request-ID, then
-// the logs polled until the valid trace id shows up (or the wait is over).
-struct TraceProbe {
-  std::string where;  // "GET /readyz"
-  std::string unjudged;  // why nothing was sent, when there was nowhere to send it
-  Status error = Status::Ok();
-  int status = 0;
-  std::string trace_id, request_id, bad_trace_id;
-  StatusOr<int> bad_status = Status::Error("not sent");
-  std::string trace_header;  // traceresponse or server-timing, when one carried the trace id
-  bool request_id_echoed = false;
-  bool searched = false;  // the logs were read at least once
-  Status log_error = Status::Ok();
-  bool trace_logged = false, request_id_logged = false, bad_logged = false;
-  Duration waited{};
-};
-
-std::string TracingUrl(const ProbeContext& ctx, std::string* path) {
-  const TracingConfig* tracing = ctx.logs().tracing;
-  if (tracing && !tracing->path.empty()) {
-    StatusOr<Url> base = ParseUrl(ctx.logs().target_url);
-    if (!base.ok()) return "";
-    *path = tracing->path;
-    return ResolveEndpoint(*base, tracing->path);
-  }
-  for (const Endpoint* e : {&ctx.endpoints().readiness, &ctx.endpoints().liveness}) {
-    if (e->found()) {
-      *path = e->Path();
-      return e->url;
-    }
-  }
-  return "";
-}
-
-// Whether a log line carries `id` as its own trace id: the trace-id field of
-// a structured line (JSON or logfmt, container wrapping stripped), or the text
-// of a plain line. A structured line that merely records the request's raw
-// headers (Caddy's access log) has not adopted the id.
-bool CarriesTraceId(LineParser& parser, const std::string& raw, std::string_view id) {
-  if (raw.find(id) == std::string::npos) return false;
-  std::string_view line = raw;
-  const std::optional<ContainerLine> unwrapped = parser.Unwrap(line, line.size());
-  std::string copy;
-  if (unwrapped) {
-    copy.assign(unwrapped->text);
-    line = copy;
-  }
-  const LineFields fields = parser.Parse(line, line.size());
-  return fields.format == LineFormat::kText ? line.find(id) != std::string_view::npos : fields.TraceId() == id;
-}
-
-TraceProbe RunTraceProbe(ProbeContext& ctx) {
-  TraceProbe probe;
-  const TracingConfig defaults;
-  const TracingConfig& config = ctx.logs().tracing ? *ctx.logs().tracing : defaults;
-  std::string path;
-  const std::string url = TracingUrl(ctx, &path);
-  probe.where = config.method + " " + path;
-  if (url.empty()) {
-    probe.unjudged = "not evaluated: no readiness or liveness endpoint to send the traced request to (set "
-                     "tracing.path on the target)";
-    return probe;
-  }
-  // When discovery could not reach the target, ask no more: one timeout per run.
-  if (const StatusOr<HttpResponse>* earlier = ctx.Remembered(url); earlier && !earlier->ok()) {
-    probe.error = earlier->status();
-    return probe;
-  }
-  HttpRequest request;
-  request.method = config.method;
-  request.url = url;
-  request.headers = config.headers;
-
-  probe.bad_trace_id = NewTraceId();
-  HttpRequest bad = request;
-  bad.headers.emplace_back("traceparent", "ff-" + probe.bad_trace_id + "-" + NewSpanId() + "-01");
-  StatusOr<HttpResponse> bad_answer = ctx.Fetch(bad);
-  probe.bad_status = bad_answer.ok() ? StatusOr<int>(bad_answer->status) : StatusOr<int>(bad_answer.status());
-
-  probe.trace_id = NewTraceId();
-  probe.request_id = NewRequestId();
-  request.headers.emplace_back("traceparent", FormatTraceparent(probe.trace_id, NewSpanId()));
-  request.headers.emplace_back("X-Request-ID", probe.request_id);
-  const MonoTime sent = ctx.clock().Now();
-  StatusOr<HttpResponse> answer = ctx.Fetch(request);
-  if (!answer.ok()) {
-    probe.error = answer.status();
-    return probe;
-  }
-  probe.status = answer->status;
-  for (const char* header : {"traceresponse", "server-timing"}) {
-    if (probe.trace_header.empty() && answer->Header(header).find(probe.trace_id) != std::string::npos) {
-      probe.trace_header = header;
-    }
-  }
-  probe.request_id_echoed = answer->Header("x-request-id") == probe.request_id;
-
-  if (!ctx.logs().configured()) return probe;
-  LineParser parser;
-  const MonoTime deadline = sent + config.wait;
-  constexpr Duration kStep = std::chrono::milliseconds(200);
-  const long max_polls = static_cast<long>(config.wait / kStep) + 2;
-  for (long poll = 0; poll < max_polls; ++poll) {
-    StatusOr<LogSample> sample = ReadLogs(*ctx.logs().config, ctx.http(), ctx.clock());
-    if (!sample.ok()) {
-      probe.log_error = Status::Error(RedactSecrets(sample.status().message()));
-      break;
-    }
-    probe.searched = true;
-    for (const LogEntry& e : sample->entries) {
-      // Any mention lets an operator find the request by its trace id, a
-      // logged traceparent header included; adoption matters only for the
-      // invalid one.
-      probe.trace_logged |= e.text.find(probe.trace_id) != std::string::npos;
-      probe.request_id_logged |= e.text.find(probe.request_id) != std::string::npos;
-      probe.bad_logged |= CarriesTraceId(parser, e.text, probe.bad_trace_id);
-    }
-    const MonoTime now = ctx.clock().Now();
-    if (probe.trace_logged || now >= deadline) break;
-    ctx.clock().SleepFor(std::min<Duration>(kStep, deadline - now));
-  }
-  probe.waited = ctx.clock().Now() - sent;
-  return probe;
-}
-
-TraceProbe& SharedTraceProbe(ProbeContext& ctx) {
-  return ctx.Shared<TraceProbe>("tracing", [&] { return RunTraceProbe(ctx); });
-}
-
-std::string Waited(const TraceProbe& p) { return FormatSeconds(std::round(ToSeconds(p.waited) * 10) / 10) + " s"; }
 
 }  // namespace
 
-Verdict CheckTraceparentPropagated(ProbeContext& ctx, const CheckParams&) {
-  const TraceProbe& p = SharedTraceProbe(ctx);
-  if (!p.unjudged.empty()) return Verdict::Skip(p.unjudged);
-  if (!p.error.ok()) return Verdict::Error(p.where + ": " + p.error.message());
-  if (!p.trace_header.empty()) {
-    return Verdict::Pass(p.where + " with a fresh traceparent: the trace id came back in the " + p.trace_header +
-                         " header");
-  }
-  if (p.trace_logged) return Verdict::Pass(p.where + " with a fresh traceparent: its trace id is in the logs");
-  if (!p.log_error.ok()) return Verdict::Skip("the log source cannot be read: " + p.log_error.message());
-  if (!p.searched) {
-    return Verdict::Skip(p.where + ": no traceresponse or server-timing header carries the trace id, and no log "
-                                   "source is configured to look in");
-  }
-  return Verdict::Fail(p.where + " with traceparent trace id " + p.trace_id + ": not in the logs after " + Waited(p) +
-                       ", and no traceresponse or server-timing header carries it");
-}
-
-Verdict CheckRequestIdPropagated(ProbeContext& ctx, const CheckParams&) {
-  const TraceProbe& p = SharedTraceProbe(ctx);
-  if (!p.unjudged.empty()) return Verdict::Skip(p.unjudged);
-  if (!p.error.ok()) return Verdict::Error(p.where + ": " + p.error.message());
-  if (p.request_id_echoed) return Verdict::Pass(p.where + ": the fresh X-Request-ID came back in the response");
-  if (p.request_id_logged) return Verdict::Pass(p.where + ": the fresh X-Request-ID is in the logs");
-  if (!p.log_error.ok()) return Verdict::Skip("the log source cannot be read: " + p.log_error.message());
-  if (!p.searched) {
-    return Verdict::Skip(p.where + ": the X-Request-ID was not echoed, and no log source is configured to look in");
-  }
-  return Verdict::Fail(p.where + ": X-Request-ID " + p.request_id + " was neither echoed nor logged within " +
-                       Waited(p));
-}
-
-Verdict CheckInvalidTraceparentIgnored(ProbeContext& ctx, const CheckParams&) {
-  const TraceProbe& p = SharedTraceProbe(ctx);
-  if (!p.unjudged.empty()) return Verdict::Skip(p.unjudged);
-  if (!p.error.ok()) return Verdict::Error(p.where + ": " + p.error.message());
-  if (!p.bad_status.ok()) {
-    return Verdict::Fail(p.where + " with an invalid traceparent failed: " + p.bad_status.status().message());
-  }
-  const int bad = *p.bad_status;
-  if (bad / 100 != p.status / 100) {
-    return Verdict::Fail(p.where + " answered " + std::to_string(bad) + " with an invalid traceparent and " +
-                         std::to_string(p.status) + " with a valid one");
-  }
-  if (p.bad_logged) {
-    return Verdict::Fail(p.where + ": the trace id of an invalid traceparent (version ff) was adopted as a log "
-                                   "line's trace id; invalid headers must be ignored and a new trace started");
-  }
-  std::string detail = p.where + " answered " + std::to_string(bad) + " with an invalid traceparent";
-  if (p.searched) detail += ", and its trace id is not in the logs";
-  return Verdict::Pass(detail);
+const std::vector<CheckInfo>& LogsChecks() {
+  static const std::vector<CheckInfo> checks = {
+      {"logs.source.reachable", Severity::kCritical, Level::kBronze,
+       "the configured source (file, HTTP endpoint, Loki query) can be read",
+       "check the path, permissions, URL or LogQL selector in the target's logs: section", {},
+       {.logs = true}, CheckLogsSourceReachable},
+      {"logs.structured.parseable", Severity::kCritical, Level::kBronze,
+       ">= 99% of sampled lines are one JSON object or logfmt record (container-runtime prefixes stripped)",
+       "switch the logger to a JSON (or logfmt) encoder so that pipelines need no regex to read it",
+       {{"min_percent", K::kInt, "99", "share of lines that must be structured"}},
+       {.logs = true}, CheckLogsParseable},
+      {"logs.fields.timestamp", Severity::kCritical, Level::kSilver,
+       "every line has a timestamp (timestamp, @timestamp, time, ts) in RFC 3339 with zone or epoch",
+       "add an RFC 3339 timestamp with its zone (2024-05-01T10:00:00.123Z) to every line", {},
+       {.logs = true}, CheckLogsTimestamp},
+      {"logs.fields.level", Severity::kCritical, Level::kSilver,
+       "every line has a level (level, log.level, severity, SeverityText) mapping to TRACE…FATAL",
+       "add a level field with one of trace, debug, info, warn, error, fatal to every line", {},
+       {.logs = true}, CheckLogsLevel},
+      {"logs.fields.service", Severity::kWarning, Level::kSilver,
+       "service.name (or service) present", "add service.name to every line (OpenTelemetry resource "
+       "attribute), so that lines can be told apart once aggregated", {},
+       {.logs = true}, CheckLogsService},
+      {"logs.fields.trace_id", Severity::kWarning, Level::kGold,
+       "request-scoped lines carry a W3C trace id (32 lowercase hex) — trace_id or trace.id",
+       "put the current span's trace id on every line logged while serving a request (OpenTelemetry log "
+       "correlation does this)", {},
+       {.logs = true}, CheckLogsTraceId},
+      {"logs.freshness", Severity::kWarning, Level::kSilver,
+       "the newest line is younger than 5 min",
+       "make sure the service still writes to this source (a rotated file nobody reopened, a dead "
+       "shipper and a wrong path all look like this)",
+       {{"max_age", K::kDuration, "5m", "oldest acceptable newest line"}},
+       {.logs = true}, CheckLogsFreshness},
+      {"logs.secrets.none", Severity::kCritical, Level::kBronze,
+       "no line matches a secret rule: cloud keys (AKIA…), private-key blocks, JWTs, provider tokens "
+       "(ghp_, xox?-, sk_live_ …), Authorization header values, credentials in URLs, password-like keys "
+       "with values",
+       "never log credentials: redact Authorization headers and secret fields in the logger, then rotate "
+       "every secret that was written", {},
+       {.logs = true}, CheckLogsSecrets},
+      {"logs.pii.none", Severity::kWarning, Level::kGold,
+       "no card numbers (regex + Luhn) or e-mail addresses; counts only, masked",
+       "mask personal data before it is logged (log a customer id, not the card or the address)", {},
+       {.logs = true}, CheckLogsPii},
+      {"logs.errors.ratio", Severity::kInfo, Level::kNone, "share of ERROR/FATAL lines in the sample",
+       "look at the errors: a healthy service logs few of them, and expected conditions belong at WARN",
+       {{"max_percent", K::kInt, "5", "largest acceptable share of ERROR and FATAL lines"}},
+       {.logs = true}, CheckLogsErrorRatio},
+  };
+  return checks;
 }
 
 }  // namespace probity

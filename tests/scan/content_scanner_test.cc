@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "checks/sensitive_content.h"
+#include "scan/content_scanner.h"
 
 using namespace probity;
 
@@ -17,7 +17,7 @@ bool Finds(const std::string& text, const std::string& rule) {
 
 }  // namespace
 
-TEST_CASE("Secrets in health bodies are found and masked", "[checks]") {
+TEST_CASE("Secrets in health bodies are found and masked", "[scan]") {
   const std::string key = "AKIAIOSFODNN7EXAMPLE";
   auto findings = FindSensitiveContent("{\"aws\":\"" + key + "\"}");
   REQUIRE(findings.size() == 1);
@@ -32,7 +32,7 @@ TEST_CASE("Secrets in health bodies are found and masked", "[checks]") {
   CHECK(Finds("sk_live_" + std::string(24, '1'), "stripe-key"));
 }
 
-TEST_CASE("Placeholders and masked values are not secrets", "[checks]") {
+TEST_CASE("Placeholders and masked values are not secrets", "[scan]") {
   CHECK_FALSE(Finds(R"({"password":"******"})", "password-assignment"));
   CHECK_FALSE(Finds(R"({"password":"${DB_PASSWORD}"})", "password-assignment"));
   CHECK(FindSensitiveContent(R"({"status":"pass","checks":{"db":[{"status":"pass"}]}})").empty());
@@ -50,7 +50,7 @@ TEST_CASE("Placeholders and masked values are not secrets", "[checks]") {
   CHECK(Finds(R"({"password":"$ecretPassw0rd"})", "password-assignment"));
 }
 
-TEST_CASE("Stack traces of common runtimes are found", "[checks]") {
+TEST_CASE("Stack traces of common runtimes are found", "[scan]") {
   CHECK(Finds("\tat com.example.Foo.bar(Foo.java:42)", "java-stack-trace"));
   CHECK(Finds("Traceback (most recent call last):\n  File \"x.py\"", "python-traceback"));
   CHECK(Finds("goroutine 1 [running]:\nmain.main()", "go-panic"));
@@ -58,7 +58,7 @@ TEST_CASE("Stack traces of common runtimes are found", "[checks]") {
   CHECK(Finds("java.lang.NullPointerException: x", "exception-class"));
 }
 
-TEST_CASE("Hostile input is scanned in linear time without crashing", "[checks]") {
+TEST_CASE("Hostile input is scanned in linear time without crashing", "[scan]") {
   std::string parens(100000, '(');
   CHECK_NOTHROW(FindSensitiveContent(parens));
   std::string junk(1 << 20, '\xff');
@@ -68,7 +68,7 @@ TEST_CASE("Hostile input is scanned in linear time without crashing", "[checks]"
   CHECK_NOTHROW(FindSensitiveContent(near_misses));
 }
 
-TEST_CASE("RedactSecrets masks every secret and leaves the rest", "[checks]") {
+TEST_CASE("RedactSecrets masks every secret and leaves the rest", "[scan]") {
   const std::string text = "key AKIAIOSFODNN7EXAMPLE and password=hunter22 and AKIAIOSFODNN7EXAMPLF, status ok";
   const std::string redacted = RedactSecrets(text);
   CHECK(redacted.find("IOSFODNN7EXAMPLE") == std::string::npos);
@@ -78,7 +78,7 @@ TEST_CASE("RedactSecrets masks every secret and leaves the rest", "[checks]") {
   CHECK(RedactSecrets("nothing to hide") == "nothing to hide");
 }
 
-TEST_CASE("The built-in rules compile, so the built-in scanner may compile on its first scan", "[checks]") {
+TEST_CASE("The built-in rules compile, so the built-in scanner may compile on its first scan", "[scan]") {
   std::vector<ContentRule> builtin;
   for (const ContentRule& r : BuiltinContentRules()) {
     if (r.kind == "secret" || r.kind == "pii") builtin.push_back(r);

@@ -133,4 +133,7 @@ class ContentScanner {
   std::unique_ptr<Impl> impl_;
 };
 
+// A secret rule given as NAME=REGEX (`lint-logs --rule`), its pattern checked.
+StatusOr<ContentRule> ParseRuleFlag(const std::string& spec);
+
 }  // namespace probity

@@ -1,4 +1,4 @@
-#include "checks/sensitive_content.h"
+#include "scan/content_scanner.h"
 
 #include <hs/hs.h>
 #if defined(__SSE2__)
@@ -546,6 +546,17 @@ std::string ContentScanner::MaskedExcerpt(std::string_view text, const std::vect
   for (const ContentMatch& m : matches) spans.emplace_back(m.begin, m.end);
   std::string masked = MaskSpans(text, std::move(spans), from, to);
   return (from > 0 ? "…" : "") + Excerpt(masked, max_chars);
+}
+
+StatusOr<ContentRule> ParseRuleFlag(const std::string& spec) {
+  const std::size_t eq = spec.find('=');
+  if (eq == 0 || eq == std::string::npos || eq + 1 == spec.size()) {
+    return Status::Error("--rule \"" + Excerpt(spec, 60) + "\" must be NAME=REGEX");
+  }
+  ContentRule rule{spec.substr(0, eq), "secret", spec.substr(eq + 1)};
+  Status ok = ContentScanner::CheckPattern(rule.pattern);
+  if (!ok.ok()) return Status::Error("--rule " + rule.name + ": " + ok.message());
+  return rule;
 }
 
 }  // namespace probity

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace probity {
+
+// A whole input's bytes for a linter: a regular file is mapped rather than
+// copied; "-" is standard input, and a pipe or terminal is read in large
+// blocks. Not copyable.
+class MappedInput {
+ public:
+  MappedInput() = default;
+  MappedInput(const MappedInput&) = delete;
+  MappedInput& operator=(const MappedInput&) = delete;
+  ~MappedInput();
+
+  // Opens `path`; false with `*error` ("cannot read PATH") when it cannot.
+  bool Open(const std::string& path, std::string* error);
+  std::string_view text() const { return text_; }
+
+  // Drops the mapped pages before `offset` from memory: a 1 GB input is read
+  // through a small window. They are read back from the file if quoted.
+  void Release(std::size_t offset);
+
+ private:
+  std::string owned_;
+  void* mapped_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t released_ = 0;
+  std::string_view text_;
+};
+
+}  // namespace probity
