@@ -58,8 +58,8 @@ struct TargetState {
 TargetState StateOf(const ScrapeTarget& t, WallTime now) {
   const bool assumed = t.interval_s <= 0;
   const double interval = assumed ? kAssumedScrapeIntervalSeconds : t.interval_s;
-  const std::string every = "every " + FormatDuration(Seconds(interval)) +
-                            (assumed ? " (Prometheus did not say: its default assumed)" : "");
+  const std::string every =
+      "every " + FormatDuration(Seconds(interval)) + (assumed ? " (Prometheus did not say: its default assumed)" : "");
   const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
   const double age = std::max(0.0, now_s - t.last_scrape);
   if (t.health == "down") return {false, "down: " + (t.last_error.empty() ? "no error given" : ScrapeError(t))};
@@ -150,14 +150,14 @@ Verdict JudgeAlertsRunbook(const StatusOr<std::vector<AlertRule>>& rules, const 
     if (!missing.empty()) lacking.push_back(Quoted(r->name) + " (" + JoinBounded(missing, 2) + ")");
   }
   if (lacking.empty()) {
-    return Verdict::Pass(matched.size() == 1 ? "the alert that selects " + Describe(identity) +
-                                                   " has a runbook_url and a severity"
-                                             : "all " + std::to_string(matched.size()) + " alerts that select " +
-                                                   Describe(identity) + " have a runbook_url and a severity");
+    return Verdict::Pass(matched.size() == 1
+                             ? "the alert that selects " + Describe(identity) + " has a runbook_url and a severity"
+                             : "all " + std::to_string(matched.size()) + " alerts that select " + Describe(identity) +
+                                   " have a runbook_url and a severity");
   }
   return Verdict::Fail(std::to_string(lacking.size()) + " of " + Plural(matched.size(), "alert", "alerts") +
-                       " that select " + Describe(identity) + " " + (lacking.size() == 1 ? "lacks" : "lack") +
-                       " them: " + JoinBounded(lacking, 5, "; "));
+                       (matched.size() == 1 ? " that selects " : " that select ") + Describe(identity) + " " +
+                       (lacking.size() == 1 ? "lacks" : "lack") + " them: " + JoinBounded(lacking, 5, "; "));
 }
 
 Verdict JudgeAlertsRouted(const StatusOr<std::vector<std::string>>& active_alertmanagers,

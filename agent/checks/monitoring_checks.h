@@ -28,8 +28,7 @@ inline constexpr double kAssumedScrapeIntervalSeconds = 60;
 // Fails when none matches, naming the jobs Prometheus does scrape, or with
 // the state of the matched targets ("down: …", "not scraped yet", "last
 // scraped 5m ago").
-Verdict JudgeScraped(const StatusOr<std::vector<ScrapeTarget>>& targets, const ServiceIdentity& identity,
-                     WallTime now);
+Verdict JudgeScraped(const StatusOr<std::vector<ScrapeTarget>>& targets, const ServiceIdentity& identity, WallTime now);
 
 // monitoring.alerts.defined: passes when at least one alerting rule that
 // MatchAlerts finds has health "ok". Fails naming the matched rules that do

@@ -184,12 +184,18 @@ class Answer {
  private:
   static std::string TypeName(const element& e) {
     switch (e.type()) {
-      case element_type::ARRAY: return "a list";
-      case element_type::OBJECT: return "an object";
-      case element_type::STRING: return "a string";
-      case element_type::BOOL: return "a boolean";
-      case element_type::NULL_VALUE: return "null";
-      default: return "a number";
+      case element_type::ARRAY:
+        return "a list";
+      case element_type::OBJECT:
+        return "an object";
+      case element_type::STRING:
+        return "a string";
+      case element_type::BOOL:
+        return "a boolean";
+      case element_type::NULL_VALUE:
+        return "null";
+      default:
+        return "a number";
     }
   }
   // "/api/v1/targets" out of "the targets answer (/api/v1/targets)".
@@ -250,7 +256,9 @@ StatusOr<std::vector<ScrapeTarget>> ReadTargets(std::string_view body) {
     if (auto it = labels.find("instance"); it != labels.end()) target.instance = it->second;
     if (!last_scrape.empty()) {
       const std::optional<double> t_unix = ParseRfc3339(last_scrape);
-      if (!t_unix) return answer.Error(path + ".lastScrape \"" + Excerpt(last_scrape, 40) + "\" is not an RFC 3339 time");
+      if (!t_unix) {
+        return answer.Error(path + ".lastScrape \"" + Excerpt(last_scrape, 40) + "\" is not an RFC 3339 time");
+      }
       target.last_scrape = *t_unix > 0 ? *t_unix : 0;  // Go's zero time (year 1): never scraped
     }
     if (interval.empty()) {
@@ -280,9 +288,9 @@ StatusOr<std::vector<AlertRule>> ReadRules(std::string_view body) {
     if (ge.get_object().get(g) != simdjson::SUCCESS) return answer.Mistyped(gpath, ge, "an object");
     std::string group, file;
     std::optional<array> list;
-    for (Status s : {answer.String(g, "name", gpath + ".name", true, &group),
-                     answer.String(g, "file", gpath + ".file", false, &file),
-                     answer.List(g, "rules", gpath + ".rules", &list)}) {
+    for (Status s :
+         {answer.String(g, "name", gpath + ".name", true, &group),
+          answer.String(g, "file", gpath + ".file", false, &file), answer.List(g, "rules", gpath + ".rules", &list)}) {
       if (!s.ok()) return s;
     }
     if (!list) continue;
@@ -389,8 +397,8 @@ bool IsKeywordOrAggregation(std::string_view lower) {
   static const std::set<std::string_view> kWords = {
       "and", "or", "unless", "atan2", "offset", "bool", "inf", "nan",
       // aggregation operators: followed by "(" or by/without, never metric names
-      "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "count_values",
-      "quantile", "limitk", "limit_ratio"};
+      "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "count_values", "quantile",
+      "limitk", "limit_ratio"};
   return kWords.count(lower) > 0;
 }
 
@@ -434,26 +442,16 @@ Status ReadString(std::string_view s, std::size_t* i, std::string* out) {
     }
     if (*i >= s.size()) break;
     const char e = s[(*i)++];
-    int hex_digits = 0;
-    switch (e) {
-      case 'a': out->push_back('\a'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'n': out->push_back('\n'); break;
-      case 'r': out->push_back('\r'); break;
-      case 't': out->push_back('\t'); break;
-      case 'v': out->push_back('\v'); break;
-      case 'x': hex_digits = 2; break;
-      case 'u': hex_digits = 4; break;
-      case 'U': hex_digits = 8; break;
-      default:
-        if (e >= '0' && e <= '7') {  // \ooo
-          unsigned v = static_cast<unsigned>(e - '0');
-          for (int k = 0; k < 2 && *i < s.size() && s[*i] >= '0' && s[*i] <= '7'; ++k) v = v * 8 + (s[(*i)++] - '0');
-          out->push_back(static_cast<char>(v & 0xFF));
-        } else {
-          out->push_back(e);  // \\, \", \' and anything Prometheus would have refused
-        }
+    static constexpr std::string_view kEscapes = "abfnrtv", kEscaped = "\a\b\f\n\r\t\v";
+    const int hex_digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+    if (const auto k = kEscapes.find(e); k != std::string_view::npos) {
+      out->push_back(kEscaped[k]);
+    } else if (e >= '0' && e <= '7') {  // \ooo
+      unsigned v = static_cast<unsigned>(e - '0');
+      for (int n = 0; n < 2 && *i < s.size() && s[*i] >= '0' && s[*i] <= '7'; ++n) v = v * 8 + (s[(*i)++] - '0');
+      out->push_back(static_cast<char>(v & 0xFF));
+    } else if (hex_digits == 0) {
+      out->push_back(e);  // \\, \", \' and anything Prometheus would have refused
     }
     if (hex_digits > 0) {
       unsigned long v = 0;
@@ -542,15 +540,13 @@ Status ReadMatchers(std::string_view s, std::size_t* i, PromqlSelectors* out) {
   }
 }
 
-bool SelectsFamily(const std::vector<std::string>& names, const std::vector<std::string>& families) {
+bool SelectsFamily(const std::vector<std::string>& names, const std::set<std::string_view>& families) {
   static constexpr std::string_view kSuffixes[] = {"_bucket", "_count", "_sum", "_total", "_created"};
   for (const std::string& name : names) {
-    for (const std::string& family : families) {
-      if (family.empty() || !StartsWith(name, family)) continue;
-      const std::string_view rest = std::string_view(name).substr(family.size());
-      if (rest.empty()) return true;
-      for (std::string_view suffix : kSuffixes) {
-        if (rest == suffix) return true;
+    if (families.count(name) > 0) return true;
+    for (std::string_view suffix : kSuffixes) {
+      if (EndsWith(name, suffix) && families.count(std::string_view(name).substr(0, name.size() - suffix.size()))) {
+        return true;
       }
     }
   }
@@ -661,11 +657,15 @@ StatusOr<PromqlSelectors> ScanPromql(std::string_view s) {
 }
 
 std::vector<const AlertRule*> MatchAlerts(const std::vector<AlertRule>& rules, const ServiceIdentity& identity) {
+  std::set<std::string_view> families;
+  for (const std::string& f : identity.metric_families) {
+    if (!f.empty()) families.insert(f);
+  }
   std::vector<const AlertRule*> out;
   for (const AlertRule& rule : rules) {
     const StatusOr<PromqlSelectors> selectors = ScanPromql(rule.expr);
     if (!selectors.ok()) continue;
-    if (SelectsFamily(selectors->metric_names, identity.metric_families) ||
+    if (SelectsFamily(selectors->metric_names, families) ||
         SelectsJob(selectors->matchers, identity.jobs)) {
       out.push_back(&rule);
     }

@@ -46,7 +46,7 @@ inline constexpr std::size_t kMaxPrometheusAnswerBytes = 64u << 20;
 struct ServiceIdentity {
   std::string host_port;  // "127.0.0.1:8080", "[::1]:8080", "localhost:8080": from the Probity target URL,
                           // with the port (the scheme's default when the URL has none); empty: match by job only
-  std::vector<std::string> jobs;             // job names to match: the Probity target's `job` label if any, and its name
+  std::vector<std::string> jobs;  // job names to match: the Probity target's `job` label if any, and its name
   std::vector<std::string> metric_families;  // families the service exposes; empty when unknown
 };
 
@@ -63,10 +63,11 @@ struct ScrapeTarget {
 
 // Reads /api/v1/targets (with or without ?state=active: only activeTargets
 // is read). The interval is "scrapeInterval", else the discovered label
-// "__scrape_interval__", else 0. Prometheus's global interval from
+// "__scrape_interval__", else 0 (an older Prometheus that reports neither;
+// JudgeScraped then assumes Prometheus's default). The global interval from
 // /api/v1/status/config is deliberately not used: that answer is YAML inside
-// JSON (and only config/ may read YAML), and a per-job interval would make it
-// wrong anyway; servers that report neither are older than 2.42's behaviour.
+// JSON (and only config/ may read YAML), and it is wrong for every job that
+// sets its own scrape_interval.
 StatusOr<std::vector<ScrapeTarget>> ParseActiveTargets(std::string_view body);
 
 // One alerting rule (recording rules are left out).
