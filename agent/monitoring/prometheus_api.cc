@@ -87,13 +87,23 @@ std::optional<double> ParseRfc3339(std::string_view s) {
 
 // ---- JSON ----------------------------------------------------------------
 
+// The API endpoint an answer came from, as errors name it.
+struct Endpoint {
+  const char* name;  // "targets"
+  const char* path;  // "/api/v1/targets"
+  std::string What() const { return std::string("the ") + name + " answer (" + path + ")"; }
+};
+
+constexpr Endpoint kTargets{"targets", "/api/v1/targets"};
+constexpr Endpoint kRules{"rules", "/api/v1/rules"};
+constexpr Endpoint kAlertmanagers{"Alertmanagers", "/api/v1/alertmanagers"};
+
 // One answer body parsed and its envelope checked. Element handles point
 // into the parser, which lives as long as the Answer.
 class Answer {
  public:
-  // `what` names the answer in errors ("the targets answer (/api/v1/targets)").
-  Status Open(std::string_view body, const std::string& what) {
-    what_ = what;
+  Status Open(std::string_view body, const Endpoint& endpoint) {
+    what_ = endpoint.What();
     if (body.size() > kMaxPrometheusAnswerBytes) {
       return Status::Error(what_ + " is " + FormatByteSize(body.size()) + ", more than the " +
                            FormatByteSize(kMaxPrometheusAnswerBytes) + " read");
@@ -107,8 +117,8 @@ class Answer {
     }
     object root;
     if (doc.get_object().get(root) != simdjson::SUCCESS) {
-      return Status::Error(what_ + " is not a Prometheus API answer: a JSON " + TypeName(doc) +
-                           ", not an object with \"status\"");
+      return Status::Error(what_ + " is not a Prometheus API answer (it is " + TypeName(doc) +
+                           ", not an object with \"status\")");
     }
     std::string_view status;
     if (root["status"].get_string().get(status) != simdjson::SUCCESS) {
@@ -119,7 +129,7 @@ class Answer {
       if (root["errorType"].get_string().get(type) != simdjson::SUCCESS) type = {};
       if (root["error"].get_string().get(message) != simdjson::SUCCESS) message = {};
       return Status::Error("Prometheus answered an error" + (type.empty() ? "" : " (" + Excerpt(type, 40) + ")") +
-                           " to " + Request() + ": " + (message.empty() ? "no message" : Excerpt(message, 200)));
+                           " to " + endpoint.path + ": " + (message.empty() ? "no message" : Excerpt(message, 200)));
     }
     if (status != "success") {
       return Status::Error(what_ + " has status \"" + Excerpt(status, 40) + "\", neither \"success\" nor \"error\"");
@@ -198,12 +208,6 @@ class Answer {
         return "a number";
     }
   }
-  // "/api/v1/targets" out of "the targets answer (/api/v1/targets)".
-  std::string Request() const {
-    const auto open = what_.find('('), close = what_.rfind(')');
-    return open != std::string::npos && close > open ? what_.substr(open + 1, close - open - 1) : what_;
-  }
-
   std::string what_;
   simdjson::padded_string padded_;
   simdjson::dom::parser parser_;
@@ -214,23 +218,19 @@ std::string Index(std::string_view list, std::size_t i) { return std::string(lis
 
 // Runs a parse, turning what a dependency may throw into a Status.
 template <typename T, typename Fn>
-StatusOr<T> Guarded(const char* what, Fn fn) {
+StatusOr<T> Guarded(const Endpoint& endpoint, Fn fn) {
   try {
     return fn();
   } catch (const std::bad_alloc&) {
-    return Status::Error(std::string(what) + ": out of memory while reading it");
+    return Status::Error(endpoint.What() + ": out of memory while reading it");
   } catch (const std::exception& e) {
-    return Status::Error(std::string(what) + ": " + Excerpt(e.what(), 200));
+    return Status::Error(endpoint.What() + ": " + Excerpt(e.what(), 200));
   }
 }
 
-constexpr const char* kTargetsWhat = "the targets answer (/api/v1/targets)";
-constexpr const char* kRulesWhat = "the rules answer (/api/v1/rules)";
-constexpr const char* kAlertmanagersWhat = "the Alertmanagers answer (/api/v1/alertmanagers)";
-
 StatusOr<std::vector<ScrapeTarget>> ReadTargets(std::string_view body) {
   Answer answer;
-  if (Status s = answer.Open(body, kTargetsWhat); !s.ok()) return s;
+  if (Status s = answer.Open(body, kTargets); !s.ok()) return s;
   std::optional<array> list;
   if (Status s = answer.List(answer.data(), "activeTargets", "data.activeTargets", &list); !s.ok()) return s;
   std::vector<ScrapeTarget> targets;
@@ -276,7 +276,7 @@ StatusOr<std::vector<ScrapeTarget>> ReadTargets(std::string_view body) {
 
 StatusOr<std::vector<AlertRule>> ReadRules(std::string_view body) {
   Answer answer;
-  if (Status s = answer.Open(body, kRulesWhat); !s.ok()) return s;
+  if (Status s = answer.Open(body, kRules); !s.ok()) return s;
   std::optional<array> groups;
   if (Status s = answer.List(answer.data(), "groups", "data.groups", &groups); !s.ok()) return s;
   std::vector<AlertRule> rules;
@@ -321,7 +321,7 @@ StatusOr<std::vector<AlertRule>> ReadRules(std::string_view body) {
 
 StatusOr<std::vector<std::string>> ReadAlertmanagers(std::string_view body) {
   Answer answer;
-  if (Status s = answer.Open(body, kAlertmanagersWhat); !s.ok()) return s;
+  if (Status s = answer.Open(body, kAlertmanagers); !s.ok()) return s;
   std::optional<array> list;
   if (Status s = answer.List(answer.data(), "activeAlertmanagers", "data.activeAlertmanagers", &list); !s.ok()) {
     return s;
@@ -576,15 +576,15 @@ bool SelectsJob(const std::vector<PromqlSelectors::Matcher>& matchers, const std
 }  // namespace
 
 StatusOr<std::vector<ScrapeTarget>> ParseActiveTargets(std::string_view body) {
-  return Guarded<std::vector<ScrapeTarget>>(kTargetsWhat, [&] { return ReadTargets(body); });
+  return Guarded<std::vector<ScrapeTarget>>(kTargets, [&] { return ReadTargets(body); });
 }
 
 StatusOr<std::vector<AlertRule>> ParseAlertingRules(std::string_view body) {
-  return Guarded<std::vector<AlertRule>>(kRulesWhat, [&] { return ReadRules(body); });
+  return Guarded<std::vector<AlertRule>>(kRules, [&] { return ReadRules(body); });
 }
 
 StatusOr<std::vector<std::string>> ParseActiveAlertmanagers(std::string_view body) {
-  return Guarded<std::vector<std::string>>(kAlertmanagersWhat, [&] { return ReadAlertmanagers(body); });
+  return Guarded<std::vector<std::string>>(kAlertmanagers, [&] { return ReadAlertmanagers(body); });
 }
 
 std::string AlertmanagerBaseUrl(std::string_view api_url) {
@@ -665,8 +665,7 @@ std::vector<const AlertRule*> MatchAlerts(const std::vector<AlertRule>& rules, c
   for (const AlertRule& rule : rules) {
     const StatusOr<PromqlSelectors> selectors = ScanPromql(rule.expr);
     if (!selectors.ok()) continue;
-    if (SelectsFamily(selectors->metric_names, families) ||
-        SelectsJob(selectors->matchers, identity.jobs)) {
+    if (SelectsFamily(selectors->metric_names, families) || SelectsJob(selectors->matchers, identity.jobs)) {
       out.push_back(&rule);
     }
   }
