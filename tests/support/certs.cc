@@ -50,9 +50,10 @@ std::string AsnTime(CertTime t) {
   return buf;
 }
 
-// A request config: the subject is CN=`cn`, `extensions` the named section.
-std::string RequestConfig(const std::string& cn, const std::string& extensions) {
-  return "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = " + cn + "\n" + extensions;
+// A request config whose subject is CN=`cn`: `req_lines` go in [req], then
+// `sections` follow.
+std::string RequestConfig(const std::string& cn, const std::string& req_lines, const std::string& sections) {
+  return "[req]\ndistinguished_name = dn\nprompt = no\n" + req_lines + "[dn]\nCN = " + cn + "\n" + sections;
 }
 
 const char kEcKey[] = "ec";
@@ -68,7 +69,7 @@ TestCa::TestCa(std::string dir, std::string name) : dir_(std::move(dir)), name_(
   key_file_ = ca_dir_ + "/ca.key";
   config_ = ca_dir_ + "/ca.cnf";
   WriteText(config_,
-            RequestConfig(name_, "x509_extensions = v3_ca\n") +
+            RequestConfig(name_, "x509_extensions = v3_ca\n", "") +
                 "[v3_ca]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n"
                 "subjectKeyIdentifier = hash\n"
                 "[ca]\ndefault_ca = test_ca\n"
@@ -92,7 +93,7 @@ CertFiles TestCa::Issue(const std::string& stem, const std::vector<std::string>&
   const std::string base = dir_ + "/" + stem;
   CertFiles files{base + ".crt", base + ".key"};
   const std::string config = base + ".cnf", csr = base + ".csr";
-  WriteText(config, RequestConfig(names[0],
+  WriteText(config, RequestConfig(names[0], "",
                                   "[leaf]\nbasicConstraints = critical, CA:FALSE\n"
                                   "keyUsage = critical, digitalSignature, keyEncipherment\n"
                                   "extendedKeyUsage = serverAuth\nsubjectAltName = " + AltNames(names) + "\n"
@@ -115,7 +116,7 @@ CertFiles SelfSigned(const std::string& dir, const std::string& stem, const std:
   const std::string base = dir + "/" + stem;
   CertFiles files{base + ".crt", base + ".key"};
   const std::string config = base + ".cnf";
-  WriteText(config, RequestConfig(names[0], "x509_extensions = self\n[self]\nbasicConstraints = critical, CA:FALSE\n"
+  WriteText(config, RequestConfig(names[0], "x509_extensions = self\n", "[self]\nbasicConstraints = critical, CA:FALSE\n"
                                             "extendedKeyUsage = serverAuth\nsubjectAltName = " +
                                                 AltNames(names) + "\nsubjectKeyIdentifier = hash\n"));
   Run({"openssl", "req", "-x509", "-new", "-config", config, "-newkey", kEcKey, "-pkeyopt",
