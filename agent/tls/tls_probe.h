@@ -60,8 +60,9 @@ struct TlsFacts {
 // verified the same way (key-strength rules of level 0 then).
 // SSLv3 is not probed: the TLS library cannot speak it.
 //
-// Bounded: all handshakes share one deadline, `timeout` after the call
-// starts (each handshake's connect, writes and reads included), and each
+// Bounded: all handshakes share one deadline, `timeout` after the name is
+// resolved (each handshake's connects, writes and reads included, so the
+// call returns within about `timeout` however the peer behaves), and each
 // reads at most 1 MiB. Errors, for the main handshake only: cannot resolve,
 // cannot connect, "TLS handshake with host:port timed out after 2s",
 // "host:port is not TLS (received "HTTP/1.1 400 …")", the peer closing or

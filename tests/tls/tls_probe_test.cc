@@ -60,6 +60,11 @@ class NginxTls {
     Add("future", ca_.Issue("future", local, now + 200 * day, now + 400 * day), "TLSv1.2 TLSv1.3");
     Add("wrong_name", ca_.Issue("wrong_name", {"other.example"}), "TLSv1.2 TLSv1.3");
     Add("self_signed", testing::SelfSigned(dir_.path(), "self_signed", local), "TLSv1.2 TLSv1.3");
+    // The leaf outlives its CA, and the server sends both: the CA is the
+    // earliest certificate of the presented chain.
+    CertFiles chain = ca_.Issue("long_leaf", local, 20 * 365);
+    testing::ConcatenatePem({chain.cert, ca_.cert_file()}, chain.cert);
+    Add("full_chain", chain, "TLSv1.2 TLSv1.3");
     Add("legacy", valid, "TLSv1 TLSv1.1 TLSv1.2", "DEFAULT@SECLEVEL=0");
     Add("legacy_only", valid, "TLSv1 TLSv1.1", "DEFAULT@SECLEVEL=0");
 
@@ -161,9 +166,9 @@ TEST_CASE("A certificate from the trusted CA for the name asked verifies and eve
   CHECK(modern.detail == nginx.Url("valid") + ": negotiates TLSv1.3 and refuses TLSv1 and TLSv1.1");
 }
 
-TEST_CASE("A host name is resolved and its addresses tried until one connects", "[tls][integration]") {
+TEST_CASE("A host name is resolved and is the name the certificate is verified for", "[tls][integration]") {
   TlsEndpoint e = Nginx().Endpoint("valid");
-  e.host = "localhost";  // may resolve to ::1 first, where nothing listens
+  e.host = "localhost";  // where it also resolves to ::1 (nothing listens there), that address is tried in turn
   const TlsFacts f = Inspect(e);
   CHECK(f.problem == TrustProblem::kNone);
   CHECK(f.verified_name == "localhost");
@@ -250,6 +255,28 @@ TEST_CASE("A chain from a CA that is not trusted is an unknown issuer, with the 
     CHECK(valid.status == CheckStatus::kFail);
     CHECK(valid.remedy.find("full chain") != std::string::npos);
   }
+}
+
+TEST_CASE("The earliest certificate of the presented chain is the one whose expiry counts", "[tls][integration]") {
+  const NginxTls& nginx = Nginx();
+  const TlsFacts f = Inspect(nginx.Endpoint("full_chain"));
+  CHECK(f.problem == TrustProblem::kNone);
+  CHECK(f.chain_length == 2);
+  CHECK(f.leaf_subject == "CN=localhost");
+  CHECK(f.earliest_subject == "CN=Probity Test CA");
+  CHECK(f.earliest_not_after < f.leaf_not_after);
+  const Verdict v = JudgeCertificateExpiry({{nginx.Url("full_chain"), f}}, std::chrono::system_clock::now(), 14);
+  CHECK(v.status == CheckStatus::kPass);
+  CHECK(v.detail == nginx.Url("full_chain") + ": the chain's certificate CN=Probity Test CA expires in 9 years (on " +
+                        FormatDate(f.earliest_not_after) + ")");
+}
+
+TEST_CASE("A chain that ends in a root the client does not trust is self-signed in the chain", "[tls][integration]") {
+  TlsEndpoint e = Nginx().Endpoint("full_chain");
+  e.ca_file.clear();
+  const TlsFacts f = Inspect(e);
+  CHECK(f.problem == TrustProblem::kSelfSigned);
+  CHECK(f.trust_detail == "the chain ends in the self-signed CA certificate CN=Probity Test CA, which is not trusted");
 }
 
 TEST_CASE("With several problems the first OpenSSL meets is the problem and the detail names each",
