@@ -116,9 +116,9 @@ CertFiles SelfSigned(const std::string& dir, const std::string& stem, const std:
   const std::string base = dir + "/" + stem;
   CertFiles files{base + ".crt", base + ".key"};
   const std::string config = base + ".cnf";
-  WriteText(config, RequestConfig(names[0], "x509_extensions = self\n", "[self]\nbasicConstraints = critical, CA:FALSE\n"
-                                            "extendedKeyUsage = serverAuth\nsubjectAltName = " +
-                                                AltNames(names) + "\nsubjectKeyIdentifier = hash\n"));
+  WriteText(config, RequestConfig(names[0], "x509_extensions = self\n",
+                                  "[self]\nbasicConstraints = critical, CA:FALSE\nextendedKeyUsage = serverAuth\n"
+                                  "subjectAltName = " + AltNames(names) + "\nsubjectKeyIdentifier = hash\n"));
   Run({"openssl", "req", "-x509", "-new", "-config", config, "-newkey", kEcKey, "-pkeyopt",
        "ec_paramgen_curve:P-256", "-nodes", "-keyout", files.key, "-out", files.cert, "-days", std::to_string(days)});
   return files;

@@ -194,8 +194,8 @@ TEST_CASE("An expired leaf is reported as expired with its date", "[tls][integra
   const NginxTls& nginx = Nginx();
   const TlsFacts f = Inspect(nginx.Endpoint("expired"));
   CHECK(f.problem == TrustProblem::kExpired);
-  CHECK(f.trust_detail == "certificate for CN=localhost expired on 2020-02-01 (" + DescribeSpan(UnixNow() - 1580515200) +
-                              " ago)");
+  CHECK(f.trust_detail ==
+        "certificate for CN=localhost expired on 2020-02-01 (" + DescribeSpan(UnixNow() - 1580515200) + " ago)");
   CHECK(f.leaf_not_after == 1580515200);
   const TlsSeen seen = {{nginx.Url("expired"), f}};
   const Verdict valid = JudgeCertificateValid(seen);
@@ -219,7 +219,8 @@ TEST_CASE("A certificate for another name is the wrong name, and the detail list
   const NginxTls& nginx = Nginx();
   const TlsFacts by_ip = Inspect(nginx.Endpoint("wrong_name"));
   CHECK(by_ip.problem == TrustProblem::kWrongName);
-  CHECK(by_ip.trust_detail == "certificate for CN=other.example is not valid for 127.0.0.1 (it names DNS:other.example)");
+  CHECK(by_ip.trust_detail ==
+        "certificate for CN=other.example is not valid for 127.0.0.1 (it names DNS:other.example)");
   const TlsFacts by_name = Inspect(nginx.Endpoint("wrong_name", "localhost"));
   CHECK(by_name.problem == TrustProblem::kWrongName);
   CHECK(by_name.trust_detail ==
@@ -337,7 +338,8 @@ TEST_CASE("A server that speaks only TLS 1.0 and 1.1 is described from its newes
   CHECK(v.detail == nginx.Url("legacy_only") + ": accepts TLSv1 and TLSv1.1 (and nothing newer than TLSv1.1)");
 }
 
-TEST_CASE("A closed port, an unreadable CA file and a bad port are errors that say so", "[tls][integration]") {
+TEST_CASE("A closed port (IPv4 or IPv6), an unreadable CA file and a bad port are errors that say so",
+          "[tls][integration]") {
   TlsEndpoint e = Nginx().Endpoint("valid");
   e.port = testing::FreePort();
   StatusOr<TlsFacts> closed = InspectTls(e);
@@ -350,6 +352,13 @@ TEST_CASE("A closed port, an unreadable CA file and a bad port are errors that s
   StatusOr<TlsFacts> no_ca = InspectTls(e);
   REQUIRE_FALSE(no_ca.ok());
   CHECK(no_ca.status().message().rfind("cannot read CA certificates from /nonexistent/ca.pem: ", 0) == 0);
+
+  e = Nginx().Endpoint("valid");
+  e.host = "::1";  // refused, or unreachable where the machine has no IPv6: an error either way
+  e.port = testing::FreePort();
+  StatusOr<TlsFacts> v6 = InspectTls(e);
+  REQUIRE_FALSE(v6.ok());
+  CHECK(v6.status().message().rfind("cannot connect to [::1]:" + std::to_string(e.port) + ": ", 0) == 0);
 
   e = Nginx().Endpoint("valid");
   e.port = 70000;
@@ -427,7 +436,8 @@ TEST_CASE("A peer that answers with HTTP or other garbage is not TLS, and the er
   });
   f = InspectTls(RawEndpoint(binary, 5s));
   REQUIRE_FALSE(f.ok());
-  CHECK(f.status().message() == "127.0.0.1:" + std::to_string(binary.port()) + " is not TLS (received \"\\x00\\x01\xEF\xBF\xBD\")");
+  CHECK(f.status().message() ==
+        "127.0.0.1:" + std::to_string(binary.port()) + " is not TLS (received \"\\x00\\x01\xEF\xBF\xBD\")");
 }
 
 TEST_CASE("A peer that sends a broken TLS record, resets or closes gives an error naming what happened",
