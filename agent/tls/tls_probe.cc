@@ -38,7 +38,11 @@ struct SslCtxFree {
 struct SslFree {
   void operator()(SSL* ssl) const { SSL_free(ssl); }
 };
+struct StoreFree {
+  void operator()(X509_STORE* store) const { X509_STORE_free(store); }
+};
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
+using StorePtr = std::unique_ptr<X509_STORE, StoreFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 
 class Socket {
@@ -65,6 +69,7 @@ std::string OpenSslReason() {
   const unsigned long error = ERR_get_error();
   ERR_clear_error();
   if (error == 0) return "";
+  if (ERR_SYSTEM_ERROR(error)) return ErrnoText(ERR_GET_REASON(error));
   const char* reason = ERR_reason_error_string(error);
   return reason != nullptr ? reason : "OpenSSL error " + std::to_string(error);
 }
@@ -371,7 +376,21 @@ void Receive(Handshake& h, const Peer& peer) {
   Drive(h, peer);
 }
 
-StatusOr<SslCtxPtr> MakeContext(const TlsEndpoint& endpoint, int pinned_version) {
+// The CAs every handshake of a call trusts, loaded once.
+StatusOr<StorePtr> TrustStore(const TlsEndpoint& endpoint) {
+  StorePtr store(X509_STORE_new());
+  if (!store) return Status::Error("cannot make a certificate store: " + OpenSslReason());
+  if (endpoint.ca_file.empty()) {
+    if (X509_STORE_set_default_paths(store.get()) != 1) {
+      return Status::Error("cannot load the system's trusted CAs: " + OpenSslReason());
+    }
+  } else if (X509_STORE_load_file(store.get(), endpoint.ca_file.c_str()) != 1) {
+    return Status::Error("cannot read CA certificates from " + Printable(endpoint.ca_file) + ": " + OpenSslReason());
+  }
+  return store;
+}
+
+StatusOr<SslCtxPtr> MakeContext(X509_STORE* trusted, int pinned_version) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return Status::Error("cannot make a TLS context: " + OpenSslReason());
   if (pinned_version != 0) {
@@ -382,13 +401,7 @@ StatusOr<SslCtxPtr> MakeContext(const TlsEndpoint& endpoint, int pinned_version)
       return Status::Error("cannot set up a legacy TLS probe: " + OpenSslReason());
     }
   }
-  if (endpoint.ca_file.empty()) {
-    if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
-      return Status::Error("cannot load the system's trusted CAs: " + OpenSslReason());
-    }
-  } else if (SSL_CTX_load_verify_locations(ctx.get(), endpoint.ca_file.c_str(), nullptr) != 1) {
-    return Status::Error("cannot read CA certificates from " + Printable(endpoint.ca_file) + ": " + OpenSslReason());
-  }
+  SSL_CTX_set1_cert_store(ctx.get(), trusted);
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, RecordVerifyProblem);
   return ctx;
 }
@@ -533,10 +546,12 @@ StatusOr<TlsFacts> InspectTls(const TlsEndpoint& endpoint) {
     int pinned;
   };
   const Plan plans[] = {{"", 0}, {"TLSv1", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION}};
+  StatusOr<StorePtr> trusted = TrustStore(endpoint);
+  if (!trusted.ok()) return trusted.status();
   std::vector<SslCtxPtr> contexts;
   std::vector<std::unique_ptr<Handshake>> handshakes;
   for (const Plan& plan : plans) {
-    StatusOr<SslCtxPtr> ctx = MakeContext(endpoint, plan.pinned);
+    StatusOr<SslCtxPtr> ctx = MakeContext(trusted->get(), plan.pinned);
     if (!ctx.ok()) return ctx.status();
     auto h = std::make_unique<Handshake>();
     h->version = plan.version;

@@ -338,7 +338,7 @@ TEST_CASE("A server that speaks only TLS 1.0 and 1.1 is described from its newes
   CHECK(v.detail == nginx.Url("legacy_only") + ": accepts TLSv1 and TLSv1.1 (and nothing newer than TLSv1.1)");
 }
 
-TEST_CASE("A closed port (IPv4 or IPv6), an unreadable CA file and a bad port are errors that say so",
+TEST_CASE("A closed port (IPv4 or IPv6), a missing or unreadable CA file and a bad port are errors that say so",
           "[tls][integration]") {
   TlsEndpoint e = Nginx().Endpoint("valid");
   e.port = testing::FreePort();
@@ -351,7 +351,13 @@ TEST_CASE("A closed port (IPv4 or IPv6), an unreadable CA file and a bad port ar
   e.ca_file = "/nonexistent/ca.pem";
   StatusOr<TlsFacts> no_ca = InspectTls(e);
   REQUIRE_FALSE(no_ca.ok());
-  CHECK(no_ca.status().message().rfind("cannot read CA certificates from /nonexistent/ca.pem: ", 0) == 0);
+  CHECK(no_ca.status().message() == "cannot read CA certificates from /nonexistent/ca.pem: No such file or directory");
+  TempDir dir;
+  e.ca_file = dir.Write("not-pem.crt", "this is not a certificate\n");
+  StatusOr<TlsFacts> not_pem = InspectTls(e);
+  REQUIRE_FALSE(not_pem.ok());
+  CHECK(not_pem.status().message() ==
+        "cannot read CA certificates from " + e.ca_file + ": no certificate or crl found");
 
   e = Nginx().Endpoint("valid");
   e.host = "::1";  // refused, or unreachable where the machine has no IPv6: an error either way
