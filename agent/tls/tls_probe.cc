@@ -240,7 +240,6 @@ struct Handshake {
   std::string head;     // the first bytes the peer sent
   std::size_t received = 0;
   std::string error;    // why it failed, for the main handshake's Status
-  bool refused = false;  // the server answered: it would not (an alert, a close, a reset)
   std::vector<VerifyProblem> problems;
 };
 
@@ -249,10 +248,9 @@ struct Peer {
   std::vector<std::pair<sockaddr_storage, socklen_t>> addresses;
 };
 
-void Fail(Handshake& h, std::string error, bool refused) {
+void Fail(Handshake& h, std::string error) {
   h.state = Handshake::State::kFailed;
   h.error = std::move(error);
-  h.refused = refused;
   h.socket.Reset(-1);
 }
 
@@ -265,7 +263,7 @@ bool LooksLikeTls(const std::string& head) {
 
 void FailNotTls(Handshake& h, const Peer& peer) {
   const std::string shown = Printable(h.head.substr(0, std::min(h.head.size(), kHeadKept)));
-  Fail(h, peer.where + " is not TLS (received \"" + shown + (h.received > kHeadKept ? "…" : "") + "\")", true);
+  Fail(h, peer.where + " is not TLS (received \"" + shown + (h.received > kHeadKept ? "…" : "") + "\")");
 }
 
 // Moves what OpenSSL wrote into `pending` and sends what the socket takes.
@@ -285,8 +283,7 @@ bool Flush(Handshake& h, const Peer& peer) {
     } else {
       const int error = errno;
       Fail(h, peer.where + (error == ECONNRESET || error == EPIPE ? " reset the connection during the TLS handshake"
-                                                                 : " cannot be written to: " + ErrnoText(error)),
-           true);
+                                                                 : " cannot be written to: " + ErrnoText(error)));
       return false;
     }
   }
@@ -312,10 +309,8 @@ void Drive(Handshake& h, const Peer& peer) {
   const std::string reason = OpenSslReason();
   Flush(h, peer);  // the alert OpenSSL queued, if any
   if (!LooksLikeTls(h.head)) return FailNotTls(h, peer);
-  Fail(h, "TLS handshake with " + peer.where + " failed: " + (reason.empty() ? "no reason given" : reason), true);
+  Fail(h, "TLS handshake with " + peer.where + " failed: " + (reason.empty() ? "no reason given" : reason));
 }
-
-void Connect(Handshake& h, const Peer& peer);
 
 void Handshaking(Handshake& h, const Peer& peer) {
   h.state = Handshake::State::kHandshaking;
@@ -326,7 +321,7 @@ void Connect(Handshake& h, const Peer& peer) {
   while (h.address < peer.addresses.size()) {
     const auto& [address, length] = peer.addresses[h.address];
     h.socket.Reset(socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (h.socket.get() < 0) return Fail(h, "cannot open a socket: " + ErrnoText(errno), false);
+    if (h.socket.get() < 0) return Fail(h, "cannot open a socket: " + ErrnoText(errno));
     if (connect(h.socket.get(), reinterpret_cast<const sockaddr*>(&address), length) == 0) return Handshaking(h, peer);
     if (errno == EINPROGRESS) {
       h.state = Handshake::State::kConnecting;
@@ -335,7 +330,7 @@ void Connect(Handshake& h, const Peer& peer) {
     h.connect_error = errno;
     ++h.address;
   }
-  Fail(h, "cannot connect to " + peer.where + ": " + ErrnoText(h.connect_error), false);
+  Fail(h, "cannot connect to " + peer.where + ": " + ErrnoText(h.connect_error));
 }
 
 void ConnectDone(Handshake& h, const Peer& peer) {
@@ -354,24 +349,22 @@ void Receive(Handshake& h, const Peer& peer) {
   if (n < 0) {
     const int error = errno;
     if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR) return;
-    if (error == ECONNRESET) return Fail(h, peer.where + " reset the connection during the TLS handshake", true);
-    return Fail(h, "cannot read from " + peer.where + ": " + ErrnoText(error), true);
+    if (error == ECONNRESET) return Fail(h, peer.where + " reset the connection during the TLS handshake");
+    return Fail(h, "cannot read from " + peer.where + ": " + ErrnoText(error));
   }
   if (n == 0) {
-    return Fail(h,
-                peer.where + (h.received == 0 ? " closed the connection without answering the TLS handshake"
-                                              : " closed the connection during the TLS handshake"),
-                true);
+    return Fail(h, peer.where + (h.received == 0 ? " closed the connection without answering the TLS handshake"
+                                                 : " closed the connection during the TLS handshake"));
   }
   const auto size = static_cast<std::size_t>(n);
   if (h.head.size() < kHeadKept) h.head.append(buf, std::min(size, kHeadKept - h.head.size()));
   h.received += size;
   if (!LooksLikeTls(h.head)) return FailNotTls(h, peer);
   if (h.received > kMaxReceived) {
-    return Fail(h, peer.where + " sent more than " + FormatByteSize(kMaxReceived) + " during the TLS handshake", true);
+    return Fail(h, peer.where + " sent more than " + FormatByteSize(kMaxReceived) + " during the TLS handshake");
   }
   if (BIO_write(h.in, buf, static_cast<int>(size)) != static_cast<int>(size)) {
-    return Fail(h, "cannot buffer the TLS handshake with " + peer.where, false);
+    return Fail(h, "cannot buffer the TLS handshake with " + peer.where);
   }
   Drive(h, peer);
 }
@@ -475,7 +468,7 @@ void RunAll(std::vector<std::unique_ptr<Handshake>>& handshakes, const Peer& pee
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) {
       const std::string error = "cannot wait for " + peer.where + ": " + ErrnoText(errno);
-      for (Handshake* h : owners) Fail(*h, error, false);
+      for (Handshake* h : owners) Fail(*h, error);
       return;
     }
     for (std::size_t i = 0; i < fds.size(); ++i) {
