@@ -150,7 +150,8 @@ Verdict JudgeProtocolModern(const TlsSeen& seen) {
       if (!refused.empty()) detail += " and refuses " + AndList(refused);
       if (!facts->legacy_unanswered.empty()) {
         detail += std::string(refused.empty() ? "; " : ", ") + "its " + AndList(facts->legacy_unanswered) +
-                  " handshake got no answer before the timeout (counted as refused)";
+                  (facts->legacy_unanswered.size() == 1 ? " handshake" : " handshakes") +
+                  " got no answer before the timeout (counted as refused)";
       }
       tally.passes.push_back(url + ": " + detail);
     }
