@@ -160,6 +160,7 @@ int LintLogs(const LintLogsFlags& flags) {
 
 struct ScanFlags {
   std::vector<std::string> urls;
+  std::string prometheus;
   std::string shard;
   std::string config;
   std::string format = "text";
@@ -181,6 +182,16 @@ int Scan(const ScanFlags& flags) {
   }
   std::vector<ConfigError> errors;
   Config config = LoadConfig(flags.config, &errors);
+  if (!flags.prometheus.empty()) {
+    StatusOr<Url> url = ParseUrl(flags.prometheus);
+    if (!url.ok()) {
+      std::cerr << "probity scan: --prometheus: " << url.status().message() << "\n";
+      return kExitUsage;
+    }
+    config.prometheus.url = flags.prometheus;
+    config.prometheus.http.timeout = config.prometheus.http.connect_timeout = config.global.timeout;
+    config.prometheus.http.max_body_bytes = kMaxPrometheusBodyBytes;
+  }
   if (!errors.empty()) {
     PrintErrors(errors);
     return kExitUsage;
@@ -214,6 +225,7 @@ int Scan(const ScanFlags& flags) {
       return kExitUsage;
     }
     targets.push_back(TargetForUrl(url, config.global));
+    targets.back().prometheus = config.prometheus;
   }
   Report report = ProbeAll(targets, http, SystemClock::Instance(), gate.fail_on, config.global.max_concurrent_probes);
   RenderOptions options;
@@ -414,6 +426,9 @@ int main(int argc, char** argv) {
   scan->add_option("--min-score", scan_flags.min_score, "Exit 4 when a target scores below this (0..1)")
       ->check(CLI::Range(0.0, 1.0));
   scan->add_option("--output", scan_flags.output, "Write the report to this file instead of stdout");
+  scan->add_option("--prometheus", scan_flags.prometheus,
+                   "Prometheus server whose targets, alerting rules and Alertmanagers the monitoring checks read "
+                   "(for URL targets and targets without prometheus: of their own)");
   scan->add_option("--shard", scan_flags.shard,
                    "Probe only the configured and discovered targets of shard I of N (Prometheus' hashmod)")
       ->check(ShardValidator());

@@ -10,6 +10,8 @@
 #include "checks/health_checks.h"
 #include "checks/logs_checks.h"
 #include "checks/metrics_checks.h"
+#include "checks/monitoring_checks.h"
+#include "checks/tls_checks.h"
 #include "checks/tracing_checks.h"
 
 namespace probity {
@@ -17,7 +19,8 @@ namespace {
 
 std::vector<CheckInfo> BuildCatalogue() {
   std::vector<CheckInfo> all;
-  for (const std::vector<CheckInfo>* category : {&HealthChecks(), &MetricsChecks(), &LogsChecks(), &TracingChecks()}) {
+  for (const std::vector<CheckInfo>* category : {&HealthChecks(), &MetricsChecks(), &LogsChecks(), &TracingChecks(),
+                                                 &TlsChecks(), &MonitoringChecks()}) {
     all.insert(all.end(), category->begin(), category->end());
   }
   return all;

@@ -42,6 +42,15 @@ struct LogAccess {
   bool configured() const { return source != nullptr; }
 };
 
+// Who the target is, for the checks that look at it from outside: TLS at
+// its HTTPS endpoints, and the monitoring checks through Prometheus.
+struct TargetIdentity {
+  std::string name;
+  std::string url;
+  std::map<std::string, std::string> labels;
+  const PrometheusConfig* prometheus = nullptr;  // nullptr or unconfigured: none to ask
+};
+
 // What a target's checks remember from one run to the next (`probity run`
 // keeps one per target; a scan has none). Only the runner touches it between
 // runs, so it needs no lock.
@@ -96,6 +105,8 @@ class ProbeContext {
   // what each fact releases.
   void Release(const Needs& still_needed);
 
+  const TargetIdentity& target() const { return target_; }
+  void set_target(TargetIdentity target) { target_ = std::move(target); }
   TargetMemory* memory() const { return memory_; }
   const LogAccess& logs() const { return logs_; }
   void set_logs(LogAccess logs) { logs_ = std::move(logs); }
@@ -117,6 +128,7 @@ class ProbeContext {
   std::unique_ptr<HttpConnections> connections_;
   TargetMemory* memory_ = nullptr;
   LogAccess logs_;
+  TargetIdentity target_;
 };
 
 }  // namespace probity

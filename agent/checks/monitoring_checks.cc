@@ -4,8 +4,11 @@
 #include <chrono>
 #include <set>
 
+#include "checks/context.h"
+#include "checks/metrics_facts.h"
 #include "core/duration.h"
 #include "core/text.h"
+#include "http/url.h"
 
 namespace probity {
 namespace {
@@ -187,6 +190,159 @@ Verdict JudgeAlertsRouted(const StatusOr<std::vector<std::string>>& active_alert
   return Verdict::Fail("Prometheus lists " + Plural(active_alertmanagers->size(), "Alertmanager", "Alertmanagers") +
                            " but none answers: " + JoinBounded(silent, 3, "; "),
                        "start the Alertmanager Prometheus sends to, or point alerting.alertmanagers at one that runs");
+}
+
+namespace {
+
+// The Prometheus this target's monitoring checks ask, or why none.
+const PrometheusConfig* PrometheusOf(const ProbeContext& ctx) {
+  const PrometheusConfig* p = ctx.target().prometheus;
+  return p && p->configured() ? p : nullptr;
+}
+
+// One answer of the Prometheus HTTP API: its body whatever the HTTP status
+// (errors come as JSON envelopes with a 4xx), or why there is none.
+StatusOr<std::string> Ask(ProbeContext& ctx, const PrometheusConfig& prometheus, const std::string& path) {
+  StatusOr<Url> base = ParseUrl(prometheus.url);
+  if (!base.ok()) return Status::Error("prometheus.url: " + base.status().message());
+  HttpRequest request;
+  request.url = ResolveEndpoint(*base, path);
+  request.headers.emplace_back("Accept", "application/json");
+  StatusOr<HttpResponse> r = ctx.http().Fetch(request, prometheus.http);
+  if (!r.ok()) return Status::Error("GET " + request.url + ": " + r.status().message());
+  if (r->body_truncated) {
+    return Status::Error("GET " + request.url + ": the answer is larger than the " +
+                         FormatByteSize(prometheus.http.max_body_bytes) + " limit");
+  }
+  return std::move(r->body);
+}
+
+template <typename T, typename Parse>
+StatusOr<T> AskAndParse(ProbeContext& ctx, const std::string& path, Parse parse) {
+  const PrometheusConfig* prometheus = PrometheusOf(ctx);
+  if (prometheus == nullptr) return Status::Error("no Prometheus is configured");
+  StatusOr<std::string> body = Ask(ctx, *prometheus, path);
+  if (!body.ok()) return body.status();
+  return parse(*body);
+}
+
+// What Prometheus says of its scrape targets, its alerting rules and its
+// Alertmanagers: each asked once per run, when a check first needs it.
+struct PrometheusTargets {
+  StatusOr<std::vector<ScrapeTarget>> targets = Status::Error("not asked");
+  static PrometheusTargets Compute(ProbeContext& ctx) {
+    return {AskAndParse<std::vector<ScrapeTarget>>(ctx, "/api/v1/targets?state=active", ParseActiveTargets)};
+  }
+};
+
+struct PrometheusRules {
+  StatusOr<std::vector<AlertRule>> rules = Status::Error("not asked");
+  static PrometheusRules Compute(ProbeContext& ctx) {
+    return {AskAndParse<std::vector<AlertRule>>(ctx, "/api/v1/rules?type=alert", ParseAlertingRules)};
+  }
+};
+
+struct PrometheusAlertmanagers {
+  StatusOr<std::vector<std::string>> active = Status::Error("not asked");
+  std::map<std::string, Status> healthy;  // listed URL -> what its /-/healthy gave
+  static PrometheusAlertmanagers Compute(ProbeContext& ctx) {
+    PrometheusAlertmanagers out;
+    out.active = AskAndParse<std::vector<std::string>>(ctx, "/api/v1/alertmanagers", ParseActiveAlertmanagers);
+    if (!out.active.ok()) return out;
+    const PrometheusConfig& prometheus = *PrometheusOf(ctx);
+    constexpr std::size_t kMostAsked = 5;  // enough to find one that answers
+    for (std::size_t i = 0; i < out.active->size() && i < kMostAsked; ++i) {
+      const std::string& url = (*out.active)[i];
+      HttpRequest request;
+      request.url = AlertmanagerBaseUrl(url) + "/-/healthy";
+      request.keep_body = false;
+      HttpOptions options = prometheus.http;
+      options.max_body_bytes = 64 * 1024;
+      StatusOr<HttpResponse> r = ctx.http().Fetch(request, options);
+      if (!r.ok()) {
+        out.healthy[url] = Status::Error(r.status().message());
+      } else if (r->status < 200 || r->status > 299) {
+        out.healthy[url] = Status::Error("/-/healthy answered " + std::to_string(r->status));
+      } else {
+        out.healthy[url] = Status::Ok();
+      }
+    }
+    return out;
+  }
+};
+
+// How Prometheus would know this service: its job (the target's `job`
+// label, else its name), its host:port, and (`with_families`) the metric
+// families it exposes, from this run's scrape.
+ServiceIdentity IdentityOf(ProbeContext& ctx, bool with_families) {
+  ServiceIdentity identity;
+  const TargetIdentity& target = ctx.target();
+  auto job = target.labels.find("job");
+  if (job != target.labels.end() && !job->second.empty()) identity.jobs.push_back(job->second);
+  if (!target.name.empty()) identity.jobs.push_back(target.name);
+  if (StatusOr<Url> url = ParseUrl(target.url); url.ok()) {
+    const bool v6 = url->host.find(':') != std::string::npos;
+    identity.host_port = (v6 ? "[" + url->host + "]" : url->host) + ":" + std::to_string(url->port);
+  }
+  if (with_families && ctx.endpoints().metrics.found()) {
+    const TextScrape& scrape = ctx.Fact<TextScrape>();
+    for (const exposition::FamilySummary& f : scrape.analysis.families) identity.metric_families.push_back(f.name);
+  }
+  return identity;
+}
+
+Verdict NoPrometheus() {
+  return Verdict::Skip("no Prometheus is configured (set prometheus: {url: …} in the configuration, or scan "
+                       "--prometheus URL)");
+}
+
+Verdict Scraped(ProbeContext& ctx, const CheckParams&) {
+  if (!PrometheusOf(ctx)) return NoPrometheus();
+  return JudgeScraped(ctx.Fact<PrometheusTargets>().targets, IdentityOf(ctx, false), ctx.clock().WallNow());
+}
+
+Verdict AlertsDefined(ProbeContext& ctx, const CheckParams&) {
+  if (!PrometheusOf(ctx)) return NoPrometheus();
+  return JudgeAlertsDefined(ctx.Fact<PrometheusRules>().rules, IdentityOf(ctx, true));
+}
+
+Verdict AlertsRunbook(ProbeContext& ctx, const CheckParams&) {
+  if (!PrometheusOf(ctx)) return NoPrometheus();
+  return JudgeAlertsRunbook(ctx.Fact<PrometheusRules>().rules, IdentityOf(ctx, true));
+}
+
+Verdict AlertsRouted(ProbeContext& ctx, const CheckParams&) {
+  if (!PrometheusOf(ctx)) return NoPrometheus();
+  const PrometheusAlertmanagers& am = ctx.Fact<PrometheusAlertmanagers>();
+  return JudgeAlertsRouted(am.active, am.healthy);
+}
+
+}  // namespace
+
+const std::vector<CheckInfo>& MonitoringChecks() {
+  static const std::vector<CheckInfo> checks = {
+      {"monitoring.scraped", Severity::kCritical, Level::kSilver,
+       "Prometheus has an active target for this service (its job, or its host:port) that is up, was scraped "
+       "within 2 scrape intervals and has no scrape error",
+       "add the service to a Prometheus scrape job (or fix the one that fails: the detail says how), so that its "
+       "metrics are collected at all",
+       {}, {.prometheus = true}, Scraped},
+      {"monitoring.alerts.defined", Severity::kWarning, Level::kGold,
+       "at least one loaded alerting rule (health ok) selects this service: its expression names a metric the "
+       "service exposes, or its job or service label",
+       "write alerting rules on the service's own metrics (error ratio, latency, up == 0) and load them into "
+       "Prometheus; fix rules that do not evaluate",
+       {}, {.metrics = true, .prometheus = true}, AlertsDefined},
+      {"monitoring.alerts.runbook", Severity::kInfo, Level::kNone,
+       "each alert that selects this service has a runbook_url annotation and a severity label",
+       "give every alert a severity label (for routing) and a runbook_url annotation (for the person paged)", {},
+       {.metrics = true, .prometheus = true}, AlertsRunbook},
+      {"monitoring.alerts.routed", Severity::kWarning, Level::kGold,
+       "Prometheus has at least one active Alertmanager, and it answers, so alerts reach a person",
+       "configure alerting.alertmanagers in Prometheus and keep that Alertmanager running", {},
+       {.prometheus = true}, AlertsRouted},
+  };
+  return checks;
 }
 
 }  // namespace probity

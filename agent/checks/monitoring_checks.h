@@ -18,6 +18,12 @@
 
 namespace probity {
 
+// The `monitoring` category of CHECKS.md, defined in monitoring_checks.cc:
+// the target's Prometheus (`prometheus:` in the configuration, `scan
+// --prometheus URL`) is asked once per run for its targets, alerting rules
+// and Alertmanagers. Without one the checks are skipped.
+const std::vector<CheckInfo>& MonitoringChecks();
+
 // The interval assumed for a target whose scrapeInterval Prometheus did not
 // report (Prometheus's own default scrape_interval); the detail says so.
 inline constexpr double kAssumedScrapeIntervalSeconds = 60;

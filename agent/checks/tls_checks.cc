@@ -2,6 +2,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <set>
+
+#include "checks/context.h"
+#include "http/url.h"
 
 namespace probity {
 namespace {
@@ -157,6 +161,67 @@ Verdict JudgeProtocolModern(const TlsSeen& seen) {
     }
   }
   return Conclude(tally);
+}
+
+namespace {
+
+using K = ParamSpec::Kind;
+
+// What InspectTls saw at each HTTPS origin of the target (its URL and every
+// endpoint discovery found), once per run for the three checks.
+struct TlsHandshakes {
+  TlsSeen seen;
+
+  static TlsHandshakes Compute(ProbeContext& ctx) {
+    TlsHandshakes out;
+    std::set<std::string> origins;
+    const Endpoints& e = ctx.endpoints();
+    for (const std::string* url :
+         {&ctx.target().url, &e.liveness.url, &e.readiness.url, &e.metrics.url, &e.openapi.url}) {
+      StatusOr<Url> u = ParseUrl(*url);
+      if (!u.ok() || !u->is_tls() || !origins.insert(u->Origin()).second) continue;
+      TlsEndpoint endpoint;
+      endpoint.host = u->host;
+      endpoint.port = u->port;
+      endpoint.ca_file = ctx.options().ca_file;
+      endpoint.timeout = ctx.options().timeout;
+      out.seen.emplace_back(u->Origin() + "/", InspectTls(endpoint));
+    }
+    return out;
+  }
+};
+
+Verdict CertificateValid(ProbeContext& ctx, const CheckParams&) {
+  return JudgeCertificateValid(ctx.Fact<TlsHandshakes>().seen);
+}
+
+Verdict CertificateExpiry(ProbeContext& ctx, const CheckParams& params) {
+  return JudgeCertificateExpiry(ctx.Fact<TlsHandshakes>().seen, ctx.clock().WallNow(), params.GetInt("min_days"));
+}
+
+Verdict ProtocolModern(ProbeContext& ctx, const CheckParams&) {
+  return JudgeProtocolModern(ctx.Fact<TlsHandshakes>().seen);
+}
+
+}  // namespace
+
+const std::vector<CheckInfo>& TlsChecks() {
+  static const std::vector<CheckInfo> checks = {
+      {"tls.certificate.valid", Severity::kCritical, Level::kBronze,
+       "the chain of every HTTPS endpoint verifies for its host name (the detail says which: expired, not yet "
+       "valid, self-signed, unknown issuer, wrong name)",
+       "serve a certificate for this host name from a CA your clients trust (ACME/Let's Encrypt, or your internal "
+       "CA with its chain), and renew it before it expires",
+       {}, {.tls = true}, CertificateValid},
+      {"tls.certificate.expiry", Severity::kWarning, Level::kSilver,
+       "the earliest-expiring certificate of each presented chain expires in more than 14 days",
+       "renew the certificate, and automate renewal (certbot, cert-manager) with an alert well before expiry",
+       {{"min_days", K::kInt, "14", "days of validity that must remain"}}, {.tls = true}, CertificateExpiry},
+      {"tls.protocol.modern", Severity::kWarning, Level::kGold,
+       "every HTTPS endpoint refuses TLS 1.0 and 1.1 and negotiates TLS 1.2 or 1.3",
+       "allow only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3;)", {}, {.tls = true}, ProtocolModern},
+  };
+  return checks;
 }
 
 }  // namespace probity

@@ -11,6 +11,11 @@
 
 namespace probity {
 
+// The `tls` category of CHECKS.md, defined in tls_checks.cc: one inspection
+// per HTTPS origin of the target (its URL and the endpoints discovery found)
+// per run, judged three ways. Plain-HTTP targets are skipped.
+const std::vector<CheckInfo>& TlsChecks();
+
 // The `tls` category of CHECKS.md, as pure judgements over what InspectTls
 // saw at each HTTPS endpoint of a target (its URL, and the facts or the
 // reason there are none). No I/O: the caller inspects each endpoint once and

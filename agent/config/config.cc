@@ -89,11 +89,13 @@ class Parser {
     if (!Load(yaml, &root)) return config;
     if (!root || root.IsNull()) return config;  // an empty file is the defaults
     if (!ExpectMap(root, "the configuration")) return config;
-    ForEachKey(root, "top level", {"global", "targets", "checklists", "file_sd_configs", "http_sd_configs"},
+    ForEachKey(root, "top level",
+               {"global", "targets", "checklists", "file_sd_configs", "http_sd_configs", "prometheus"},
                [&](const std::string& key, const YAML::Node& value) {
                  if (key == "global") ParseGlobal(value, &config.global);
                  if (key == "checklists") ParseChecklists(value, &config.checklists);
                });
+    if (root["prometheus"]) ParsePrometheus(root["prometheus"], "prometheus", config.global, &config.prometheus);
     // Targets inherit global defaults, so read them last.
     if (root["targets"]) ParseTargets(root["targets"], config.global, &config.targets);
     for (const char* key : {"file_sd_configs", "http_sd_configs"}) {
@@ -319,6 +321,23 @@ class Parser {
       Error(node, "global.timeout (" + FormatDuration(global->timeout) + ") must not exceed global.interval (" +
                       FormatDuration(global->interval) + ")");
     }
+  }
+
+  void ParsePrometheus(const YAML::Node& node, const std::string& where, const GlobalConfig& global,
+                       PrometheusConfig* out) {
+    out->pos = Pos(node);
+    out->http.timeout = global.timeout;
+    out->http.connect_timeout = global.timeout;
+    out->http.max_body_bytes = kMaxPrometheusBodyBytes;
+    if (!ExpectMap(node, where)) return;
+    ForEachKey(node, where, {"url", "http"}, [&](const std::string& key, const YAML::Node& value) {
+      if (key == "url" && Scalar(value, where + ".url", &out->url)) {
+        StatusOr<Url> url = ParseUrl(out->url);
+        if (!url.ok()) Error(value, where + ".url: " + url.status().message());
+      }
+      if (key == "http") ParseHttp(value, where + ".http", &out->http);
+    });
+    if (!node["url"]) Error(node, where + " needs a url");
   }
 
   void ParseOverrides(const YAML::Node& node, const std::string& where, std::vector<CheckOverride>* out) {
@@ -553,7 +572,7 @@ class Parser {
                               : item["name"] && item["name"].IsScalar() ? "target \"" + item["name"].Scalar() + "\""
                                                                         : "target";
     std::vector<std::string> keys = {"labels", "interval", "timeout", "endpoints", "discover", "http",
-                                     "checklist", "checks", "logs", "tracing"};
+                                     "checklist", "checks", "logs", "tracing", "prometheus"};
     if (!is_template) keys.insert(keys.begin(), {"name", "url"});
     ForEachKey(item, where, keys,
                [&](const std::string& key, const YAML::Node& value) {
@@ -597,6 +616,10 @@ class Parser {
                  if (key == "checks") ParseOverrides(value, where + ".checks", &target.checks);
                  if (key == "logs") ParseLogs(value, where + ".logs", &target.logs);
                  if (key == "tracing") ParseTracing(value, where + ".tracing", &target.tracing);
+                 if (key == "prometheus") {
+                   target.prometheus.emplace();
+                   ParsePrometheus(value, where + ".prometheus", global, &*target.prometheus);
+                 }
                });
     if (!is_template && !item["name"]) Error(item, "a target needs a name");
     if (!is_template && !item["url"]) Error(item, where + " needs a url");

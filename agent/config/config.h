@@ -104,6 +104,18 @@ struct TracingConfig {
   Duration wait = std::chrono::seconds(5);  // how long the logs are polled for the ids
 };
 
+// The Prometheus server the monitoring checks ask through its HTTP API
+// (`prometheus: {url, http}` at the top level, or on a target).
+struct PrometheusConfig {
+  std::string url;  // empty: none configured
+  SourcePos pos;
+  HttpOptions http;
+  bool configured() const { return !url.empty(); }
+};
+
+// Answers of the Prometheus API may be large (every target, every rule).
+inline constexpr std::uint64_t kMaxPrometheusBodyBytes = 64ULL << 20;
+
 struct TargetConfig {
   std::string name;
   SourcePos pos;
@@ -118,6 +130,7 @@ struct TargetConfig {
   std::vector<CheckOverride> checks;  // per-target overrides
   LogsConfig logs;
   TracingConfig tracing;
+  std::optional<PrometheusConfig> prometheus;  // unset: the top level's
 };
 
 inline constexpr Duration kDefaultInterval = std::chrono::seconds(30);
@@ -174,6 +187,7 @@ struct Config {
   std::vector<TargetConfig> targets;
   std::vector<ChecklistConfig> checklists;
   std::vector<SdConfig> service_discovery;
+  PrometheusConfig prometheus;
 };
 
 // `--web.config.file`: prometheus/exporter-toolkit's web configuration, for

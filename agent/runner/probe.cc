@@ -35,6 +35,7 @@ std::vector<TargetSpec> BuildTargets(const Config& config, const std::map<std::s
     spec.plan = plan != plans.end() ? plan->second : DefaultPlan();
     spec.logs = t.logs;
     spec.tracing = t.tracing;
+    spec.prometheus = t.prometheus ? *t.prometheus : config.prometheus;
     // Each rule was compiled when the config was read, so this cannot fail
     // but for memory; the built-in rules are the fallback.
     StatusOr<std::shared_ptr<const ContentScanner>> scanner = ContentScanner::WithBuiltins(t.logs.rules);
@@ -87,6 +88,7 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
 
   ProbeContext ctx(http, target.http, clock);
   ctx.set_memory(memory);
+  ctx.set_target({target.name, target.url, target.labels, &target.prometheus});
   ctx.set_logs({OpenLogSource(target.logs, http, clock),
                 target.scanner ? target.scanner : *ContentScanner::WithBuiltins({}), &target.tracing, target.url});
   ctx.set_endpoints(DiscoverEndpoints(target, EndpointsNeededBy(NeedsOf(target.plan)), ctx));

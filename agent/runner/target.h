@@ -23,6 +23,7 @@ struct TargetSpec {
   LogsConfig logs;
   TracingConfig tracing;
   std::shared_ptr<const ContentScanner> scanner;  // built-in secret/PII rules plus logs.rules
+  PrometheusConfig prometheus;  // the target's own, else the top level's; may be unconfigured
 };
 
 // The configuration as scan, run and check-config load it: the file at
