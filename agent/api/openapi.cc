@@ -18,9 +18,10 @@ namespace probity {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr std::string_view kInvalidJson = "invalid JSON";
 // A presumed quoted YAML scalar longer than this is refused: the shape scan
 // below must not be led past structure it cannot see (see CheckYamlShape).
-constexpr std::size_t kMaxYamlQuotedBytes = 1024 * 1024;
+constexpr std::size_t kMaxYamlQuotedBytes = 256 * 1024;
 constexpr std::size_t kMaxHeaderNameBytes = 256;
 constexpr std::size_t kMaxServerUrlBytes = 4096;
 
@@ -413,7 +414,7 @@ class JsonEvents final : public nlohmann::json_sax<nlohmann::json> {
     // "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error …"
     const std::size_t colon = message.find(": ");
     if (colon != std::string::npos) message = message.substr(colon + 2);
-    error_ = "invalid JSON at byte " + std::to_string(position) + ": " + Excerpt(message, 160);
+    error_ = std::string(kInvalidJson) + " at byte " + std::to_string(position) + ": " + Excerpt(message, 160);
     return false;
   }
 
@@ -434,11 +435,11 @@ StatusOr<ApiDocument> ParseJson(std::string_view text) {
   try {
     parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &events);
   } catch (const std::exception& e) {  // nlohmann reports through parse_error; this is a last guard
-    return Status::Error("invalid JSON: " + Excerpt(e.what(), 160));
+    return Status::Error(std::string(kInvalidJson) + ": " + Excerpt(e.what(), 160));
   }
   if (!parsed) {
     if (!extractor.error().empty()) return Status::Error(extractor.error());
-    return Status::Error(events.error().empty() ? "invalid JSON" : events.error());
+    return Status::Error(events.error().empty() ? std::string(kInvalidJson) : events.error());
   }
   return extractor.Finish("JSON");
 }
@@ -462,19 +463,19 @@ class YamlShape {
   Status Check(std::string_view text) {
     std::size_t pos = 0;
     while (pos < text.size()) {
-      std::size_t eol = text.find('\n', pos);
+      // Lines end at "\n", "\r\n" or a lone "\r", as in YAML.
+      std::size_t eol = text.find_first_of("\r\n", pos);
       if (eol == std::string_view::npos) eol = text.size();
-      std::string_view line = text.substr(pos, eol - pos);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      const std::string_view line = text.substr(pos, eol - pos);
       ++line_no_;
       line_start_ = pos;
       if (!Line(line)) return Status::Error(error_);
       if (flow_depth_ > 0 && eol - flow_start_ > kMaxYamlFlowBytes) return Status::Error(FlowTooLong());
       if (quote_ && eol - quote_start_ > kMaxYamlQuotedBytes) {
         return Status::Error("a YAML quoted scalar (from line " + std::to_string(quote_line_) + ") is longer than " +
-                             std::to_string(kMaxYamlQuotedBytes >> 20) + " MiB");
+                             std::to_string(kMaxYamlQuotedBytes >> 10) + " KiB");
       }
-      pos = eol + 1;
+      pos = eol + (text.substr(eol, 2) == "\r\n" ? 2 : 1);
     }
     return Status::Ok();
   }
@@ -492,25 +493,38 @@ class YamlShape {
     std::size_t indent = 0;
     while (indent < line.size() && (line[indent] == ' ' || line[indent] == '\t')) ++indent;
     const bool blank = indent == line.size() || line[indent] == '#';
-    if (block_scalar_) {
-      if (blank || static_cast<long>(indent) > block_owner_) return true;
-      block_scalar_ = false;
-    }
-    if (plain_open_ && !blank && static_cast<long>(indent) > plain_owner_) return true;  // a plain scalar goes on
-    if (blank) return true;
-    plain_open_ = false;
     if (indent == 0 && (StartsWith(line, "---") || StartsWith(line, "...")) &&
-        (line.size() == 3 || line[3] == ' ' || line[3] == '\t')) {
+        (line.size() == 3 || line[3] == ' ' || line[3] == '\t')) {  // a document marker ends every scalar
       levels_.clear();
       weight_ = 0;
+      block_scalar_ = plain_open_ = false;
       if (line[0] == '.') return true;
       return Scan(line, 3, kNodeStart, -1);
     }
-    if (indent == 0 && line[0] == '%') return true;  // a directive
+    if (block_scalar_) {
+      // Its lines are those indented (with spaces: a tab is no YAML
+      // indentation) like its first, past its owner's.
+      if (indent == line.size()) return true;
+      long column = 0;
+      while (line[static_cast<std::size_t>(column)] == ' ') ++column;
+      if (block_indent_ < 0 && column > block_owner_) block_indent_ = column;
+      if (block_indent_ >= 0 && column >= block_indent_) return true;
+      block_scalar_ = false;
+    }
+    if (indent < line.size() && line[indent] == '#') {
+      plain_open_ = false;  // a comment line ends a plain scalar
+      return true;
+    }
+    if (blank) return true;
+    if (plain_open_ && static_cast<long>(indent) > plain_owner_) return true;  // a plain scalar goes on
+    plain_open_ = false;
     while (!levels_.empty() && levels_.back().column > static_cast<long>(indent)) Pop();
     if (levels_.empty() || levels_.back().column != static_cast<long>(indent)) Push(indent, 1);
     if (Deep()) return false;
-    return Scan(line, indent, kNodeStart, static_cast<long>(indent) - 1);
+    // What starts the line belongs to a collection at this column, or is the
+    // value of a key above: taking the deeper owner, the scan may read a
+    // continued plain scalar as structure, never structure as a scalar.
+    return Scan(line, indent, kNodeStart, static_cast<long>(indent));
   }
 
   enum Mode { kNodeStart, kAfterNode, kContinued };
@@ -519,7 +533,6 @@ class YamlShape {
   // owns the node starting there (a key, a "- "): the lines a plain or block
   // scalar continues on are indented past it.
   bool Scan(std::string_view line, std::size_t i, Mode mode, long owner = -1) {
-    bool token_start = true;  // flow context: a quoted scalar may start here
     std::size_t node_column = i;
     while (i < line.size()) {
       const char c = line[i];
@@ -534,7 +547,6 @@ class YamlShape {
             continue;
           }
           quote_ = 0;
-          token_start = false;
           if (flow_depth_ == 0) mode = kAfterNode;
         }
         ++i;
@@ -546,7 +558,6 @@ class YamlShape {
         if (c == '[' || c == '{') {
           ++flow_depth_;
           if (Deep()) return false;
-          token_start = true;
         } else if (c == ']' || c == '}') {
           if (--flow_depth_ == 0) {
             if (line_start_ + i - flow_start_ > kMaxYamlFlowBytes) {
@@ -555,17 +566,16 @@ class YamlShape {
             }
             mode = kAfterNode;
           }
-          token_start = false;
-        } else if (c == ',') {
-          token_start = true;
-        } else if (c == ':') {
-          const bool indicator = i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == ',' ||
-                                 line[i + 1] == ']' || line[i + 1] == '}';
-          token_start = indicator || (i > 0 && (line[i - 1] == '"' || line[i - 1] == '\''));
-        } else if ((c == '"' || c == '\'') && token_start) {
-          OpenQuote(c, i);
-        } else if (c != ' ' && c != '\t') {
-          token_start = false;
+        } else if (c == '"' || c == '\'') {
+          // A quote opens a quoted scalar unless it is inside a word
+          // ("don't"). Taking too many for openers only keeps the flow
+          // collection open (and measured) longer; too few could close it
+          // early on a bracket inside a quoted scalar.
+          const char before = i == 0 ? ' ' : line[i - 1];
+          if (before == ' ' || before == '\t' || before == '[' || before == '{' || before == ',' || before == ':' ||
+              before == '?' || before == '-') {
+            OpenQuote(c, i);
+          }
         }
         ++i;
         continue;
@@ -576,11 +586,13 @@ class YamlShape {
         continue;
       }
       if (mode == kAfterNode) {
+        // ": " makes the node a key; anything else is an error to yaml-cpp's
+        // parser, but its scanner reads it first, so it is read as a node.
+        mode = kNodeStart;
         if (c == ':' && (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\t')) {
           owner = static_cast<long>(node_column);
-          mode = kNodeStart;
+          ++i;
         }
-        ++i;
         continue;
       }
       // A node starts at i.
@@ -592,8 +604,8 @@ class YamlShape {
         continue;
       }
       node_column = i;
-      if (c == '&' || c == '!') {  // an anchor or a tag: the node follows
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+      if (c == '&' || c == '!' || c == '*') {  // an anchor, a tag (the node follows) or an alias
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && !IsFlowIndicator(line[i])) ++i;
         continue;
       }
       if (c == '[' || c == '{') {
@@ -601,7 +613,6 @@ class YamlShape {
         flow_start_ = line_start_ + i;
         flow_line_ = line_no_;
         if (Deep()) return false;
-        token_start = true;
         ++i;
         continue;
       }
@@ -613,6 +624,12 @@ class YamlShape {
       if (c == '|' || c == '>') {
         block_scalar_ = true;
         block_owner_ = owner;
+        // An indentation indicator ("|2", ">-4") fixes the content's
+        // indentation; otherwise the first line does.
+        block_indent_ = -1;
+        for (std::size_t h = i + 1; h < line.size() && h < i + 3; ++h) {
+          if (line[h] >= '1' && line[h] <= '9') block_indent_ = owner + (line[h] - '0');
+        }
         return true;
       }
       // A plain scalar: to ": " (it was a key), " #" or the end of the line.
@@ -633,6 +650,8 @@ class YamlShape {
     }
     return true;
   }
+
+  static bool IsFlowIndicator(char c) { return c == '[' || c == ']' || c == '{' || c == '}' || c == ','; }
 
   void OpenQuote(char c, std::size_t i) {
     quote_ = c;
@@ -670,6 +689,7 @@ class YamlShape {
   std::size_t quote_start_ = 0, quote_line_ = 0;
   bool block_scalar_ = false;
   long block_owner_ = -1;
+  long block_indent_ = -1;  // of its first line, once seen
   bool plain_open_ = false;
   long plain_owner_ = -1;
   std::size_t line_no_ = 0, line_start_ = 0;
@@ -796,8 +816,14 @@ StatusOr<ApiDocument> ParseApiDocument(std::string_view media_type, std::string_
                          (media_type.empty() ? std::string("no Content-Type") : Excerpt(media_type, 60)) +
                          "), perhaps Swagger UI rather than the document it shows");
   }
-  if (trimmed[0] == '{') return ParseJson(trimmed);
-  return ParseYaml(body);
+  if (trimmed[0] != '{') return ParseYaml(body);
+  StatusOr<ApiDocument> json = ParseJson(trimmed);
+  const bool declared_json = EqualsIgnoreCase(media_type, "application/json") || EndsWith(ToLower(media_type), "+json");
+  if (json.ok() || declared_json || !StartsWith(json.status().message(), kInvalidJson)) return json;
+  // YAML in flow style ("{openapi: 3.0.0, …}") is not JSON; if it is not
+  // YAML either, the JSON error is the one that helps.
+  StatusOr<ApiDocument> yaml = ParseYaml(body);
+  return yaml.ok() ? yaml : json;
 }
 
 bool HasMajorVersion(std::string_view path_or_url) {

@@ -63,7 +63,10 @@ struct ApiDocument {
 // Parses an API description. `media_type` is the answer's Content-Type
 // without parameters ("" when unknown). The body is JSON when its first
 // character other than white space (and a UTF-8 byte order mark) is '{',
-// YAML otherwise. Never throws; a non-OK Status says, in one line, why the
+// YAML otherwise. A '{' body that is not JSON is read as YAML in flow style
+// ("{openapi: 3.0.0, …}") unless the media type says JSON
+// (application/json, *+json); the JSON syntax error is reported when it is
+// neither. Never throws; a non-OK Status says, in one line, why the
 // body is not a usable OpenAPI or Swagger document:
 //   - an HTML page (text/html, or a body starting with '<'): Swagger UI's
 //     page is often found where the document was expected;

@@ -247,8 +247,10 @@ TEST_CASE("A missing, empty or non-string title or version is returned as a defe
 }
 
 TEST_CASE("Syntax errors are reported with a byte offset for JSON and a line and column for YAML", "[api]") {
-  MustRefuse(R"({"openapi": "3.0.0", "info": )", "invalid JSON at byte");
-  MustRefuse(R"({"openapi": "3.0.0"} trailing)", "invalid JSON at byte");
+  MustRefuse(R"({"openapi": "3.0.0", "info": )", "invalid JSON at byte 29: syntax error while parsing value");
+  const StatusOr<ApiDocument> trailing = ParseApiDocument("application/json", R"({"openapi": "3.0.0"} trailing)");
+  REQUIRE_FALSE(trailing.ok());
+  CHECK(trailing.status().message().find("invalid JSON at byte") == 0);
   MustRefuse("openapi: 3.0.0\ninfo:\n  title: [unclosed\n", "invalid YAML at line");
   MustRefuse("openapi: 3.0.0\n  bad: indentation: here\n", "invalid YAML at line 2");
 }
@@ -273,6 +275,18 @@ TEST_CASE("A UTF-8 byte order mark before JSON or YAML is skipped", "[api]") {
   CHECK(MustParse("", "\xEF\xBB\xBF {\"openapi\": \"3.0.0\", \"info\": {\"title\": \"t\", \"version\": \"1.0.0\"}}")
             .format == "JSON");
   CHECK(MustParse("", "\xEF\xBB\xBFopenapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\n").format == "YAML");
+}
+
+TEST_CASE("A body starting with a brace that is not JSON is read as YAML in flow style unless declared JSON",
+          "[api]") {
+  const std::string flow = "{openapi: 3.0.0, info: {title: t, version: 1.0.0}, paths: {/v1/x: {}}}";
+  CHECK(MustParse("application/yaml", flow).format == "YAML");
+  CHECK(MustParse("", flow).paths == std::vector<std::string>{"/v1/x"});
+  const StatusOr<ApiDocument> declared = ParseApiDocument("application/json", flow);
+  REQUIRE_FALSE(declared.ok());
+  CHECK(declared.status().message().find("invalid JSON at byte 2") == 0);
+  // Neither JSON nor YAML: the JSON error is the one reported.
+  MustRefuse("{\"openapi\": [}", "invalid JSON at byte");
 }
 
 TEST_CASE("Only the first document of a YAML stream is read", "[api]") {
@@ -317,6 +331,37 @@ TEST_CASE("A long or unterminated YAML flow collection is refused before yaml-cp
              "a YAML flow collection (from line 3)");
   // Nor does a quoted scalar the scan cannot see the end of.
   MustRefuse("openapi: 3.0.0\nx: '" + Repeat("a", 2'000'000), "a YAML quoted scalar (from line 2) is longer");
+}
+
+TEST_CASE("A flow collection is found wherever yaml-cpp's scanner would start one", "[api][abuse]") {
+  // Each of these once let a long flow collection past the scan (or nearly):
+  // yaml-cpp then queued ~90 bytes of tokens per byte of input.
+  const std::string flow = "[" + Repeat("a, ", 100'000);
+  const std::vector<std::string> prefixes = {
+      "openapi: 3.0.0\nkey: |\n      deep\n   x: ",  // a line less indented than the block scalar's first
+      "openapi: 3.0.0\nx: !t",                     // a tag ends at a flow indicator
+      "openapi: 3.0.0\nx: &a",                     // so does an anchor
+      "openapi: 3.0.0\nx: *a",                     // and an alias
+      "openapi: 3.0.0\rkey: |\r",                  // a lone CR ends a line
+      "openapi: 3.0.0\rkey: value\r",
+      "openapi: 3.0.0\nx:\t",                      // a tab separates like a space
+      "openapi: 3.0.0\nkey: value\n# c\n  ",       // a comment line ends a plain scalar
+      "openapi: 3.0.0\nkey: value\n  # c\n  ",
+      "openapi: 3.0.0\nx:\n- a\n# c\n  ",
+      "openapi: 3.0.0\nserve\n- ",                  // a plain at column 0 of a mapping does not go on at column 0
+      "openapi: 3.0.0\nx: {a: 1} ",                 // what follows a closed flow collection is still scanned
+      "openapi: 3.0.0\nx: 'quoted' ",              // and what follows a quoted scalar
+      "openapi: 3.0.0\nx: |4\n ",                  // an indentation indicator sets the block scalar's lines
+      "openapi: 3.0.0\nx: |\n\t",                  // a tab is no block scalar indentation
+      "openapi: 3.0.0\nx: {a: \"]}\", b: ",          // a bracket inside a quoted scalar closes nothing
+      "openapi: 3.0.0\nx: [? \"]\", ",
+  };
+  for (const std::string& prefix : prefixes) {
+    INFO(prefix);
+    const StatusOr<ApiDocument> doc = ParseApiDocument("", prefix + flow);
+    REQUIRE_FALSE(doc.ok());
+    CHECK(doc.status().message().find("a YAML flow collection") != std::string::npos);
+  }
 }
 
 TEST_CASE("A YAML alias bomb costs nothing because aliases of collections are not expanded", "[api][abuse]") {
