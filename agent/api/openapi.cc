@@ -131,7 +131,7 @@ class Extractor {
         }
         break;
       case Role::kInfo:
-        if (key == "title" || key == "version") SetInfo(key, ValueKind::kNull, "", KindName(is_map));
+        if (key == "title" || key == "version") SetInfo(key, std::nullopt, "is not a string (" + KindName(is_map) + ")");
         break;
       case Role::kServers:
         if (is_map && servers_.size() < kMaxApiServers) child.role = Role::kServer;
@@ -201,7 +201,14 @@ class Extractor {
         }
         break;
       case Role::kInfo:
-        if (key == "title" || key == "version") SetInfo(key, kind, text, ValueKindName(kind));
+        if (key == "title" || key == "version") {
+          if (is_text) {
+            SetInfo(key, text, Trim(text).empty() ? "is empty" : "");
+          } else {
+            SetInfo(key, std::nullopt,
+                    kind == ValueKind::kNull ? "is missing" : "is not a string (" + std::string(ValueKindName(kind)) + ")");
+          }
+        }
         break;
       case Role::kServer:
         if (key == "url" && is_text) f.text = text;
@@ -332,17 +339,11 @@ class Extractor {
     return base_path_;
   }
 
-  void SetInfo(const std::string& field, ValueKind kind, const std::string& text, std::string_view kind_name) {
-    std::string& value = field == "title" ? doc_.title : doc_.version;
-    value.clear();
-    if (kind == ValueKind::kString || kind == ValueKind::kNumber) {
-      value = text;
-      info_problems_[field] = Trim(text).empty() ? "is empty" : "";
-    } else if (kind == ValueKind::kNull) {
-      info_problems_[field] = kind_name == "null" ? "is missing" : "is not a string (" + std::string(kind_name) + ")";
-    } else {
-      info_problems_[field] = "is not a string (" + std::string(kind_name) + ")";
-    }
+  // info.title or info.version as the document gives it, and what is wrong
+  // with it ("" when nothing).
+  void SetInfo(const std::string& field, std::optional<std::string> text, std::string problem) {
+    (field == "title" ? doc_.title : doc_.version) = std::move(text).value_or("");
+    info_problems_[field] = std::move(problem);
   }
 
   static std::string Substitute(const std::string& url,

@@ -21,8 +21,9 @@ inline constexpr int kMaxApiDocumentDepth = 256;
 
 // Larger bodies are refused before parsing. JSON is read in one streaming
 // pass that keeps only the facts below; YAML goes through yaml-cpp's event
-// parser (no node tree), whose token queue still costs up to ~12 times the
-// text, hence the lower YAML limit.
+// parser (no node tree), whose scanner still holds up to ~12 times the text
+// on hostile input (10 MB of explicit keys: ~120 MB, ~5 s), hence the lower
+// YAML limit.
 inline constexpr std::size_t kMaxApiJsonBytes = 64 * 1024 * 1024;
 inline constexpr std::size_t kMaxApiYamlBytes = 16 * 1024 * 1024;
 
@@ -37,8 +38,8 @@ inline constexpr std::size_t kMaxYamlFlowBytes = 64 * 1024;
 struct ApiDocument {
   std::string spec;     // "OpenAPI 3.1.0" or "Swagger 2.0", as the document states it
   std::string format;   // "JSON" or "YAML"
-  std::string title;    // info.title; "" when missing or not a string
-  std::string version;  // info.version as written (a JSON number keeps its text); "" when missing
+  std::string title;    // info.title as written (a JSON number keeps its text); "" when missing
+  std::string version;  // info.version, likewise
   // Why the document is not a complete description, one phrase each, in
   // document terms: "info.title is missing", "info.version is empty",
   // "info.title is not a string (an object)". Empty when title and version
@@ -70,9 +71,10 @@ struct ApiDocument {
 // body is not a usable OpenAPI or Swagger document:
 //   - an HTML page (text/html, or a body starting with '<'): Swagger UI's
 //     page is often found where the document was expected;
-//   - empty, not valid UTF-8, larger than kMaxApiJsonBytes / kMaxApiYamlBytes,
-//     nested deeper than kMaxApiDocumentDepth, a YAML flow collection longer
-//     than kMaxYamlFlowBytes;
+//   - empty, not valid UTF-8 (or UTF-16), larger than kMaxApiJsonBytes /
+//     kMaxApiYamlBytes, nested deeper than kMaxApiDocumentDepth, a YAML flow
+//     collection longer than kMaxYamlFlowBytes, a YAML quoted scalar longer
+//     than 256 KiB (see openapi.cc: what bounds yaml-cpp's work);
 //   - a JSON or YAML syntax error (with byte offset or line and column);
 //   - a top level that is not an object or mapping;
 //   - "no openapi or swagger field"; Swagger 1.x ("swaggerVersion"); an
