@@ -3,9 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <set>
 #include <vector>
 
+#include "checks/context.h"
 #include "core/text.h"
+#include "core/trace_context.h"
 #include "http/url.h"
 
 namespace probity {
@@ -143,6 +146,20 @@ Verdict JudgeDocsPublished(const std::string& url, const StatusOr<HttpResponse>&
   return Verdict::Pass(detail);
 }
 
+namespace {
+
+// Paths every service serves beside its API (health, metrics, lifecycle,
+// the documentation itself), which are conventionally unversioned.
+bool IsOperationalPath(std::string_view path) {
+  static const std::set<std::string_view> kExact = {
+      "/metrics", "/healthz", "/livez",        "/readyz",       "/health",      "/ready",   "/live",
+      "/status",  "/ping",    "/openapi.json", "/openapi.yaml", "/swagger.json", "/docs",    "/redoc"};
+  return kExact.count(path) == 1 || StartsWith(path, "/-/") || StartsWith(path, "/health/") ||
+         StartsWith(path, "/actuator/") || StartsWith(path, "/docs/");
+}
+
+}  // namespace
+
 Verdict JudgeDocsVersioned(const ApiDocument& doc) {
   std::vector<std::string> missing;
   const bool semver = IsSemver(doc.version);
@@ -160,24 +177,26 @@ Verdict JudgeDocsVersioned(const ApiDocument& doc) {
       break;
     }
   }
-  std::size_t versioned = 0;
+  std::size_t versioned = 0, api_paths = 0;
   std::string example;
   for (const std::string& path : doc.paths) {
+    if (IsOperationalPath(path)) continue;
+    ++api_paths;
     if (!HasMajorVersion(path)) continue;
     if (++versioned == 1) example = path;
   }
   const std::string of = std::to_string(versioned) + " of " +
-                         (doc.paths.size() < doc.path_count ? "the first " : "") + std::to_string(doc.paths.size()) +
-                         " paths";
-  if (carrier.empty() && !doc.paths.empty() && versioned * 2 >= doc.paths.size()) {
+                         (doc.paths.size() < doc.path_count ? "the first " : "") + std::to_string(api_paths) +
+                         " API paths";
+  if (carrier.empty() && api_paths > 0 && versioned * 2 >= api_paths) {
     carrier = of + " carry a major version (" + Excerpt(example, 60) + ")";
   }
   if (carrier.empty() && doc.version_header) carrier = "a version header is documented";
   if (carrier.empty() && doc.version_media_type) carrier = "a versioned media type is documented";
   if (carrier.empty()) {
     std::string where;
-    if (doc.paths.empty()) {
-      where = "the document lists no paths";
+    if (api_paths == 0) {
+      where = doc.paths.empty() ? "the document lists no paths" : "the document lists only operational paths";
     } else if (versioned == 0) {
       where = "no path carries a major version (as /v1/… would)";
     } else {
@@ -269,6 +288,84 @@ Verdict JudgeErrorsStructured(const std::string& url, const StatusOr<HttpRespons
                          "set the problem details' status to the HTTP status code");
   }
   return Verdict::Pass(answered + " with application/problem+json (RFC 9457 problem details, status 404)");
+}
+
+namespace {
+
+// The target's OpenAPI document as this run read it: the answer (shared
+// with discovery, which fetched it) and what was parsed from it.
+struct ApiDoc {
+  std::string url;
+  StatusOr<ApiDocument> doc = Status::Error("not read");
+
+  static ApiDoc Compute(ProbeContext& ctx) {
+    ApiDoc out;
+    out.url = ctx.endpoints().openapi.url;
+    const StatusOr<HttpResponse>& r = ctx.Get(out.url);
+    if (r.ok()) out.doc = ParseApiDocument(r->MediaType(), r->body);
+    return out;
+  }
+};
+
+// The category is skipped for a target that serves no HTTP API.
+std::optional<Verdict> NoApi(const ProbeContext& ctx) {
+  const Endpoint& e = ctx.endpoints().openapi;
+  if (e.found()) return std::nullopt;
+  return Verdict::Skip("no OpenAPI document: " + e.missing_reason);
+}
+
+Verdict DocsPublished(ProbeContext& ctx, const CheckParams&) {
+  if (auto skip = NoApi(ctx)) return *skip;
+  const ApiDoc& api = ctx.Fact<ApiDoc>();
+  return JudgeDocsPublished(api.url, ctx.Get(api.url), api.doc);
+}
+
+Verdict DocsVersioned(ProbeContext& ctx, const CheckParams&) {
+  if (auto skip = NoApi(ctx)) return *skip;
+  const ApiDoc& api = ctx.Fact<ApiDoc>();
+  if (!api.doc.ok()) {
+    const bool answered = ctx.Get(api.url).ok();
+    return Verdict::NotEvaluated(answered ? CheckStatus::kFail : CheckStatus::kError, "api.docs.published",
+                                 answered ? "the OpenAPI document cannot be read" : "the OpenAPI document is unreachable");
+  }
+  return JudgeDocsVersioned(*api.doc);
+}
+
+Verdict ErrorsStructured(ProbeContext& ctx, const CheckParams&) {
+  if (auto skip = NoApi(ctx)) return *skip;
+  // When the target could not be reached, ask no more: one timeout per run.
+  const StatusOr<HttpResponse>& doc = ctx.Get(ctx.endpoints().openapi.url);
+  if (!doc.ok()) return JudgeErrorsStructured(ctx.endpoints().openapi.url, doc);
+  StatusOr<Url> base = ParseUrl(ctx.target().url);
+  if (!base.ok()) return Verdict::Error("target URL is invalid: " + base.status().message());
+  HttpRequest request;
+  request.url = ResolveEndpoint(*base, "/probity-no-such-route-" + NewRequestId());
+  request.headers.emplace_back("Accept", "application/json, application/problem+json;q=0.9, */*;q=0.1");
+  return JudgeErrorsStructured(request.url, ctx.Fetch(request));
+}
+
+}  // namespace
+
+const std::vector<CheckInfo>& ApiChecks() {
+  static const std::vector<CheckInfo> checks = {
+      {"api.docs.published", Severity::kWarning, Level::kGold,
+       "an OpenAPI 3.x or Swagger 2.0 document is reachable (discovered or configured), parses as JSON or YAML, "
+       "and has info.title and info.version",
+       "publish the API's OpenAPI document (FastAPI and springdoc do at /openapi.json and /v3/api-docs), or set "
+       "endpoints.openapi to where it lives",
+       {}, {.openapi = true}, DocsPublished},
+      {"api.docs.versioned", Severity::kWarning, Level::kGold,
+       "info.version is a semantic version and the paths or servers carry a major version (/v1/…), or a version "
+       "header or media type is documented",
+       "version the API: a semantic info.version and the major version in the paths (/v1/…) or the server URL", {},
+       {.openapi = true}, DocsVersioned},
+      {"api.errors.structured", Severity::kInfo, Level::kNone,
+       "an unknown route gets a 404 with a JSON body (ideally application/problem+json, RFC 9457, with status "
+       "equal to the HTTP code), not HTML or a stack trace",
+       "answer unknown routes and errors with JSON, ideally application/problem+json (RFC 9457)", {},
+       {.openapi = true}, ErrorsStructured},
+  };
+  return checks;
 }
 
 }  // namespace probity

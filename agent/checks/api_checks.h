@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/openapi.h"
 #include "checks/check.h"
@@ -9,6 +10,11 @@
 #include "http/http_client.h"
 
 namespace probity {
+
+// The `api` category of CHECKS.md, defined in api_checks.cc: the OpenAPI
+// document discovery found (or endpoints.openapi) and an unknown route.
+// Skipped for a target that serves no OpenAPI document.
+const std::vector<CheckInfo>& ApiChecks();
 
 // The `api` category of CHECKS.md as pure judgements over what the probe
 // fetched and parsed: no I/O, no clock. A transport failure (no answer at

@@ -7,6 +7,7 @@
 
 #include "core/text.h"
 
+#include "checks/api_checks.h"
 #include "checks/health_checks.h"
 #include "checks/logs_checks.h"
 #include "checks/metrics_checks.h"
@@ -20,7 +21,7 @@ namespace {
 std::vector<CheckInfo> BuildCatalogue() {
   std::vector<CheckInfo> all;
   for (const std::vector<CheckInfo>* category : {&HealthChecks(), &MetricsChecks(), &LogsChecks(), &TracingChecks(),
-                                                 &TlsChecks(), &MonitoringChecks()}) {
+                                                 &ApiChecks(), &TlsChecks(), &MonitoringChecks()}) {
     all.insert(all.end(), category->begin(), category->end());
   }
   return all;

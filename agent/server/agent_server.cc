@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checks/catalogue.h"
+#include "core/build_info.h"
 #include "core/memory.h"
 #include "core/text.h"
 #include "core/trace_context.h"
@@ -20,6 +21,70 @@ namespace probity {
 namespace {
 
 constexpr char kHealthJson[] = "application/health+json";
+
+}  // namespace
+
+namespace {
+
+// The OpenAPI 3.1 description of the agent's HTTP API, served at
+// /openapi.json (what Probity's own api checks look for).
+std::string AgentOpenApiDocument() {
+  using nlohmann::ordered_json;
+  auto text = [](const char* media, const char* description) {
+    return ordered_json{{"description", description}, {"content", {{media, ordered_json::object()}}}};
+  };
+  const ordered_json problem = text("application/problem+json", "RFC 9457 problem details");
+  ordered_json doc = {
+      {"openapi", "3.1.0"},
+      {"info",
+       {{"title", "Probity agent"},
+        {"version", kVersion},
+        {"description", "Observability readiness verdicts of the targets this agent probes."}}},
+      {"paths",
+       {{"/api/v1/report",
+         {{"get",
+           {{"summary", "The last run of every target: scores, levels and every check with detail and remedy"},
+            {"operationId", "getReport"},
+            {"responses", {{"200", text("application/json", "The report (PRODUCT.md's JSON report shape)")}}}}}}},
+        {"/probe",
+         {{"get",
+           {{"summary", "Probes one configured target now and answers its verdicts as metrics"},
+            {"operationId", "probe"},
+            {"parameters",
+             ordered_json::array({{{"name", "target"}, {"in", "query"}, {"required", true},
+                                   {"schema", {{"type", "string"}}},
+                                   {"description", "A configured target's name"}}})},
+            {"responses",
+             {{"200", text("text/plain", "Prometheus text exposition (OpenMetrics when asked)")},
+              {"404", problem}}}}}}},
+        {"/metrics",
+         {{"get",
+           {{"summary", "The agent's own metrics and every target's verdicts"},
+            {"operationId", "metrics"},
+            {"responses", {{"200", text("text/plain", "Prometheus text exposition (OpenMetrics when asked)")}}}}}}},
+        {"/-/healthy",
+         {{"get",
+           {{"summary", "Liveness"},
+            {"operationId", "healthy"},
+            {"responses", {{"200", text("application/health+json", "The agent is alive")}}}}}}},
+        {"/-/ready",
+         {{"get",
+           {{"summary", "Readiness: every target has been probed once"},
+            {"operationId", "ready"},
+            {"responses",
+             {{"200", text("application/health+json", "Ready")},
+              {"503", text("application/health+json", "Not every target has run yet")}}}}}}},
+        {"/-/reload",
+         {{"post",
+           {{"summary", "Reloads the configuration (with --web.enable-lifecycle)"},
+            {"operationId", "reload"},
+            {"responses",
+             {{"200", text("text/plain", "Reloaded")},
+              {"400", text("text/plain", "Invalid configuration: the running one is kept")},
+              {"403", text("text/plain", "Lifecycle API not enabled")}}}}}}}}},
+  };
+  return doc.dump(2) + "\n";
+}
 
 }  // namespace
 
@@ -248,6 +313,10 @@ void Agent::Instrument(const std::string& method, const std::string& path, const
 }
 
 void Agent::Routes() {
+  Instrument("GET", "/openapi.json", "/openapi.json", [](const ServerRequest&, ServerResponse& res) {
+    res.content_type = "application/json";
+    res.body = AgentOpenApiDocument();
+  });
   Instrument("GET", "/metrics", "/metrics", [this](const ServerRequest& req, ServerResponse& res) {
     const bool openmetrics = WantsOpenMetrics(req.Header("accept"));
     res.content_type = openmetrics ? kOpenMetricsContentType : kTextContentType;

@@ -518,7 +518,7 @@ TEST_CASE("api.docs.versioned passes a semantic version with the major version i
   doc.path_count = 3;
   Verdict v = JudgeDocsVersioned(doc);
   CHECK(v.status == CheckStatus::kPass);
-  CHECK(v.detail == "info.version 1.2.0 is a semantic version, and 2 of 3 paths carry a major version (/v1/items)");
+  CHECK(v.detail == "info.version 1.2.0 is a semantic version, and 2 of 2 API paths carry a major version (/v1/items)");
 
   doc.paths = {"/items"};
   doc.servers = {"https://api.example.com/v2"};
@@ -532,6 +532,22 @@ TEST_CASE("api.docs.versioned passes a semantic version with the major version i
   doc.version_header = false;
   doc.version_media_type = true;
   CHECK(JudgeDocsVersioned(doc).status == CheckStatus::kPass);
+}
+
+TEST_CASE("api.docs.versioned sets operational paths aside: health, metrics and lifecycle stay unversioned",
+          "[api]") {
+  ApiDocument doc;
+  doc.version = "0.1.0";
+  doc.paths = {"/api/v1/report", "/probe", "/metrics", "/-/healthy", "/-/ready", "/-/reload", "/healthz"};
+  doc.path_count = doc.paths.size();
+  Verdict v = JudgeDocsVersioned(doc);
+  CHECK(v.status == CheckStatus::kPass);
+  CHECK(v.detail.find("1 of 2 API paths carry a major version (/api/v1/report)") != std::string::npos);
+
+  doc.paths = {"/metrics", "/-/healthy"};
+  v = JudgeDocsVersioned(doc);
+  CHECK(v.status == CheckStatus::kFail);
+  CHECK(v.detail.find("the document lists only operational paths") == 0);
 }
 
 TEST_CASE("api.docs.versioned fails naming everything missing", "[api]") {
@@ -549,7 +565,7 @@ TEST_CASE("api.docs.versioned fails naming everything missing", "[api]") {
   doc.paths = {"/v1/items", "/a", "/b", "/c"};
   v = JudgeDocsVersioned(doc);
   CHECK(v.status == CheckStatus::kFail);
-  CHECK(v.detail.find("only 1 of 4 paths carry a major version (/v1/items)") == 0);
+  CHECK(v.detail.find("only 1 of 4 API paths carry a major version (/v1/items)") == 0);
 
   doc.paths = {};
   doc.path_count = 0;
@@ -783,7 +799,7 @@ TEST_CASE("api.docs.versioned passes FastAPI routes under /v1 at 1.2.0 and fails
   Verdict v = JudgeDocsVersioned(*v1);
   INFO(v.detail);
   CHECK(v.status == CheckStatus::kPass);
-  CHECK(v.detail == "info.version 1.2.0 is a semantic version, and 2 of 3 paths carry a major version (/v1/items)");
+  CHECK(v.detail == "info.version 1.2.0 is a semantic version, and 2 of 2 API paths carry a major version (/v1/items)");
 
   const StatusOr<HttpResponse> unversioned = Fetch(FastApi("unversioned").port, "/openapi.json");
   REQUIRE(unversioned.ok());
