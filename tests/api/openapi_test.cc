@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -858,4 +859,50 @@ TEST_CASE("api.errors.structured fails the HTML 404 page of python3 -m http.serv
   INFO(v.detail);
   CHECK(v.status == CheckStatus::kFail);
   CHECK(v.detail.find("answered 404 with an HTML page (text/html), not JSON") != std::string::npos);
+}
+
+// The api category end to end: `probity scan` of the FastAPI variants, with
+// Probity's own discovery and HTTP client.
+TEST_CASE("probity scan judges real FastAPI services with the three api checks", "[api][integration]") {
+  probity::testing::TempDir dir;
+  std::string yaml = "global: {timeout: 5s}\ntargets:\n";
+  for (const char* variant : {"versioned", "unversioned", "problem", "buggy"}) {
+    yaml += std::string("  - {name: ") + variant + ", url: \"" + UrlOf(FastApi(variant).port, "") +
+            "\", tracing: {wait: 100ms}}\n";
+  }
+  // The documentation page is HTML (Swagger UI), not a document.
+  yaml += "  - {name: docs_page, url: \"" + UrlOf(FastApi("versioned").port, "") +
+          "\", endpoints: {openapi: /docs}, tracing: {wait: 100ms}}\n";
+  // No OpenAPI document at all: the category does not apply.
+  yaml += "  - {name: static, url: \"" + UrlOf(HttpServer().port, "") + "\", tracing: {wait: 100ms}}\n";
+  const probity::testing::CommandResult scan = probity::testing::RunCommand(
+      {PROBITY_BINARY, "scan", "--config", dir.Write("scan.yaml", yaml), "--format", "json"});
+  INFO(scan.out << scan.err);
+  REQUIRE(!scan.out.empty());
+  std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> v;
+  const nlohmann::json report = nlohmann::json::parse(scan.out);
+  for (const auto& target : report["targets"]) {
+    for (const auto& c : target["checks"]) {
+      if (c["category"] == "api") v[target["name"]][c["id"]] = {c["status"], c["detail"]};
+    }
+  }
+  auto status = [&](const std::string& target, const std::string& id) {
+    INFO(target << " " << id << ": " << v[target][id].second);
+    return v[target][id].first;
+  };
+  CHECK(status("versioned", "api.docs.published") == "pass");
+  CHECK(v["versioned"]["api.docs.published"].second.find("/openapi.json") != std::string::npos);
+  CHECK(status("versioned", "api.docs.versioned") == "pass");
+  CHECK(status("versioned", "api.errors.structured") == "pass");
+  CHECK(status("unversioned", "api.docs.published") == "pass");
+  CHECK(status("unversioned", "api.docs.versioned") == "fail");
+  CHECK(status("problem", "api.errors.structured") == "pass");
+  CHECK(v["problem"]["api.errors.structured"].second.find("RFC 9457") != std::string::npos);
+  CHECK(status("buggy", "api.errors.structured") == "fail");
+  CHECK(v["buggy"]["api.errors.structured"].second.find("traceback") != std::string::npos);
+  CHECK(status("docs_page", "api.docs.published") == "fail");
+  CHECK(status("docs_page", "api.docs.versioned") == "fail");
+  for (const char* id : {"api.docs.published", "api.docs.versioned", "api.errors.structured"}) {
+    CHECK(status("static", id) == "skip");
+  }
 }

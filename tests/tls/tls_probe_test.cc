@@ -10,6 +10,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "checks/tls_checks.h"
@@ -371,6 +372,48 @@ TEST_CASE("A closed port (IPv4 or IPv6), a missing or unreadable CA file and a b
   StatusOr<TlsFacts> bad_port = InspectTls(e);
   REQUIRE_FALSE(bad_port.ok());
   CHECK(bad_port.status().message() == "invalid port 70000 for 127.0.0.1");
+}
+
+TEST_CASE("probity scan judges every HTTPS origin of real nginx servers with the three tls checks",
+          "[tls][integration]") {
+  const NginxTls& nginx = Nginx();
+  TempDir dir;
+  std::string yaml = "global: {timeout: 5s}\ntargets:\n";
+  for (const char* name : {"valid", "soon", "expired", "wrong_name", "legacy"}) {
+    yaml += std::string("  - {name: ") + name + ", url: \"" + nginx.Url(name) + "\", http: {tls: {ca_file: \"" +
+            nginx.ca().cert_file() + "\"}}}\n";
+  }
+  // A plain-HTTP target has no TLS to judge.
+  yaml += "  - {name: plain, url: \"http://127.0.0.1:9/\"}\n";
+  const testing::CommandResult scan =
+      testing::RunCommand({PROBITY_BINARY, "scan", "--config", dir.Write("scan.yaml", yaml), "--format", "json"});
+  INFO(scan.out << scan.err);
+  REQUIRE(!scan.out.empty());
+  const nlohmann::json report = nlohmann::json::parse(scan.out);
+  std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> seen;
+  for (const auto& target : report["targets"]) {
+    for (const auto& c : target["checks"]) {
+      if (c["category"] == "tls") seen[target["name"]][c["id"]] = {c["status"], c["detail"]};
+    }
+  }
+  auto status = [&](const std::string& target, const std::string& id) { return seen[target][id].first; };
+  auto detail = [&](const std::string& target, const std::string& id) { return seen[target][id].second; };
+  for (const char* id : {"tls.certificate.valid", "tls.certificate.expiry", "tls.protocol.modern"}) {
+    INFO(id << ": " << detail("valid", id));
+    CHECK(status("valid", id) == "pass");
+    CHECK(status("plain", id) == "skip");
+  }
+  CHECK(status("soon", "tls.certificate.valid") == "pass");
+  CHECK(status("soon", "tls.certificate.expiry") == "fail");
+  CHECK(detail("soon", "tls.certificate.expiry").find("under the 14 days asked") != std::string::npos);
+  CHECK(status("expired", "tls.certificate.valid") == "fail");
+  CHECK(detail("expired", "tls.certificate.valid").find("expired on 2020-02-01") != std::string::npos);
+  CHECK(status("expired", "tls.certificate.expiry") == "fail");
+  CHECK(status("wrong_name", "tls.certificate.valid") == "fail");
+  CHECK(detail("wrong_name", "tls.certificate.valid").find("not valid for 127.0.0.1") != std::string::npos);
+  CHECK(status("legacy", "tls.certificate.valid") == "pass");
+  CHECK(status("legacy", "tls.protocol.modern") == "fail");
+  CHECK(detail("legacy", "tls.protocol.modern").find("TLSv1") != std::string::npos);
 }
 
 namespace {
