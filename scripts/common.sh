@@ -14,6 +14,8 @@ PROBITY_PACKAGES=(
   # the field suite's real programs (tests/field/)
   prometheus-pushgateway prometheus-postgres-exporter etcd-server caddy haproxy influxdb
   python3-prometheus-client python3-yaml
+  # the api checks' real framework (tests/api/) and the tls checks' certificates (tests/tls/)
+  python3-fastapi python3-uvicorn openssl
   # the DNS-timeout test's network namespace (unshare is in util-linux)
   iproute2
   # the package test (tests/package/run): cpack's Depends, the manual page, the clean root, lintian
