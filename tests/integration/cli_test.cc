@@ -63,7 +63,7 @@ TEST_CASE("checks lists the catalogue as text and JSON", "[integration][cli]") {
   CommandResult json = Probity({"checks", "--format", "json"});
   REQUIRE(json.exit_code == 0);
   auto j = nlohmann::json::parse(json.out);
-  CHECK(j.size() == 41);
+  CHECK(j.size() == 51);
   CHECK(j[0]["id"] == "health.liveness.reachable");
   CHECK(j[0]["level"] == "bronze");
 }

@@ -68,7 +68,10 @@ TEST_CASE("A healthy sample backend passes every check over a real socket", "[in
     TargetReport r = Probe({"--health-format", format});
     for (const CheckResult& c : r.checks) {
       INFO(c.id << ": " << c.detail);
-      CHECK(c.status == CheckStatus::kPass);
+      // The backend serves no OpenAPI document and plain HTTP, and no
+      // Prometheus is configured: those categories do not apply.
+      const bool not_applicable = c.category == "api" || c.category == "tls" || c.category == "monitoring";
+      CHECK(c.status == (not_applicable ? CheckStatus::kSkip : CheckStatus::kPass));
     }
     CHECK(r.level == Level::kGold);
     CHECK(r.score == 1.0);
