@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 namespace probity {
 namespace {
@@ -197,6 +198,77 @@ std::string FormatSeconds(double seconds) {
   while (!out.empty() && out.back() == '0') out.pop_back();
   if (!out.empty() && out.back() == '.') out.pop_back();
   return out;
+}
+
+namespace {
+
+bool Digits(std::string_view s, std::size_t at, std::size_t n, int* out) {
+  if (at + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+long DaysFromCivil(long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const long era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<long>(doe) - 719468;
+}
+
+}  // namespace
+
+std::optional<double> ParseRfc3339(std::string_view s) {
+  int year, month, day, hour, minute, second;
+  if (!Digits(s, 0, 4, &year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &month) || s[7] != '-' ||
+      !Digits(s, 8, 2, &day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &hour) ||
+      s[13] != ':' || !Digits(s, 14, 2, &minute) || s[16] != ':' || !Digits(s, 17, 2, &second)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  std::size_t i = 19;
+  double fraction = 0;
+  if (i < s.size() && s[i] == '.') {
+    double scale = 0.1;
+    const std::size_t start = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      fraction += (s[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+    if (i == start) return std::nullopt;
+  }
+  if (i >= s.size()) return std::nullopt;  // RFC 3339 requires a zone
+  long offset = 0;
+  if (s[i] == 'Z' || s[i] == 'z') {
+    ++i;
+  } else if (s[i] == '+' || s[i] == '-') {
+    // RFC 3339's +01:00, and ISO 8601's basic +0100 (zap's ISO8601 encoder,
+    // strftime's %z) and hours-only +01.
+    int oh, om = 0;
+    if (!Digits(s, i + 1, 2, &oh)) return std::nullopt;
+    std::size_t end = i + 3;
+    if (end < s.size()) {
+      const bool colon = s[end] == ':';
+      if (!Digits(s, end + (colon ? 1 : 0), 2, &om)) return std::nullopt;
+      end += colon ? 3 : 2;
+    }
+    if (oh > 23 || om > 59) return std::nullopt;
+    offset = (s[i] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
+    i = end;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  const long days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return static_cast<double>(days * 86400L + hour * 3600L + minute * 60L + second - offset) + fraction;
 }
 
 }  // namespace probity

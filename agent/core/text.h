@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,12 @@ bool EndsWith(std::string_view s, std::string_view suffix);
 
 // RFC 3339 in UTC with millisecond precision: 2024-05-01T10:00:00.123Z.
 std::string FormatRfc3339(WallTime t);
+
+// Seconds since the epoch of an RFC 3339 time with its zone
+// ("2024-05-01T10:00:00.123Z", "…-05:00"), also in the ISO 8601 forms logs
+// use: a space for the T, and +0100 or +01 offsets. nullopt for anything
+// else, a time without a zone included.
+std::optional<double> ParseRfc3339(std::string_view text);
 
 // A ratio as a whole percentage ("87%").
 std::string FormatPercent(double ratio);

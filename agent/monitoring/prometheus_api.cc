@@ -23,68 +23,6 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
-// ---- time ----------------------------------------------------------------
-
-bool Digits(std::string_view s, std::size_t at, std::size_t n, int* out) {
-  if (at + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-long DaysFromCivil(long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long>(doe) - 719468;
-}
-
-// Go's RFC 3339 with nanoseconds: "2026-12-06T01:21:33.104382498-05:00".
-std::optional<double> ParseRfc3339(std::string_view s) {
-  int year, month, day, hour, minute, second;
-  if (s.size() < 20 || !Digits(s, 0, 4, &year) || s[4] != '-' || !Digits(s, 5, 2, &month) || s[7] != '-' ||
-      !Digits(s, 8, 2, &day) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, &hour) || s[13] != ':' ||
-      !Digits(s, 14, 2, &minute) || s[16] != ':' || !Digits(s, 17, 2, &second)) {
-    return std::nullopt;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  std::size_t i = 19;
-  double fraction = 0;
-  if (s[i] == '.') {
-    double scale = 0.1;
-    const std::size_t start = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      fraction += (s[i++] - '0') * scale;
-      scale /= 10;
-    }
-    if (i == start) return std::nullopt;
-  }
-  long offset = 0;
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
-    ++i;
-  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    int oh, om;
-    if (!Digits(s, i + 1, 2, &oh) || i + 3 >= s.size() || s[i + 3] != ':' || !Digits(s, i + 4, 2, &om) || oh > 23 ||
-        om > 59) {
-      return std::nullopt;
-    }
-    offset = (s[i] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != s.size()) return std::nullopt;
-  const long days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return static_cast<double>(days * 86400L + hour * 3600L + minute * 60L + second - offset) + fraction;
-}
-
 // ---- JSON ----------------------------------------------------------------
 
 // The API endpoint an answer came from, as errors name it.

@@ -1,22 +1,17 @@
 #include "checks/monitoring_checks.h"
 
 #include <catch2/catch.hpp>
+
+#include "support/process.h"
 #include <fstream>
 #include <sstream>
 
 #include "monitoring/prometheus_api.h"
 
 using namespace probity;
+using probity::testing::ReadTestdata;
 
 namespace {
-
-std::string Testdata(const std::string& name) {
-  std::ifstream in(std::string(PROBITY_TESTDATA) + "/monitoring/" + name, std::ios::binary);
-  REQUIRE(in.good());
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 WallTime At(double unix_seconds) {
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::duration<double>(unix_seconds)));
@@ -24,7 +19,7 @@ WallTime At(double unix_seconds) {
 
 // The captured targets, and the unix time of the backend's last scrape.
 struct Captured {
-  StatusOr<std::vector<ScrapeTarget>> targets = ParseActiveTargets(Testdata("targets_active.json"));
+  StatusOr<std::vector<ScrapeTarget>> targets = ParseActiveTargets(ReadTestdata("monitoring/targets_active.json"));
   double backend_scraped() const {
     for (const ScrapeTarget& t : *targets) {
       if (t.job == "backend") return t.last_scrape;
@@ -45,7 +40,7 @@ ScrapeTarget Up(std::string job, double last_scrape, double interval_s) {
   return t;
 }
 
-StatusOr<std::vector<AlertRule>> CapturedRules() { return ParseAlertingRules(Testdata("rules_alert.json")); }
+StatusOr<std::vector<AlertRule>> CapturedRules() { return ParseAlertingRules(ReadTestdata("monitoring/rules_alert.json")); }
 
 const ServiceIdentity kBackend{"", {"backend"}, {"backend_requests"}};
 const ServiceIdentity kPrometheus{"", {"prometheus"}, {"prometheus_http_request_duration_seconds"}};
@@ -241,7 +236,7 @@ TEST_CASE("monitoring.alerts.runbook skips when no alert selects the service", "
 // ---- monitoring.alerts.routed ----------------------------------------------
 
 TEST_CASE("monitoring.alerts.routed passes when a listed Alertmanager answers", "[monitoring][checks]") {
-  const StatusOr<std::vector<std::string>> ams = ParseActiveAlertmanagers(Testdata("alertmanagers_active.json"));
+  const StatusOr<std::vector<std::string>> ams = ParseActiveAlertmanagers(ReadTestdata("monitoring/alertmanagers_active.json"));
   REQUIRE(ams.ok());
   const Verdict v = JudgeAlertsRouted(ams, {{ams->at(0), Status::Ok()}});
   CHECK(v.status == CheckStatus::kPass);
@@ -249,7 +244,7 @@ TEST_CASE("monitoring.alerts.routed passes when a listed Alertmanager answers", 
 }
 
 TEST_CASE("monitoring.alerts.routed fails when the listed Alertmanagers do not answer", "[monitoring][checks]") {
-  const StatusOr<std::vector<std::string>> ams = ParseActiveAlertmanagers(Testdata("alertmanagers_after_stop.json"));
+  const StatusOr<std::vector<std::string>> ams = ParseActiveAlertmanagers(ReadTestdata("monitoring/alertmanagers_after_stop.json"));
   REQUIRE(ams.ok());
   const Verdict v = JudgeAlertsRouted(ams, {{ams->at(0), Status::Error("connection refused")}});
   CHECK(v.status == CheckStatus::kFail);
@@ -263,7 +258,7 @@ TEST_CASE("monitoring.alerts.routed fails when the listed Alertmanagers do not a
 }
 
 TEST_CASE("monitoring.alerts.routed fails when Prometheus has no Alertmanager", "[monitoring][checks]") {
-  const Verdict v = JudgeAlertsRouted(ParseActiveAlertmanagers(Testdata("alertmanagers_none.json")), {});
+  const Verdict v = JudgeAlertsRouted(ParseActiveAlertmanagers(ReadTestdata("monitoring/alertmanagers_none.json")), {});
   CHECK(v.status == CheckStatus::kFail);
   CHECK(v.detail == "Prometheus has no active Alertmanager: its alerts reach no one");
   CHECK_FALSE(v.remedy.empty());

@@ -16,21 +16,6 @@ using namespace std::chrono_literals;
 // checked (api through its own /openapi.json, tls, monitoring, logs through
 // its log file). Every check must pass, and the level is gold.
 
-namespace {
-
-bool PrometheusSays(int port, const std::string& path, const std::vector<std::string>& needles) {
-  for (int i = 0; i < 300; ++i) {
-    const SimpleResponse r = HttpGet(port, path);
-    bool all = r.status == 200;
-    for (const std::string& n : needles) all = all && r.body.find(n) != std::string::npos;
-    if (all) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
-}
-
-}  // namespace
-
 TEST_CASE("probity scan of a probity run serving TLS, watched by a real Prometheus, is gold with every check passing",
           "[integration][server][dogfood]") {
   REQUIRE(RunCommand({"sh", "-c", "command -v prometheus && command -v prometheus-alertmanager"}).exit_code == 0);
@@ -72,9 +57,9 @@ TEST_CASE("probity scan of a probity run serving TLS, watched by a real Promethe
   ChildProcess prometheus({"prometheus", "--config.file=" + prom_config, "--storage.tsdb.path=" + dir.path() + "/data",
                            "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)});
   REQUIRE_FALSE(prometheus.WaitForLine("Server is ready to receive web requests", true, 60s).empty());
-  REQUIRE(PrometheusSays(prom_port, "/api/v1/targets?state=active", {"\"health\":\"up\""}));
-  REQUIRE(PrometheusSays(prom_port, "/api/v1/rules?type=alert", {"ProbityDown", "\"health\":\"ok\""}));
-  REQUIRE(PrometheusSays(prom_port, "/api/v1/alertmanagers", {std::to_string(am_port)}));
+  REQUIRE(WaitForBody(prom_port, "/api/v1/targets?state=active", {"\"health\":\"up\""}));
+  REQUIRE(WaitForBody(prom_port, "/api/v1/rules?type=alert", {"ProbityDown", "\"health\":\"ok\""}));
+  REQUIRE(WaitForBody(prom_port, "/api/v1/alertmanagers", {std::to_string(am_port)}));
 
   const std::string scan_config = dir.Write(
       "scan.yaml", "targets:\n  - name: probity\n    url: \"https://" + agent_address + "\"\n"

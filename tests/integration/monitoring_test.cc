@@ -16,18 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Polls a loopback GET (bounded) until the body contains every needle.
-bool WaitForBody(int port, const std::string& path, const std::vector<std::string>& needles) {
-  for (int i = 0; i < 300; ++i) {
-    const SimpleResponse r = HttpGet(port, path);
-    bool all = r.status == 200;
-    for (const std::string& n : needles) all = all && r.body.find(n) != std::string::npos;
-    if (all) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
-}
-
 using Verdicts = std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>>;
 
 Verdicts Scan(const std::string& config, int prometheus_port) {

@@ -21,14 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string Testdata(const std::string& name) {
-  std::ifstream in(std::string(PROBITY_TESTDATA) + "/monitoring/" + name, std::ios::binary);
-  REQUIRE(in.good());
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 const ScrapeTarget* ByJob(const std::vector<ScrapeTarget>& targets, const std::string& job) {
   for (const ScrapeTarget& t : targets) {
     if (t.job == job) return &t;
@@ -95,7 +87,7 @@ struct Hostile {
 
 TEST_CASE("The active targets of a real Prometheus 2.42 are read with job, health, error and own interval",
           "[monitoring]") {
-  StatusOr<std::vector<ScrapeTarget>> targets = ParseActiveTargets(Testdata("targets_active.json"));
+  StatusOr<std::vector<ScrapeTarget>> targets = ParseActiveTargets(ReadTestdata("monitoring/targets_active.json"));
   INFO(targets.status().message());
   REQUIRE(targets.ok());
   REQUIRE(targets->size() == 4);
@@ -125,7 +117,7 @@ TEST_CASE("The active targets of a real Prometheus 2.42 are read with job, healt
 
 TEST_CASE("Prometheus writes lastScrape in its local time zone and the offset is honoured", "[monitoring]") {
   // The capture ran Prometheus under TZ=America/New_York.
-  CHECK(Testdata("targets_active.json").find("-05:00\"") != std::string::npos);
+  CHECK(ReadTestdata("monitoring/targets_active.json").find("-05:00\"") != std::string::npos);
   const std::string body_template =
       R"({"status":"success","data":{"activeTargets":[{"labels":{"job":"a"},"scrapeUrl":"http://h:1/metrics",)"
       R"("health":"up","lastScrape":"TIME","scrapeInterval":"1m30s"}]}})";
@@ -158,7 +150,7 @@ TEST_CASE("A target without scrapeInterval takes the discovered __scrape_interva
 
 TEST_CASE("The alerting rules of a real Prometheus 2.42 are read with group, expression, health and annotations",
           "[monitoring]") {
-  StatusOr<std::vector<AlertRule>> rules = ParseAlertingRules(Testdata("rules_alert.json"));
+  StatusOr<std::vector<AlertRule>> rules = ParseAlertingRules(ReadTestdata("monitoring/rules_alert.json"));
   INFO(rules.status().message());
   REQUIRE(rules.ok());
   REQUIRE(rules->size() == 4);
@@ -184,17 +176,17 @@ TEST_CASE("The alerting rules of a real Prometheus 2.42 are read with group, exp
 }
 
 TEST_CASE("Recording rules in an unfiltered /api/v1/rules answer are left out", "[monitoring]") {
-  StatusOr<std::vector<AlertRule>> all = ParseAlertingRules(Testdata("rules_all.json"));
-  StatusOr<std::vector<AlertRule>> alerts = ParseAlertingRules(Testdata("rules_alert.json"));
+  StatusOr<std::vector<AlertRule>> all = ParseAlertingRules(ReadTestdata("monitoring/rules_all.json"));
+  StatusOr<std::vector<AlertRule>> alerts = ParseAlertingRules(ReadTestdata("monitoring/rules_alert.json"));
   REQUIRE(all.ok());
   REQUIRE(alerts.ok());
-  CHECK(Testdata("rules_all.json").find("\"type\":\"recording\"") != std::string::npos);
+  CHECK(ReadTestdata("monitoring/rules_all.json").find("\"type\":\"recording\"") != std::string::npos);
   REQUIRE(all->size() == alerts->size());
   for (std::size_t i = 0; i < all->size(); ++i) CHECK(all->at(i).name == alerts->at(i).name);
 }
 
 TEST_CASE("Prometheus's status error envelope becomes a Status with its type and message", "[monitoring]") {
-  const std::string body = Testdata("rules_error.json");
+  const std::string body = ReadTestdata("monitoring/rules_error.json");
   const std::string message = ErrorOf(ParseAlertingRules(body));
   CHECK(message ==
         "Prometheus answered an error (bad_data) to /api/v1/rules: invalid parameter \"type\": not "
@@ -204,7 +196,7 @@ TEST_CASE("Prometheus's status error envelope becomes a Status with its type and
 }
 
 TEST_CASE("Active Alertmanagers are read as their alerts API URLs and their base URL is derived", "[monitoring]") {
-  StatusOr<std::vector<std::string>> ams = ParseActiveAlertmanagers(Testdata("alertmanagers_active.json"));
+  StatusOr<std::vector<std::string>> ams = ParseActiveAlertmanagers(ReadTestdata("monitoring/alertmanagers_active.json"));
   REQUIRE(ams.ok());
   REQUIRE(ams->size() == 1);
   CHECK(ams->at(0).rfind("http://127.0.0.1:", 0) == 0);
@@ -215,17 +207,17 @@ TEST_CASE("Active Alertmanagers are read as their alerts API URLs and their base
 }
 
 TEST_CASE("Prometheus 2.42 still lists a stopped Alertmanager as active", "[monitoring]") {
-  StatusOr<std::vector<std::string>> before = ParseActiveAlertmanagers(Testdata("alertmanagers_active.json"));
-  StatusOr<std::vector<std::string>> after = ParseActiveAlertmanagers(Testdata("alertmanagers_after_stop.json"));
+  StatusOr<std::vector<std::string>> before = ParseActiveAlertmanagers(ReadTestdata("monitoring/alertmanagers_active.json"));
+  StatusOr<std::vector<std::string>> after = ParseActiveAlertmanagers(ReadTestdata("monitoring/alertmanagers_after_stop.json"));
   REQUIRE(before.ok());
   REQUIRE(after.ok());
   CHECK(*after == *before);
 }
 
 TEST_CASE("A Prometheus with nothing configured answers empty lists", "[monitoring]") {
-  StatusOr<std::vector<ScrapeTarget>> targets = ParseActiveTargets(Testdata("targets_none.json"));
-  StatusOr<std::vector<AlertRule>> rules = ParseAlertingRules(Testdata("rules_none.json"));
-  StatusOr<std::vector<std::string>> ams = ParseActiveAlertmanagers(Testdata("alertmanagers_none.json"));
+  StatusOr<std::vector<ScrapeTarget>> targets = ParseActiveTargets(ReadTestdata("monitoring/targets_none.json"));
+  StatusOr<std::vector<AlertRule>> rules = ParseAlertingRules(ReadTestdata("monitoring/rules_none.json"));
+  StatusOr<std::vector<std::string>> ams = ParseActiveAlertmanagers(ReadTestdata("monitoring/alertmanagers_none.json"));
   REQUIRE(targets.ok());
   REQUIRE(rules.ok());
   REQUIRE(ams.ok());
@@ -343,7 +335,7 @@ TEST_CASE("A body larger than the parser reads is refused before it is parsed", 
 
 TEST_CASE("Every truncation of a real answer parses or gives an error, never a crash", "[monitoring]") {
   for (const char* name : {"targets_active.json", "rules_all.json", "alertmanagers_active.json"}) {
-    const std::string body = Testdata(name);
+    const std::string body = ReadTestdata(std::string("monitoring/") + name);
     std::size_t errors = 0;
     for (std::size_t n = 0; n < body.size(); ++n) {
       const std::string_view cut(body.data(), n);
@@ -483,7 +475,7 @@ TEST_CASE("MatchAlerts selects by job or service matchers, anchored regular expr
 }
 
 TEST_CASE("MatchAlerts finds each service's rules in a real Prometheus 2.42 answer", "[monitoring][promql]") {
-  StatusOr<std::vector<AlertRule>> rules = ParseAlertingRules(Testdata("rules_alert.json"));
+  StatusOr<std::vector<AlertRule>> rules = ParseAlertingRules(ReadTestdata("monitoring/rules_alert.json"));
   REQUIRE(rules.ok());
   CHECK(Names(MatchAlerts(*rules, {"", {"backend"}, {}})) == std::vector<std::string>{"BackendDown"});
   CHECK(Names(MatchAlerts(*rules, {"", {"web"}, {"backend_requests"}})) == std::vector<std::string>{"BackendErrors"});

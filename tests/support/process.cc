@@ -199,4 +199,23 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
+bool WaitForBody(int port, const std::string& path, const std::vector<std::string>& needles) {
+  for (int i = 0; i < 300; ++i) {
+    const SimpleResponse r = HttpGet(port, path);
+    bool all = r.status == 200;
+    for (const std::string& n : needles) all = all && r.body.find(n) != std::string::npos;
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::string ReadTestdata(const std::string& relative_path) {
+  std::ifstream in(std::string(PROBITY_TESTDATA) + "/" + relative_path, std::ios::binary);
+  if (!in.good()) throw std::runtime_error("no test data " + relative_path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 }  // namespace probity::testing

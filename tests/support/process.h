@@ -81,6 +81,13 @@ struct SimpleResponse {
 };
 SimpleResponse HttpGet(int port, const std::string& path);
 
+// GETs `path` (at most 300 times, 100 ms apart) until it answers 200 with a
+// body that contains every needle; false when it never did.
+bool WaitForBody(int port, const std::string& path, const std::vector<std::string>& needles);
+
+// A file under tests/testdata, whole ("monitoring/targets_active.json").
+std::string ReadTestdata(const std::string& relative_path);
+
 }  // namespace probity::testing
 
 namespace probity::testing {
