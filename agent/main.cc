@@ -188,6 +188,8 @@ int Scan(const ScanFlags& flags) {
       std::cerr << "probity scan: --prometheus: " << url.status().message() << "\n";
       return kExitUsage;
     }
+    // A Prometheus of its own: the configuration's credentials are not sent to it.
+    config.prometheus = PrometheusConfig{};
     config.prometheus.url = flags.prometheus;
     config.prometheus.http.timeout = config.prometheus.http.connect_timeout = config.global.timeout;
     config.prometheus.http.max_body_bytes = kMaxPrometheusBodyBytes;

@@ -24,6 +24,12 @@ constexpr std::string_view kInvalidJson = "invalid JSON";
 constexpr std::size_t kMaxYamlQuotedBytes = 256 * 1024;
 constexpr std::size_t kMaxHeaderNameBytes = 256;
 constexpr std::size_t kMaxServerUrlBytes = 4096;
+// Server variables kept per server, and the longest anchored YAML scalar an
+// alias is read as (a longer one reads as an alias: no alias copies a big
+// scalar over and over). Path keys are kept up to kMaxPathKeyBytes.
+constexpr std::size_t kMaxServerVariables = 64;
+constexpr std::size_t kMaxAliasedScalarBytes = 1024;
+constexpr std::size_t kMaxPathKeyBytes = 2048;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -162,7 +168,8 @@ class Extractor {
     frames_.pop_back();
     if (done.is_map && done.in_header && IsVersionHeaderName(done.name)) doc_.version_header = true;
     if (done.role == Role::kServerVariable && frames_.size() >= 2 && frames_[frames_.size() - 2].role == Role::kServer) {
-      if (done.text) frames_[frames_.size() - 2].variables.emplace_back(done.name, *done.text);
+      std::vector<std::pair<std::string, std::string>>& variables = frames_[frames_.size() - 2].variables;
+      if (done.text && variables.size() < kMaxServerVariables) variables.emplace_back(done.name, *done.text);
     }
     if (done.role == Role::kServer && done.text && servers_.size() < kMaxApiServers) {
       servers_.push_back(Substitute(*done.text, done.variables));
@@ -175,7 +182,7 @@ class Extractor {
     Frame& f = frames_.back();
     if (f.role == Role::kPaths && !StartsWith(key, "x-")) {
       ++doc_.path_count;
-      if (doc_.paths.size() < kMaxApiPaths) doc_.paths.push_back(key);
+      if (doc_.paths.size() < kMaxApiPaths) doc_.paths.push_back(key.substr(0, kMaxPathKeyBytes));
     }
     if (f.role == Role::kContent && IsVersionedMediaType(key)) doc_.version_media_type = true;
     f.key = std::move(key);
@@ -348,6 +355,8 @@ class Extractor {
 
   static std::string Substitute(const std::string& url,
                                 const std::vector<std::pair<std::string, std::string>>& variables) {
+    // A longer template is no server URL anyone writes: kept as it is, unsubstituted.
+    if (url.size() > kMaxServerUrlBytes) return url.substr(0, kMaxServerUrlBytes);
     std::string out;
     std::size_t i = 0;
     while (i < url.size()) {
@@ -723,7 +732,7 @@ class YamlEvents final : public YAML::EventHandler {
     }
   }
   void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
-    if (anchor != YAML::NullAnchor) anchored_[anchor] = value;
+    if (anchor != YAML::NullAnchor && value.size() <= kMaxAliasedScalarBytes) anchored_[anchor] = value;
     Scalar(ValueKind::kString, value);
   }
   void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {

@@ -85,9 +85,10 @@ struct ApiDocument {
 //
 // YAML specifics: only the first document of a stream is read; plain
 // scalars are taken as written (`version: 1.0` gives "1.0"); an alias stands
-// for the scalar its anchor names, and an alias of a collection is not
-// expanded (so alias bombs cost nothing; a collection reached only through
-// an alias is not looked into).
+// for the scalar its anchor names when that scalar is at most 1 KiB; a longer
+// one and a collection are not expanded, so alias bombs cost nothing (a
+// collection reached only through an alias is not looked into). At most 64
+// variables are read per server, and a server URL over 4 KiB is kept as it is.
 StatusOr<ApiDocument> ParseApiDocument(std::string_view media_type, std::string_view body);
 
 // True when a path or URL has a path segment that names a major version:

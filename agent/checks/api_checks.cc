@@ -302,7 +302,15 @@ struct ApiDoc {
     ApiDoc out;
     out.url = ctx.endpoints().openapi.url;
     const StatusOr<HttpResponse>& r = ctx.Get(out.url);
-    if (r.ok()) out.doc = ParseApiDocument(r->MediaType(), r->body);
+    if (!r.ok()) return out;
+    // A cut or failed answer is no document to judge: published says why.
+    if (r->body_truncated) {
+      out.doc = Status::Error("the document was cut at the body limit");
+    } else if (r->status < 200 || r->status > 299) {
+      out.doc = Status::Error("answered " + std::to_string(r->status));
+    } else {
+      out.doc = ParseApiDocument(r->MediaType(), r->body);
+    }
     return out;
   }
 };

@@ -253,10 +253,18 @@ struct PrometheusAlertmanagers {
     constexpr std::size_t kMostAsked = 5;  // enough to find one that answers
     for (std::size_t i = 0; i < out.active->size() && i < kMostAsked; ++i) {
       const std::string& url = (*out.active)[i];
+      // Prometheus's credentials and headers are Prometheus's: an Alertmanager
+      // (any host Prometheus lists) is asked anonymously, without redirects.
       HttpRequest request;
       request.url = AlertmanagerBaseUrl(url) + "/-/healthy";
       request.keep_body = false;
-      HttpOptions options = prometheus.http;
+      request.with_auth = false;
+      HttpOptions options;
+      options.timeout = prometheus.http.timeout;
+      options.connect_timeout = prometheus.http.connect_timeout;
+      options.tls_verify = prometheus.http.tls_verify;
+      options.ca_file = prometheus.http.ca_file;
+      options.follow_redirects = false;
       options.max_body_bytes = 64 * 1024;
       StatusOr<HttpResponse> r = ctx.http().Fetch(request, options);
       if (!r.ok()) {

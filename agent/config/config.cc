@@ -330,13 +330,17 @@ class Parser {
     out->http.connect_timeout = global.timeout;
     out->http.max_body_bytes = kMaxPrometheusBodyBytes;
     if (!ExpectMap(node, where)) return;
-    ForEachKey(node, where, {"url", "http"}, [&](const std::string& key, const YAML::Node& value) {
+    Duration timeout = global.timeout;
+    ForEachKey(node, where, {"url", "timeout", "http"}, [&](const std::string& key, const YAML::Node& value) {
       if (key == "url" && Scalar(value, where + ".url", &out->url)) {
         StatusOr<Url> url = ParseUrl(out->url);
         if (!url.ok()) Error(value, where + ".url: " + url.status().message());
       }
+      if (key == "timeout") DurationField(value, where + ".timeout", &timeout);
       if (key == "http") ParseHttp(value, where + ".http", &out->http);
     });
+    out->http.timeout = timeout;
+    out->http.connect_timeout = std::min(out->http.connect_timeout, timeout);
     if (!node["url"]) Error(node, where + " needs a url");
   }
 

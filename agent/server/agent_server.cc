@@ -33,7 +33,6 @@ std::string AgentOpenApiDocument() {
   auto text = [](const char* media, const char* description) {
     return ordered_json{{"description", description}, {"content", {{media, ordered_json::object()}}}};
   };
-  const ordered_json problem = text("application/problem+json", "RFC 9457 problem details");
   ordered_json doc = {
       {"openapi", "3.1.0"},
       {"info",
@@ -56,7 +55,8 @@ std::string AgentOpenApiDocument() {
                                    {"description", "A configured target's name"}}})},
             {"responses",
              {{"200", text("text/plain", "Prometheus text exposition (OpenMetrics when asked)")},
-              {"404", problem}}}}}}},
+              {"400", text("text/plain", "No target named")},
+              {"404", text("text/plain", "No configured target of that name")}}}}}}},
         {"/metrics",
          {{"get",
            {{"summary", "The agent's own metrics and every target's verdicts"},
@@ -80,7 +80,7 @@ std::string AgentOpenApiDocument() {
             {"operationId", "reload"},
             {"responses",
              {{"200", text("text/plain", "Reloaded")},
-              {"400", text("text/plain", "Invalid configuration: the running one is kept")},
+              {"500", text("text/plain", "Invalid configuration: the running one is kept")},
               {"403", text("text/plain", "Lifecycle API not enabled")}}}}}}}}},
   };
   return doc.dump(2) + "\n";

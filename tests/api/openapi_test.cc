@@ -3,14 +3,17 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "api/openapi.h"
 #include "checks/api_checks.h"
+#include "checks/catalogue.h"
+#include "checks/context.h"
 #include "core/text.h"
+#include "support/fake_http_client.h"
 #include "support/process.h"
 
 using namespace probity;
@@ -905,4 +908,46 @@ TEST_CASE("probity scan judges real FastAPI services with the three api checks",
   for (const char* id : {"api.docs.published", "api.docs.versioned", "api.errors.structured"}) {
     CHECK(status("static", id) == "skip");
   }
+}
+
+TEST_CASE("A YAML alias of a long scalar is not copied, and long path keys and many server variables stay bounded",
+          "[api][abuse]") {
+  std::string yaml = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\nx-big: &big " + std::string(200000, 'a') +
+                     "\nservers:\n  - url: '{v0}/v1'\n    variables:\n";
+  for (int i = 0; i < 500; ++i) yaml += "      v" + std::to_string(i) + ": {default: ''}\n";
+  yaml += "paths:\n";
+  for (int i = 0; i < 300; ++i) yaml += "  ? *big\n  : {}\n";
+  yaml += "  ? /v1/" + std::string(5000, 'p') + "\n  : {}\n";
+  const StatusOr<ApiDocument> doc = ParseApiDocument("application/yaml", yaml);
+  INFO(doc.status().message());
+  REQUIRE(doc.ok());
+  std::size_t kept = 0;
+  for (const std::string& path : doc->paths) {
+    CHECK(path.size() <= 2048);
+    kept += path.size();
+  }
+  CHECK(kept < 1'000'000);  // 300 copies of the 200 KB scalar would be 60 MB
+  REQUIRE(doc->servers.size() == 1);
+  CHECK(doc->servers[0] == "/v1");
+}
+
+TEST_CASE("api.docs.versioned does not judge a document cut at the body limit", "[api][checks]") {
+  testing::FakeClock clock;
+  testing::FakeHttpClient http(clock);
+  HttpOptions options;
+  options.max_body_bytes = 256;
+  std::string yaml = "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n";
+  for (int i = 0; i < 40; ++i) yaml += "  /items" + std::to_string(i) + ": {}\n";
+  http.On("http://svc.test:80/openapi.yaml", 200, "application/yaml", yaml);
+  Endpoints endpoints;
+  endpoints.openapi.url = "http://svc.test:80/openapi.yaml";
+  ProbeContext ctx(http, options, clock, endpoints);
+  ctx.set_target({"svc", "http://svc.test:80", {}, nullptr});
+  std::map<std::string, Verdict> v;
+  for (const PlannedCheck& p : DefaultPlan()) {
+    if (p.info->category() == "api") v.emplace(p.info->id, p.info->run(ctx, p.params));
+  }
+  CHECK(v.at("api.docs.published").status == CheckStatus::kFail);
+  CHECK(v.at("api.docs.versioned").status == CheckStatus::kFail);
+  CHECK(v.at("api.docs.versioned").blocked_by == "api.docs.published");
 }

@@ -2,11 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "support/process.h"
-#include <fstream>
-#include <sstream>
-
+#include "checks/catalogue.h"
+#include "checks/context.h"
 #include "monitoring/prometheus_api.h"
+#include "support/fake_http_client.h"
+#include "support/process.h"
 
 using namespace probity;
 using probity::testing::ReadTestdata;
@@ -262,4 +262,37 @@ TEST_CASE("monitoring.alerts.routed fails when Prometheus has no Alertmanager", 
   CHECK(v.status == CheckStatus::kFail);
   CHECK(v.detail == "Prometheus has no active Alertmanager: its alerts reach no one");
   CHECK_FALSE(v.remedy.empty());
+}
+
+TEST_CASE("monitoring.alerts.routed asks each Alertmanager anonymously: Prometheus's credentials go to Prometheus only",
+          "[checks][monitoring]") {
+  testing::FakeClock clock;
+  testing::FakeHttpClient http(clock);
+  PrometheusConfig prometheus;
+  prometheus.url = "http://prom.test:9090";
+  prometheus.http.bearer_token = Secret("prometheus-token");
+  prometheus.http.headers = {{"X-Scope-OrgID", "team-a"}};
+  http.On("http://prom.test:9090/api/v1/alertmanagers", 200, "application/json",
+          R"({"status":"success","data":{"activeAlertmanagers":[{"url":"http://am.elsewhere:9093/api/v2/alerts"}],)"
+          R"("droppedAlertmanagers":[]}})");
+  http.On("http://am.elsewhere:9093/-/healthy", 200, "text/plain", "OK");
+  HttpOptions options;
+  ProbeContext ctx(http, options, clock);
+  ctx.set_target({"svc", "http://svc.test:8080", {}, &prometheus});
+  Verdict v = Verdict::Error("not run");
+  for (const PlannedCheck& p : DefaultPlan()) {
+    if (p.info->id == "monitoring.alerts.routed") v = p.info->run(ctx, p.params);
+  }
+  INFO(v.detail);
+  CHECK(v.status == CheckStatus::kPass);
+  const std::vector<HttpRequest> requests = http.requests();
+  const std::vector<HttpOptions> sent_with = http.options();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].url == "http://prom.test:9090/api/v1/alertmanagers");
+  CHECK(sent_with[0].bearer_token.Reveal() == "prometheus-token");
+  CHECK(requests[1].url == "http://am.elsewhere:9093/-/healthy");
+  CHECK_FALSE(requests[1].with_auth);
+  CHECK(sent_with[1].bearer_token.Reveal().empty());
+  CHECK(sent_with[1].headers.empty());
+  CHECK_FALSE(sent_with[1].follow_redirects);
 }

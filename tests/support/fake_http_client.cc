@@ -64,6 +64,7 @@ void FakeHttpClient::OnSequence(const std::string& url, std::vector<HttpResponse
 StatusOr<HttpResponse> FakeHttpClient::Fetch(const HttpRequest& request, const HttpOptions& options) {
   std::lock_guard<std::mutex> lock(mu_);
   requests_.push_back(request);
+  options_.push_back(options);
   auto it = table_.find(request.url);
   if (it == table_.end() && fallback_.responses.empty() && fallback_.failure.empty()) {
     HttpResponse r;
@@ -89,6 +90,11 @@ StatusOr<HttpResponse> FakeHttpClient::Fetch(const HttpRequest& request, const H
 std::vector<HttpRequest> FakeHttpClient::requests() const {
   std::lock_guard<std::mutex> lock(mu_);
   return requests_;
+}
+
+std::vector<HttpOptions> FakeHttpClient::options() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return options_;
 }
 
 int FakeHttpClient::CountFor(const std::string& url) const {

@@ -47,6 +47,8 @@ class FakeHttpClient final : public HttpClient {
 
   StatusOr<HttpResponse> Fetch(const HttpRequest& request, const HttpOptions& options) override;
   std::vector<HttpRequest> requests() const;
+  // The options each request was made with, in the same order.
+  std::vector<HttpOptions> options() const;
   int CountFor(const std::string& url) const;
 
  private:
@@ -60,6 +62,7 @@ class FakeHttpClient final : public HttpClient {
   std::map<std::string, Entry> table_;
   Entry fallback_;  // no responses and no failure: 404
   std::vector<HttpRequest> requests_;
+  std::vector<HttpOptions> options_;
 };
 
 }  // namespace probity::testing
