@@ -1,16 +1,15 @@
 #include "checks/health_checks.h"
 
-#include "checks/context.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
 
+#include "checks/context.h"
 #include "checks/health_body.h"
-#include "scan/content_scanner.h"
 #include "core/duration.h"
 #include "core/text.h"
+#include "scan/content_scanner.h"
 
 namespace probity {
 namespace {

@@ -1,10 +1,9 @@
 #include "checks/logs_checks.h"
 
-#include "checks/context.h"
-
 #include <algorithm>
 #include <cmath>
 
+#include "checks/context.h"
 #include "core/duration.h"
 #include "core/text.h"
 #include "core/trace_context.h"

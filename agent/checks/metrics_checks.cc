@@ -1,15 +1,13 @@
 #include "checks/metrics_checks.h"
 
-#include "checks/context.h"
-
-#include "checks/metrics_facts.h"
-
 #include <re2/re2.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "checks/context.h"
+#include "checks/metrics_facts.h"
 #include "core/duration.h"
 #include "core/text.h"
 #include "exposition/analysis.h"

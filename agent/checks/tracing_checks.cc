@@ -1,12 +1,10 @@
 #include "checks/tracing_checks.h"
 
-#include "checks/context.h"
-
-#include "checks/metrics_facts.h"
-
 #include <algorithm>
 #include <cmath>
 
+#include "checks/context.h"
+#include "checks/metrics_facts.h"
 #include "core/duration.h"
 #include "core/text.h"
 #include "core/trace_context.h"

@@ -1,13 +1,12 @@
 #include "runner/probe.h"
 
-#include "checks/context.h"
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <set>
 #include <thread>
 
+#include "checks/context.h"
 #include "http/url.h"
 #include "runner/discovery.h"
 
