@@ -334,7 +334,8 @@ Verdict DocsVersioned(ProbeContext& ctx, const CheckParams&) {
   if (!api.doc.ok()) {
     const bool answered = ctx.Get(api.url).ok();
     return Verdict::NotEvaluated(answered ? CheckStatus::kFail : CheckStatus::kError, "api.docs.published",
-                                 answered ? "the OpenAPI document cannot be read" : "the OpenAPI document is unreachable");
+                                 answered ? "the OpenAPI document cannot be read"
+                                          : "the OpenAPI document is unreachable");
   }
   return JudgeDocsVersioned(*api.doc);
 }

@@ -38,7 +38,9 @@ std::string CatalogueJson() {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const CheckInfo& c : Catalogue()) {
     nlohmann::ordered_json params = nlohmann::ordered_json::array();
-    for (const ParamSpec& p : c.params) params.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
+    for (const ParamSpec& p : c.params) {
+      params.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
+    }
     out.push_back({{"id", c.id}, {"category", std::string(c.category())}, {"severity", SeverityName(c.severity)},
                    {"level", LevelName(c.level)}, {"description", c.description}, {"remedy", c.remedy},
                    {"params", params}});

@@ -31,7 +31,8 @@ void ProbeContext::Release(const Needs& still_needed) {
                                still_needed.readiness ? &endpoints_.readiness.url : nullptr,
                                still_needed.openapi ? &endpoints_.openapi.url : nullptr};
   for (auto& [url, response] : memo_) {
-    const bool needed = std::any_of(std::begin(kept), std::end(kept), [&](const std::string* k) { return k && *k == url; });
+    const bool needed =
+        std::any_of(std::begin(kept), std::end(kept), [&](const std::string* k) { return k && *k == url; });
     if (response.ok() && !needed) std::string().swap(response->body);
   }
   facts_.Release(still_needed);
