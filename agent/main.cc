@@ -189,10 +189,7 @@ int Scan(const ScanFlags& flags) {
       return kExitUsage;
     }
     // A Prometheus of its own: the configuration's credentials are not sent to it.
-    config.prometheus = PrometheusConfig{};
-    config.prometheus.url = flags.prometheus;
-    config.prometheus.http.timeout = config.prometheus.http.connect_timeout = config.global.timeout;
-    config.prometheus.http.max_body_bytes = kMaxPrometheusBodyBytes;
+    config.prometheus = PrometheusAt(flags.prometheus, config.global.timeout);
   }
   if (!errors.empty()) {
     PrintErrors(errors);

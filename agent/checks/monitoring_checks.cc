@@ -287,10 +287,7 @@ ServiceIdentity IdentityOf(ProbeContext& ctx, bool with_families) {
   const TargetIdentity& target = ctx.target();
   auto job = target.labels.find("job");
   if (job != target.labels.end() && !job->second.empty()) identity.jobs.push_back(job->second);
-  if (StatusOr<Url> url = ParseUrl(target.url); url.ok()) {
-    const bool v6 = url->host.find(':') != std::string::npos;
-    identity.host_port = (v6 ? "[" + url->host + "]" : url->host) + ":" + std::to_string(url->port);
-  }
+  if (StatusOr<Url> url = ParseUrl(target.url); url.ok()) identity.host_port = url->HostPort();
   // A target given as a bare URL is named after its host:port, which is no job.
   if (!target.name.empty() && target.name != identity.host_port &&
       std::find(identity.jobs.begin(), identity.jobs.end(), target.name) == identity.jobs.end()) {

@@ -325,10 +325,8 @@ class Parser {
 
   void ParsePrometheus(const YAML::Node& node, const std::string& where, const GlobalConfig& global,
                        PrometheusConfig* out) {
+    *out = PrometheusAt("", global.timeout);
     out->pos = Pos(node);
-    out->http.timeout = global.timeout;
-    out->http.connect_timeout = global.timeout;
-    out->http.max_body_bytes = kMaxPrometheusBodyBytes;
     if (!ExpectMap(node, where)) return;
     Duration timeout = global.timeout;
     ForEachKey(node, where, {"url", "timeout", "http"}, [&](const std::string& key, const YAML::Node& value) {
@@ -861,6 +859,15 @@ class WebParser : public Parser {
 };
 
 }  // namespace
+
+PrometheusConfig PrometheusAt(std::string url, Duration timeout) {
+  PrometheusConfig prometheus;
+  prometheus.url = std::move(url);
+  prometheus.http.timeout = timeout;
+  prometheus.http.connect_timeout = timeout;
+  prometheus.http.max_body_bytes = kMaxPrometheusBodyBytes;
+  return prometheus;
+}
 
 Config ParseConfig(std::string_view yaml, const std::string& file, std::vector<ConfigError>* errors,
                    const FileSystem& fs) {

@@ -116,6 +116,10 @@ struct PrometheusConfig {
 // Answers of the Prometheus API may be large (every target, every rule).
 inline constexpr std::uint64_t kMaxPrometheusBodyBytes = 64ULL << 20;
 
+// A Prometheus at `url`, asked within `timeout`, with no credentials: what
+// `prometheus:` starts from, and what `scan --prometheus URL` gives.
+PrometheusConfig PrometheusAt(std::string url, Duration timeout);
+
 struct TargetConfig {
   std::string name;
   SourcePos pos;

@@ -46,10 +46,11 @@ bool SplitHostPort(std::string_view authority, std::string* host, std::string_vi
 
 }  // namespace
 
-std::string Url::Origin() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return scheme + "://" + h + ":" + std::to_string(port);
+std::string Url::HostPort() const {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
+
+std::string Url::Origin() const { return scheme + "://" + HostPort(); }
 
 StatusOr<Url> ParseUrl(std::string_view text) {
   const std::string shown = Excerpt(text, 200);

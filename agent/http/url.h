@@ -15,6 +15,8 @@ struct Url {
   std::string target;  // path and query, at least "/"
 
   bool is_tls() const { return scheme == "https"; }
+  // "host:port" with IPv6 hosts in brackets.
+  std::string HostPort() const;
   // "http://host:port" with IPv6 hosts in brackets.
   std::string Origin() const;
   std::string ToString() const { return Origin() + target; }

@@ -67,7 +67,7 @@ TargetSpec TargetForUrl(const std::string& url, const GlobalConfig& global) {
   TargetSpec spec;
   spec.url = url;
   StatusOr<Url> parsed = ParseUrl(url);
-  spec.name = parsed.ok() ? parsed->Origin().substr(parsed->scheme.size() + 3) : url;
+  spec.name = parsed.ok() ? parsed->HostPort() : url;
   spec.interval = global.interval;
   spec.http.timeout = global.timeout;
   spec.http.connect_timeout = global.timeout;
