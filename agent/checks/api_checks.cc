@@ -360,17 +360,24 @@ const std::vector<CheckInfo>& ApiChecks() {
       {"api.docs.published", Severity::kWarning, Level::kGold,
        "an OpenAPI 3.x or Swagger 2.0 document is reachable (discovered or configured), parses as JSON or YAML, "
        "and has info.title and info.version",
+       "An OpenAPI document is what clients, generated SDKs, API gateways and contract tests are built from: without "
+       "one, consumers reverse-engineer the API from traffic and breaking changes are found in production.",
        "publish the API's OpenAPI document (FastAPI and springdoc do at /openapi.json and /v3/api-docs), or set "
        "endpoints.openapi to where it lives",
        {}, {.openapi = true}, DocsPublished},
       {"api.docs.versioned", Severity::kWarning, Level::kGold,
        "info.version is a semantic version and the paths or servers carry a major version (/v1/…), or a version "
        "header or media type is documented",
+       "Without a major version in the path, server URL or media type, a breaking change cannot be served beside the "
+       "old API: every client must move at the same moment or break, and consumers cannot tell which version they "
+       "call.",
        "version the API: a semantic info.version and the major version in the paths (/v1/…) or the server URL", {},
        {.openapi = true}, DocsVersioned},
       {"api.errors.structured", Severity::kInfo, Level::kNone,
        "an unknown route gets a 404 with a JSON body (ideally application/problem+json, RFC 9457, with status "
        "equal to the HTTP code), not HTML or a stack trace",
+       "Clients, gateways and retry logic can act on a JSON error's status and reason, but not on an HTML page or a "
+       "stack trace, which also shows an attacker the framework, versions and code paths behind the API.",
        "answer unknown routes and errors with JSON, ideally application/problem+json (RFC 9457)", {},
        {.openapi = true}, ErrorsStructured},
   };

@@ -97,6 +97,9 @@ struct CheckInfo {
   Severity severity;
   Level level;
   std::string description;
+  // Why it matters: what an operator loses when this check fails (one or two
+  // sentences, plain text).
+  std::string why;
   std::string remedy;
   std::vector<ParamSpec> params;
   Needs needs;

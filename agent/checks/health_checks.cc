@@ -359,6 +359,8 @@ const std::vector<CheckInfo>& HealthChecks() {
   static const std::vector<CheckInfo> checks = {
       {"health.liveness.reachable", Severity::kCritical, Level::kBronze,
        "liveness endpoint answers 2xx/3xx within the timeout, 3 tries in a row",
+       "Kubernetes and load balancers restart or route on this endpoint: if it does not answer, a healthy process is "
+       "killed or a dead one keeps receiving traffic.",
        "serve a cheap liveness endpoint (/livez or /healthz) that answers 200 while the process can "
        "make progress, and configure endpoints.liveness if it lives elsewhere",
        {{"tries", K::kInt, "3", "requests that must all succeed"}},
@@ -366,18 +368,25 @@ const std::vector<CheckInfo>& HealthChecks() {
       {"health.readiness.reachable", Severity::kCritical, Level::kBronze,
        "readiness endpoint exists and answers; 2xx when ready (a 503 with a well-formed body is a fail "
        "with a reason, not an error)",
+       "Kubernetes sends Service traffic only to pods whose readiness probe passes: without a working readiness "
+       "endpoint a pod either never receives traffic or receives it while still starting or cut off from a "
+       "dependency.",
        "serve a readiness endpoint (/readyz) that answers 200 when the service can take traffic and 503 "
        "with the failing component when it cannot",
        {},
        {.readiness = true}, CheckReadinessReachable},
       {"health.status.consistent", Severity::kCritical, Level::kBronze,
        "body status agrees with HTTP code (pass/ok/UP => 2xx; fail/DOWN/OUT_OF_SERVICE => 5xx)",
+       "Kubernetes probes and load balancers judge health by the HTTP code alone: a 200 that says DOWN keeps a broken "
+       "instance in rotation, and a 5xx that says UP takes a working one out.",
        "return 503 whenever the body reports fail/DOWN, and 200 only when it reports pass/UP: probes "
        "and load balancers read the code, not the body",
        {},
        {.liveness = true, .readiness = true}, CheckStatusConsistent},
       {"health.liveness.independent", Severity::kWarning, Level::kSilver,
        "liveness body lists no downstream dependency (datastore, external component, configured names)",
+       "A failed liveness probe restarts the container: if liveness includes a database or downstream service, one "
+       "outage elsewhere restarts every replica at once, which fixes nothing and adds cold starts to the outage.",
        "check only the process itself in liveness; move database, cache and downstream checks to "
        "readiness so that an outage elsewhere does not restart every replica",
        {{"dependencies", K::kStringList, "",
@@ -385,6 +394,9 @@ const std::vector<CheckInfo>& HealthChecks() {
        {.liveness = true}, CheckLivenessIndependent},
       {"health.latency.budget", Severity::kWarning, Level::kSilver,
        "p95 over 10 health requests under 250 ms",
+       "Probes run on every replica with a short timeout (Kubernetes' timeoutSeconds defaults to 1 s): a slow health "
+       "handler times out under load, so healthy pods are restarted or taken out of rotation when they are needed "
+       "most.",
        "keep health handlers cheap: no synchronous downstream calls, cache dependency state and "
        "answer from memory",
        {{"budget", K::kDuration, "250ms", "largest acceptable p95 latency"},
@@ -392,6 +404,8 @@ const std::vector<CheckInfo>& HealthChecks() {
        {.liveness = true, .readiness = true}, CheckLatencyBudget},
       {"health.format.recognized", Severity::kWarning, Level::kGold,
        "body is application/health+json, Spring {status,components}, or Kubernetes ok / ?verbose lines",
+       "Monitoring tools and people can read which component is failing only from a known health format; an ad-hoc "
+       "body leaves them with the HTTP code alone and hides the failing dependency.",
        "answer with application/health+json ({\"status\":\"pass\"}), Spring Actuator's "
        "{\"status\":\"UP\"}, or the Kubernetes \"ok\" convention so that tools can read it",
        {},
@@ -399,6 +413,8 @@ const std::vector<CheckInfo>& HealthChecks() {
       {"health.details.safe", Severity::kWarning, Level::kGold,
        "unauthenticated health bodies carry no secrets, stack traces or internal hostnames with "
        "credentials",
+       "Health endpoints are usually unauthenticated and reachable by load balancers and scanners: a connection "
+       "string, credential or stack trace in the body is handed to whoever asks.",
        "show component details only to authenticated callers (Spring: show-details=when-authorized), "
        "never echo connection strings, and catch exceptions before they reach the body",
        {},

@@ -245,32 +245,48 @@ const std::vector<CheckInfo>& LogsChecks() {
   static const std::vector<CheckInfo> checks = {
       {"logs.source.reachable", Severity::kCritical, Level::kBronze,
        "the configured source (file, HTTP endpoint, Loki query) can be read",
+       "Logs that cannot be read where they are expected are no help in an incident: a wrong path, a missing "
+       "permission or a LogQL selector that matches nothing leaves the service's logs unfound, and no other log check "
+       "can run.",
        "check the path, permissions, URL or LogQL selector in the target's logs: section", {},
        {.logs = true}, CheckLogsSourceReachable},
       {"logs.structured.parseable", Severity::kCritical, Level::kBronze,
        ">= 99% of sampled lines are one JSON object or logfmt record (container-runtime prefixes stripped)",
+       "Structured lines can be filtered and aggregated by field in Loki, Elasticsearch or any pipeline; free text "
+       "needs fragile regexes, so its level, trace id and other fields are lost to search and alerting.",
        "switch the logger to a JSON (or logfmt) encoder so that pipelines need no regex to read it",
        {{"min_percent", K::kInt, "99", "share of lines that must be structured"}},
        {.logs = true}, CheckLogsParseable},
       {"logs.fields.timestamp", Severity::kCritical, Level::kSilver,
        "every line has a timestamp (timestamp, @timestamp, time, ts) in RFC 3339 with zone or epoch",
+       "Without a timestamp and zone on every line, events cannot be ordered or matched with metrics and traces: "
+       "pipelines fall back to the time of ingestion, which is late, and a time without zone can be hours off.",
        "add an RFC 3339 timestamp with its zone (2024-05-01T10:00:00.123Z) to every line", {},
        {.logs = true}, CheckLogsTimestamp},
       {"logs.fields.level", Severity::kCritical, Level::kSilver,
        "every line has a level (level, log.level, severity, SeverityText) mapping to TRACE…FATAL",
+       "Level is what log searches, alerts and retention filter on: lines without one cannot be narrowed to errors, "
+       "so an error is lost in the noise and alerts on error logs miss it.",
        "add a level field with one of trace, debug, info, warn, error, fatal to every line", {},
        {.logs = true}, CheckLogsLevel},
       {"logs.fields.service", Severity::kWarning, Level::kSilver,
-       "service.name (or service) present", "add service.name to every line (OpenTelemetry resource "
-       "attribute), so that lines can be told apart once aggregated", {},
+       "service.name (or service) present",
+       "Once logs from many services are aggregated, service.name is what tells them apart: without it a search "
+       "returns every service's lines mixed together and an error cannot be attributed to the service that logged it.",
+       "add service.name to every line (OpenTelemetry resource attribute), so that lines can be told apart "
+       "once aggregated", {},
        {.logs = true}, CheckLogsService},
       {"logs.fields.trace_id", Severity::kWarning, Level::kGold,
        "request-scoped lines carry a W3C trace id (32 lowercase hex) — trace_id or trace.id",
+       "A trace id on a request's lines is what joins logs to traces: without it, an operator looking at a slow or "
+       "failed trace cannot pull its log lines, and lines of concurrent requests cannot be separated.",
        "put the current span's trace id on every line logged while serving a request (OpenTelemetry log "
        "correlation does this)", {},
        {.logs = true}, CheckLogsTraceId},
       {"logs.freshness", Severity::kWarning, Level::kSilver,
        "the newest line is younger than 5 min",
+       "A source that stopped receiving lines looks fine but is silent: after a rotated file nobody reopened or a "
+       "dead shipper, the logs of the next incident are missing exactly when they are needed.",
        "make sure the service still writes to this source (a rotated file nobody reopened, a dead "
        "shipper and a wrong path all look like this)",
        {{"max_age", K::kDuration, "5m", "oldest acceptable newest line"}},
@@ -279,14 +295,20 @@ const std::vector<CheckInfo>& LogsChecks() {
        "no line matches a secret rule: cloud keys (AKIA…), private-key blocks, JWTs, provider tokens "
        "(ghp_, xox?-, sk_live_ …), Authorization header values, credentials in URLs, password-like keys "
        "with values",
+       "Logs are copied to shippers, aggregators and backups and read by far more people than the secrets in them "
+       "were meant for: a key or token that was logged must be treated as leaked and rotated.",
        "never log credentials: redact Authorization headers and secret fields in the logger, then rotate "
        "every secret that was written", {},
        {.logs = true}, CheckLogsSecrets},
       {"logs.pii.none", Severity::kWarning, Level::kGold,
        "no card numbers (regex + Luhn) or e-mail addresses; counts only, masked",
+       "Card numbers and e-mail addresses in logs bring the log pipeline, its storage and backups under PCI DSS and "
+       "GDPR obligations, and a leak of any copy of the logs becomes a leak of personal data.",
        "mask personal data before it is logged (log a customer id, not the card or the address)", {},
        {.logs = true}, CheckLogsPii},
       {"logs.errors.ratio", Severity::kInfo, Level::kNone, "share of ERROR/FATAL lines in the sample",
+       "When many lines are ERROR, the errors that matter are hidden: operators learn to ignore a log full of "
+       "expected failures, and alerts on error logs either fire all the time or get muted.",
        "look at the errors: a healthy service logs few of them, and expected conditions belong at WARN",
        {{"max_percent", K::kInt, "5", "largest acceptable share of ERROR and FATAL lines"}},
        {.logs = true}, CheckLogsErrorRatio},

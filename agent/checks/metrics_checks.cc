@@ -657,90 +657,141 @@ const std::vector<CheckInfo>& MetricsChecks() {
   static const std::vector<CheckInfo> checks = {
       {"metrics.endpoint.reachable", Severity::kCritical, Level::kBronze,
        "metrics endpoint answers 200 within 1 s",
+       "If the metrics endpoint does not answer, or answers too slowly for the scrape timeout, Prometheus records "
+       "up == 0 and no samples: every dashboard and alert built on the service's metrics goes blank.",
        "serve /metrics (or configure endpoints.metrics) and keep it fast enough to scrape",
        {{"budget", K::kDuration, "1s", "slowest acceptable answer"}},
        {.metrics = true, .metrics_body = true}, CheckMetricsReachable},
       {"metrics.exposition.content_type", Severity::kCritical, Level::kBronze,
        "Content-Type is one Prometheus 3 accepts (text/plain version 0.0.4 or 1.0.0, "
        "application/openmetrics-text 0.0.1 or 1.0.0)",
+       "Prometheus picks its parser from the Content-Type, and Prometheus 3 fails a scrape whose Content-Type it does "
+       "not recognize unless the job sets a fallback protocol: the metrics stop being collected after an upgrade.",
        "serve text/plain; version=0.0.4; charset=utf-8", {},
        {.metrics = true}, CheckMetricsContentType},
       {"metrics.exposition.valid", Severity::kCritical, Level::kBronze,
        "the body parses under the text-format grammar: escaping, UTF-8, one HELP/TYPE per family before "
        "its samples, contiguous families, float and timestamp syntax",
+       "Prometheus rejects the whole scrape when one line does not parse, not just that line: a single malformed "
+       "sample makes every metric of the service disappear until it is fixed.",
        "use a maintained client library's serializer rather than writing the format by hand", {},
        {.metrics = true}, CheckExpositionValid},
       {"metrics.openmetrics.valid", Severity::kWarning, Level::kGold,
        "asked for OpenMetrics 1.0.0, an OpenMetrics answer obeys OpenMetrics (# EOF, metadata order, "
        "_total/_created, exemplars of at most 128 characters); a text/plain answer is skipped",
+       "Prometheus asks for OpenMetrics first by default and parses it strictly: an answer that advertises "
+       "OpenMetrics but breaks its rules (no # EOF, metadata out of order) fails the whole scrape, not just the "
+       "broken family.",
        "fix the OpenMetrics serializer, or stop advertising application/openmetrics-text", {},
        {.metrics = true}, CheckOpenMetricsValid},
       {"metrics.series.unique", Severity::kCritical, Level::kSilver,
        "no name and label set appears twice",
+       "Prometheus stores only the first sample of a name and label set in a scrape and counts the others as "
+       "duplicate-timestamp errors: whatever the second instrument measured is silently lost.",
        "register each metric once and never emit the same label set twice", {},
        {.metrics = true}, CheckSeriesUnique},
       {"metrics.histogram.consistent", Severity::kCritical, Level::kSilver,
        "each histogram has +Inf, sorted unique le, cumulative non-decreasing buckets, +Inf = _count, "
        "_sum not NaN",
+       "histogram_quantile() and heatmaps assume cumulative buckets that end in +Inf: a missing +Inf, unsorted le or "
+       "decreasing counts give NaN or wrong percentiles, so latency SLOs and alerts on them are wrong.",
        "let the client library build histograms; never write buckets by hand", {},
        {.metrics = true}, CheckHistogramConsistent},
       {"metrics.counter.monotonic", Severity::kWarning, Level::kGold,
        "two scrapes apart, no counter decreased (unless process_start_time_seconds changed) and no series "
        "vanished",
+       "rate() and increase() treat any decrease of a counter as a restart from zero: a counter that goes down while "
+       "the process lives shows as a false spike, and a series that vanishes leaves gaps in graphs and alerts.",
        "never decrement or reset a counter while the process lives; use a gauge for values that go down",
        {{"delay", K::kDuration, "2s", "scan only: time between the two scrapes"}},
        {.metrics = true, .metrics_body = true}, CheckCounterMonotonic},
       {"metrics.cardinality.budget", Severity::kWarning, Level::kGold,
        "at most 10 000 series in total and 2 000 per family",
+       "Every series costs Prometheus memory and index space and slows every query over its family: tens of thousands "
+       "of series can exhaust the server, and a job with a sample_limit fails the whole scrape once it is exceeded.",
        "drop unbounded labels (ids, paths, user agents) and unused families",
        {{"max_series", K::kInt, "10000", "series budget for the whole exposition"},
         {"max_series_per_family", K::kInt, "2000", "series budget for one family"}},
        {.metrics = true}, CheckCardinalityBudget},
       {"metrics.lint.help", Severity::kWarning, Level::kGold, "every family has HELP (promlint)",
+       "HELP is the only description of a metric that reaches its readers: query editors such as the Prometheus UI "
+       "and Grafana show it next to the name, and without it whoever debugs an incident must guess what the number "
+       "means.",
        lint_remedy, {},
        {.metrics = true}, CheckLintHelp},
       {"metrics.lint.counter_suffix", Severity::kWarning, Level::kGold,
-       "counters end in _total, other types do not (promlint)", lint_remedy, {},
+       "counters end in _total, other types do not (promlint)",
+       "rate() and increase() are only correct on counters, and dashboards and recording rules find counters by the "
+       "_total suffix; a misnamed counter is graphed as a gauge and its resets go unnoticed.",
+       lint_remedy, {},
        {.metrics = true}, CheckLintCounterSuffix},
       {"metrics.lint.units", Severity::kWarning, Level::kGold,
-       "base units, no abbreviations (promlint units and abbreviations)", lint_remedy, {},
+       "base units, no abbreviations (promlint units and abbreviations)",
+       "Prometheus conventions use spelled-out base units (seconds, bytes) so that series compare and combine: a "
+       "metric in milliseconds or with an abbreviated unit is misread, and sums, ratios and thresholds come out off "
+       "by a factor such as 1000.",
+       lint_remedy, {},
        {.metrics = true}, CheckLintUnits},
       {"metrics.lint.reserved", Severity::kWarning, Level::kGold,
        "no reserved suffixes or labels out of place, no type in the name, no ':', no __ labels (promlint)",
+       "Prometheus reserves label names beginning with __ for internal use and colons for recording rules, and "
+       "_count, _sum, _bucket, le and quantile mean histogram or summary parts: misused, they collide with real "
+       "series and mislead queries and tools.",
        lint_remedy, {},
        {.metrics = true}, CheckLintReserved},
       {"metrics.lint.snake_case", Severity::kWarning, Level::kGold,
-       "metric and label names are snake_case (promlint)", lint_remedy, {},
+       "metric and label names are snake_case (promlint)",
+       "PromQL names are case-sensitive and the Prometheus ecosystem names everything in snake_case: a camelCase "
+       "metric or label is missed by queries and dashboards written by convention, and names that differ only in case "
+       "split one signal in two.",
+       lint_remedy, {},
        {.metrics = true}, CheckLintSnakeCase},
       {"metrics.red.requests", Severity::kCritical, Level::kSilver,
        "a request-rate series exists (*_requests_total, or the _count of a request-duration histogram)",
+       "Request rate is the baseline every other service signal is read against: without a series of the service's "
+       "own traffic there is no throughput graph, no error ratio to alert on, and no way to tell an idle service from "
+       "a dead one.",
        "count requests: http_requests_total, or a http_server_request_duration_seconds histogram", {},
        {.metrics = true}, CheckRedRequests},
       {"metrics.red.errors", Severity::kCritical, Level::kSilver,
        "request metrics carry a status dimension (code, status, http_response_status_code, error_type) or "
        "an *_errors_total exists",
+       "The error ratio is the usual SLO and the first alert of a service: if request metrics carry no status and no "
+       "error counter exists, failing requests cannot be told from successful ones and an outage raises no alert.",
        "label request metrics with the status code", {},
        {.metrics = true}, CheckRedErrors},
       {"metrics.red.duration_histogram", Severity::kCritical, Level::kSilver,
        "request latency is a histogram in seconds (not a gauge, not milliseconds)",
+       "Percentiles and latency SLOs can be aggregated across instances only from histogram buckets: a gauge keeps "
+       "one value per scrape and loses the distribution, and milliseconds break dashboards and alerts that expect "
+       "seconds.",
        "record latency with a histogram named *_duration_seconds", {},
        {.metrics = true}, CheckRedDurationHistogram},
       {"metrics.red.route_cardinality", Severity::kWarning, Level::kGold,
        "route/path label values are templates (no raw ids, numbers, UUIDs) and fewer than 200",
+       "A label with raw paths creates a new series for every id or UUID requested: Prometheus memory grows without "
+       "bound, queries slow down, and per-endpoint graphs cannot group the requests of one route.",
        "label with the route template (/orders/{id}), never the raw path",
        {{"max_routes", K::kInt, "200", "distinct route values that count as too many"}},
        {.metrics = true}, CheckRedRouteCardinality},
       {"metrics.saturation.present", Severity::kWarning, Level::kGold,
        "at least one saturation signal (in-flight requests, open fds vs max, threads/goroutines, pool or "
        "queue gauges)",
+       "Saturation warns before latency and errors do: without in-flight, pool, queue or file-descriptor gauges, a "
+       "service running out of capacity is noticed only once requests already fail or time out.",
        "export how full the service is: in-flight requests, pool and queue usage, open fds", {},
        {.metrics = true}, CheckSaturationPresent},
       {"metrics.process.standard", Severity::kWarning, Level::kSilver,
        "process_cpu_seconds_total, process_resident_memory_bytes, process_start_time_seconds",
+       "Dashboards and alerts read CPU, memory and restarts from these standard series: without them a memory leak or "
+       "a CPU-bound process is noticed only when it is killed, and restarts (and the counter resets they cause) go "
+       "unseen.",
        "enable your client library's process collector", {},
        {.metrics = true}, CheckProcessStandard},
       {"metrics.build_info.present", Severity::kWarning, Level::kSilver,
        "a *_build_info (value 1, version label), target_info, or an OpenMetrics info family",
+       "A build_info series tells which version runs where: without it a regression cannot be matched to the deploy "
+       "that caused it, and dashboards cannot show or join the version during a rollout.",
        "export <service>_build_info{version=\"…\",revision=\"…\"} 1", {},
        {.metrics = true}, CheckBuildInfoPresent},
   };

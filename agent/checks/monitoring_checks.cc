@@ -333,21 +333,29 @@ const std::vector<CheckInfo>& MonitoringChecks() {
       {"monitoring.scraped", Severity::kCritical, Level::kSilver,
        "Prometheus has an active target for this service (its job, or its host:port) that is up, was scraped "
        "within 2 scrape intervals and has no scrape error",
+       "Metrics the service exposes are worth nothing until Prometheus scrapes them: with no target, a down target or "
+       "a failing scrape there is no history, dashboards go blank and alerts on the service's metrics cannot fire.",
        "add the service to a Prometheus scrape job (or fix the one that fails: the detail says how), so that its "
        "metrics are collected at all",
        {}, {.prometheus = true}, Scraped},
       {"monitoring.alerts.defined", Severity::kWarning, Level::kGold,
        "at least one loaded alerting rule (health ok) selects this service: its expression names a metric the "
        "service exposes, or its job or service label",
+       "Metrics nobody alerts on are seen only when someone happens to look: without a loaded rule on this service's "
+       "series, an outage is reported by its users rather than by Prometheus.",
        "write alerting rules on the service's own metrics (error ratio, latency, up == 0) and load them into "
        "Prometheus; fix rules that do not evaluate",
        {}, {.metrics = true, .prometheus = true}, AlertsDefined},
       {"monitoring.alerts.runbook", Severity::kInfo, Level::kNone,
        "each alert that selects this service has a runbook_url annotation and a severity label",
+       "Alertmanager routes on labels such as severity, and the person paged needs the runbook_url to know what to "
+       "do: an alert without them goes to the wrong receiver or leaves the responder to improvise.",
        "give every alert a severity label (for routing) and a runbook_url annotation (for the person paged)", {},
        {.metrics = true, .prometheus = true}, AlertsRunbook},
       {"monitoring.alerts.routed", Severity::kWarning, Level::kGold,
        "Prometheus has at least one active Alertmanager, and it answers, so alerts reach a person",
+       "Prometheus only evaluates alerting rules; Alertmanager sends the notifications: without an active "
+       "Alertmanager, firing alerts are visible only in the Prometheus UI and nobody is paged.",
        "configure alerting.alertmanagers in Prometheus and keep that Alertmanager running", {},
        {.prometheus = true}, AlertsRouted},
   };

@@ -210,15 +210,21 @@ const std::vector<CheckInfo>& TlsChecks() {
       {"tls.certificate.valid", Severity::kCritical, Level::kBronze,
        "the chain of every HTTPS endpoint verifies for its host name (the detail says which: expired, not yet "
        "valid, self-signed, unknown issuer, wrong name)",
+       "A certificate that does not verify makes every verifying client refuse the connection, and pushes callers to "
+       "turn verification off, which leaves them open to interception.",
        "serve a certificate for this host name from a CA your clients trust (ACME/Let's Encrypt, or your internal "
        "CA with its chain), and renew it before it expires",
        {}, {.tls = true}, CertificateValid},
       {"tls.certificate.expiry", Severity::kWarning, Level::kSilver,
        "the earliest-expiring certificate of each presented chain expires in more than 14 days",
+       "An expired certificate breaks every client at once, at a moment no deploy caused; 14 days leaves time to "
+       "notice an automated renewal that failed silently and to fix it by hand.",
        "renew the certificate, and automate renewal (certbot, cert-manager) with an alert well before expiry",
        {{"min_days", K::kInt, "14", "days of validity that must remain"}}, {.tls = true}, CertificateExpiry},
       {"tls.protocol.modern", Severity::kWarning, Level::kGold,
        "every HTTPS endpoint refuses TLS 1.0 and 1.1 and negotiates TLS 1.2 or 1.3",
+       "TLS 1.0 and 1.1 are deprecated (RFC 8996) and lack modern cipher suites: an endpoint that still accepts them "
+       "lets old or misconfigured clients connect with weak cryptography and fails PCI DSS and most compliance scans.",
        "allow only TLS 1.2 and 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3;)", {}, {.tls = true}, ProtocolModern},
   };
   return checks;

@@ -236,18 +236,27 @@ const std::vector<CheckInfo>& TracingChecks() {
       {"tracing.traceparent.propagated", Severity::kWarning, Level::kGold,
        "a request sent with a fresh traceparent leaves that trace id in the service's logs (or in a "
        "traceresponse/server-timing header)",
+       "If the service does not adopt the incoming W3C traceparent, each call starts a new trace: distributed traces "
+       "break at this service, and its spans and logs cannot be followed from the caller's request.",
        "adopt the incoming W3C traceparent (OpenTelemetry's propagators do) and log its trace id", {},
        {.traced_request = true, .logs = true}, CheckTraceparentPropagated},
       {"tracing.request_id.propagated", Severity::kInfo, Level::kNone,
        "a fresh X-Request-ID is echoed in the response or found in the logs",
+       "An echoed and logged request id lets a user's error report, the proxy's access log and the service's own "
+       "lines be matched; without it, finding one request among thousands of lines relies on timestamps.",
        "echo X-Request-ID in the response and log it as request_id", {},
        {.traced_request = true, .logs = true}, CheckRequestIdPropagated},
       {"tracing.traceparent.invalid_ignored", Severity::kInfo, Level::kNone,
        "an invalid traceparent does not break the request and its id is not logged",
+       "W3C Trace Context says an invalid traceparent is ignored and a new trace started: a service that fails such "
+       "requests lets a malformed header break traffic, and one that adopts the bad id merges unrelated requests into "
+       "one trace.",
        "validate traceparent as W3C Trace Context says and start a new trace when it is invalid", {},
        {.traced_request = true, .logs = true}, CheckInvalidTraceparentIgnored},
       {"tracing.exemplars.trace_id", Severity::kInfo, Level::kNone,
        "OpenMetrics exemplars on request histograms/counters carry trace_id",
+       "Exemplars link a metric sample to a trace: without a trace_id on them, a latency spike or error burst on a "
+       "dashboard cannot be followed to a concrete request that shows where the time went.",
        "attach exemplars with the trace_id to request counters and histograms (OpenMetrics), so that "
        "Grafana can jump from a latency spike to its trace", {},
        {.metrics = true}, CheckExemplarsTraceId},
