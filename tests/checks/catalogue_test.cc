@@ -119,3 +119,19 @@ TEST_CASE("The catalogue, CHECKS.md and the README's tables name the same checks
     CHECK(catalogue.count(id) == 1);
   }
 }
+
+TEST_CASE("Every check says why it matters, in its own words", "[checks]") {
+  REQUIRE_FALSE(Catalogue().empty());
+  std::map<std::string, std::string> id_by_why;
+  for (const CheckInfo& c : Catalogue()) {
+    INFO(c.id << ": " << c.why);
+    CHECK_FALSE(c.why.empty());
+    CHECK(c.why.size() <= 300);
+    CHECK(c.why != c.description);
+    CHECK(c.why != c.remedy);
+    CHECK(c.why.find_first_of("`\n") == std::string::npos);  // plain text, one paragraph
+    const auto [first, unique] = id_by_why.emplace(c.why, c.id);
+    INFO("the same as " << first->second << "'s");
+    CHECK(unique);
+  }
+}
