@@ -80,8 +80,18 @@ int CheckWebConfig(const std::string& path) {
   return kExitOk;
 }
 
-int ListChecks(const std::string& format) {
-  std::cout << (format == "json" ? CatalogueJson() : CatalogueText()) << std::flush;
+int ListChecks(const std::string& id, const std::string& format) {
+  if (id.empty()) {
+    std::cout << (format == "json" ? CatalogueJson() : CatalogueText()) << std::flush;
+    return kExitOk;
+  }
+  const CheckInfo* check = FindCheck(id);
+  if (check == nullptr) {
+    std::cerr << "probity checks: no check \"" << Printable(Excerpt(id, 80))
+              << "\"; `probity checks` lists the " << Catalogue().size() << " there are\n";
+    return kExitUsage;
+  }
+  std::cout << (format == "json" ? CheckDocJson(*check) : CheckDocText(*check)) << std::flush;
   return kExitOk;
 }
 
@@ -459,7 +469,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   std::string checks_format = "text";
-  CLI::App* checks = app.add_subcommand("checks", "List the catalogue of checks");
+  std::string check_id;
+  CLI::App* checks = app.add_subcommand("checks", "List the catalogue of checks, or document one");
+  checks->add_option("id", check_id, "A check's id: what it verifies, why it matters, how to fix it");
   checks->add_option("--format", checks_format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
 
   std::string help_topic;
@@ -484,7 +496,7 @@ int main(int argc, char** argv) {
     if (*check_web_config) return CheckWebConfig(web_config_file);
     if (*lint_metrics) return LintMetrics(lint_file, lint_openmetrics);
     if (*lint_logs) return LintLogs(lint_logs_flags);
-    if (*checks) return ListChecks(checks_format);
+    if (*checks) return ListChecks(check_id, checks_format);
     if (*help && !help_topic.empty()) {
       for (CLI::App* sub : app.get_subcommands({})) {
         if (sub->get_name() == help_topic) {

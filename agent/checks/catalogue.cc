@@ -34,18 +34,62 @@ const std::vector<CheckInfo>& Catalogue() {
   return catalogue;
 }
 
+namespace {
+
+nlohmann::ordered_json CheckJson(const CheckInfo& c) {
+  nlohmann::ordered_json params = nlohmann::ordered_json::array();
+  for (const ParamSpec& p : c.params) {
+    params.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
+  }
+  return {{"id", c.id},           {"category", std::string(c.category())}, {"severity", SeverityName(c.severity)},
+          {"level", LevelName(c.level)}, {"description", c.description},  {"why", c.why},
+          {"remedy", c.remedy},   {"params", params}};
+}
+
+// `text` folded at word boundaries into lines of at most 78 columns, each
+// indented by two spaces.
+std::string Indented(std::string_view text) {
+  std::string out, line;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find(' ', at);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(at, end - at);
+    if (!line.empty() && line.size() + 1 + word.size() > 76) {
+      out += "  " + line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + std::string(word);
+    at = end + 1;
+  }
+  if (!line.empty()) out += "  " + line + "\n";
+  return out;
+}
+
+}  // namespace
+
 std::string CatalogueJson() {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const CheckInfo& c : Catalogue()) {
-    nlohmann::ordered_json params = nlohmann::ordered_json::array();
-    for (const ParamSpec& p : c.params) {
-      params.push_back({{"name", p.name}, {"default", p.default_value}, {"help", p.help}});
-    }
-    out.push_back({{"id", c.id}, {"category", std::string(c.category())}, {"severity", SeverityName(c.severity)},
-                   {"level", LevelName(c.level)}, {"description", c.description}, {"remedy", c.remedy},
-                   {"params", params}});
-  }
+  for (const CheckInfo& c : Catalogue()) out.push_back(CheckJson(c));
   return out.dump(2) + "\n";
+}
+
+std::string CheckDocJson(const CheckInfo& check) { return CheckJson(check).dump(2) + "\n"; }
+
+std::string CheckDocText(const CheckInfo& check) {
+  std::string out = check.id + "\n  category " + std::string(check.category()) + ", severity " +
+                    std::string(SeverityName(check.severity)) + ", gates level " +
+                    (check.level == Level::kNone ? std::string("none") : std::string(LevelName(check.level))) +
+                    "\n\nWhat it verifies\n" + Indented(check.description);
+  if (!check.why.empty()) out += "\nWhy it matters\n" + Indented(check.why);
+  out += "\nHow to fix\n" + Indented(check.remedy);
+  if (!check.params.empty()) {
+    out += "\nParameters (per target, under checks:)\n";
+    for (const ParamSpec& p : check.params) {
+      out += Indented(p.name + " (default " + (p.default_value.empty() ? "none" : p.default_value) + "): " + p.help);
+    }
+  }
+  return out;
 }
 
 std::string CatalogueText() {

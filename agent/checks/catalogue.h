@@ -19,6 +19,10 @@ const std::vector<CheckInfo>& Catalogue();
 // per check and per parameter; or as a JSON array.
 std::string CatalogueText();
 std::string CatalogueJson();
+// One check's documentation, as `probity checks ID` prints it: what it
+// verifies, why it matters, how to fix it, its parameters.
+std::string CheckDocText(const CheckInfo& check);
+std::string CheckDocJson(const CheckInfo& check);
 
 // The catalogue entry for an id, or nullptr.
 const CheckInfo* FindCheck(std::string_view id);

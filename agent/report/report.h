@@ -25,6 +25,13 @@ struct TargetReport {
   std::map<std::string, double> categories;  // only categories with a scored check
 };
 
+// One completed run of a target, as the status page's history draws it.
+struct ScorePoint {
+  WallTime at{};  // when the run ended
+  float score = 0;
+  Level level = Level::kNone;
+};
+
 struct Report {
   WallTime started_at{};
   Duration duration{};

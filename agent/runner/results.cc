@@ -11,6 +11,7 @@ void ResultStore::SetTargets(const std::vector<std::string>& names) {
   for (auto it = latest_.begin(); it != latest_.end();) it = keep(it->first) ? std::next(it) : latest_.erase(it);
   for (auto it = runs_.begin(); it != runs_.end();) it = keep(it->first) ? std::next(it) : runs_.erase(it);
   for (auto it = finished_.begin(); it != finished_.end();) it = keep(it->first) ? std::next(it) : finished_.erase(it);
+  for (auto it = history_.begin(); it != history_.end();) it = keep(it->first) ? std::next(it) : history_.erase(it);
 }
 
 void ResultStore::Started(const std::string& name) {
@@ -27,6 +28,9 @@ void ResultStore::Record(TargetReport report, WallTime finished) {
   RunCounts& counts = runs_[report.name];
   (errored ? counts.error : counts.ok)++;
   finished_[report.name] = finished;
+  std::deque<ScorePoint>& history = history_[report.name];
+  if (history.size() == kHistoryRuns) history.pop_front();
+  history.push_back(ScorePoint{finished, static_cast<float>(report.score), report.level});
   const std::string name = report.name;
   latest_.insert_or_assign(name, std::move(report));
 }
@@ -59,6 +63,22 @@ std::map<std::string, ResultStore::RunCounts> ResultStore::Runs() const {
 std::map<std::string, WallTime> ResultStore::LastRunEnd() const {
   std::lock_guard<std::mutex> lock(mu_);
   return finished_;
+}
+
+std::map<std::string, std::vector<ScorePoint>> ResultStore::History() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, std::vector<ScorePoint>> out;
+  for (const auto& [name, points] : history_) out[name].assign(points.begin(), points.end());
+  return out;
+}
+
+std::vector<std::string> ResultStore::Waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const std::string& name : names_) {
+    if (!latest_.count(name)) out.push_back(name);
+  }
+  return out;
 }
 
 }  // namespace probity

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -34,6 +35,14 @@ class ResultStore {
   bool AllTargetsRan(bool running_counts = false) const;
   std::map<std::string, RunCounts> Runs() const;
   std::map<std::string, WallTime> LastRunEnd() const;
+  // The scores of each target's last kHistoryRuns runs, oldest first.
+  std::map<std::string, std::vector<ScorePoint>> History() const;
+  // Configured targets that have not completed a run yet, in configured order.
+  std::vector<std::string> Waiting() const;
+
+  // Runs kept per target for History(): 16 bytes each, about 2 KiB per
+  // target; an hour at the default 30s interval.
+  static constexpr std::size_t kHistoryRuns = 120;
 
  private:
   mutable std::mutex mu_;
@@ -41,6 +50,7 @@ class ResultStore {
   std::map<std::string, TargetReport> latest_;
   std::map<std::string, RunCounts> runs_;
   std::map<std::string, WallTime> finished_;
+  std::map<std::string, std::deque<ScorePoint>> history_;
   std::set<std::string> running_;
 };
 

@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "core/trace_context.h"
 #include "report/render.h"
+#include "report/status_page.h"
 #include "runner/probe.h"
 #include "server/basic_auth.h"
 #include "server/openmetrics_serializer.h"
@@ -312,6 +313,32 @@ void Agent::Instrument(const std::string& method, const std::string& path, const
   }
 }
 
+std::string Agent::StatusPage() {
+  StatusPageOptions options;
+  options.live = true;
+  options.now = clock_.WallNow();
+  const Report report = store_.Snapshot();
+  Duration shortest = std::chrono::seconds(10);
+  std::map<std::string, Duration> intervals;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const TargetSpec& t : targets_) {
+      shortest = std::min(shortest, t.interval);
+      intervals.emplace(t.name, t.interval);
+    }
+  }
+  for (const TargetReport& r : report.targets) {
+    // A run starts one interval after the previous start, give or take the scheduler's jitter.
+    if (auto it = intervals.find(r.name); it != intervals.end()) options.next_run[r.name] = r.started_at + it->second;
+  }
+  // As often as the quickest target runs, between every 2 and every 10 seconds.
+  options.refresh_seconds = static_cast<int>(std::clamp<long>(
+      std::chrono::duration_cast<std::chrono::seconds>(shortest).count(), 2, 10));
+  options.history = store_.History();
+  options.waiting = store_.Waiting();
+  return RenderStatusPage(report, options);
+}
+
 void Agent::Routes() {
   Instrument("GET", "/openapi.json", "/openapi.json", [](const ServerRequest&, ServerResponse& res) {
     res.content_type = "application/json";
@@ -324,8 +351,19 @@ void Agent::Routes() {
   });
   Instrument("GET", "/", "/", [this](const ServerRequest&, ServerResponse& res) {
     res.content_type = "text/html; charset=utf-8";
-    res.body = RenderHtml(store_.Snapshot());
+    res.body = StatusPage();
   });
+  // The catalogue's documentation, linked from every check on the status page.
+  Instrument("GET", "/checks", "/checks", [](const ServerRequest&, ServerResponse& res) {
+    res.content_type = "text/html; charset=utf-8";
+    res.body = RenderCheckIndexPage();
+  });
+  for (const CheckInfo& check : Catalogue()) {
+    Instrument("GET", "/checks/" + check.id, "/checks/{id}", [&check](const ServerRequest&, ServerResponse& res) {
+      res.content_type = "text/html; charset=utf-8";
+      res.body = RenderCheckPage(check);
+    });
+  }
   Instrument("GET", "/api/v1/report", "/api/v1/report", [this](const ServerRequest&, ServerResponse& res) {
     res.content_type = "application/json";
     res.body = RenderJson(store_.Snapshot());

@@ -77,6 +77,9 @@ class Agent {
   void LogDiscovery(ServiceDiscovery& discovery);
   void Apply(Loaded loaded);
   void Routes();
+  // The live status page (/): the latest report, each target's history and
+  // next run.
+  std::string StatusPage();
   // Routes `h`, counting and logging each request once. Slow handlers (a
   // probe, a reload) run off the server's event threads.
   enum class Pace { kQuick, kSlow };

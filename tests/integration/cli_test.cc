@@ -68,6 +68,21 @@ TEST_CASE("checks lists the catalogue as text and JSON", "[integration][cli]") {
   CHECK(j[0]["level"] == "bronze");
 }
 
+TEST_CASE("checks ID documents one check, and an unknown id is a usage error", "[integration][cli]") {
+  CommandResult text = Probity({"checks", "metrics.lint.counter_suffix"});
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.rfind("metrics.lint.counter_suffix\n", 0) == 0);
+  CHECK(text.out.find("\nWhy it matters\n") != std::string::npos);
+  CommandResult json = Probity({"checks", "metrics.lint.counter_suffix", "--format", "json"});
+  REQUIRE(json.exit_code == 0);
+  CHECK(nlohmann::json::parse(json.out)["severity"] == "warning");
+  CommandResult unknown = Probity({"checks", "metrics.nope\x1b[2J"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.out.empty());
+  CHECK(unknown.err.find("probity checks: no check \"metrics.nope") == 0);
+  CHECK(unknown.err.find('\x1b') == std::string::npos);
+}
+
 TEST_CASE("version and help answer", "[integration][cli]") {
   CommandResult v = Probity({"--version"});
   CHECK(v.exit_code == 0);

@@ -142,7 +142,28 @@ TEST_CASE("The agent is ready only after every target ran, and reports them", "[
   CHECK(report["targets"][0]["checks"][0]["status"] == "error");
   SimpleResponse page = HttpGet(agent.port, "/");
   CHECK(page.status == 200);
-  CHECK(page.body.find("slow") != std::string::npos);
+  CHECK(page.content_type == "text/html; charset=utf-8");
+  CHECK(page.body.find("data-name=\"slow\"") != std::string::npos);
+  CHECK(page.body.find("<body data-refresh=\"10\">") != std::string::npos);
+}
+
+TEST_CASE("The agent serves every check's documentation where the status page links", "[integration][server]") {
+  RunningAgent agent("global: {interval: 1h}\ntargets: []\n");
+  SimpleResponse index = HttpGet(agent.port, "/checks");
+  CHECK(index.status == 200);
+  CHECK(index.content_type == "text/html; charset=utf-8");
+  for (const probity::CheckInfo& check : probity::Catalogue()) {
+    INFO(check.id);
+    CHECK(index.body.find("href=\"checks/" + check.id + "\"") != std::string::npos);
+    SimpleResponse page = HttpGet(agent.port, "/checks/" + check.id);
+    CHECK(page.status == 200);
+    CHECK(page.body.find("<dt>Why it matters</dt><dd>") != std::string::npos);
+  }
+  CHECK(HttpGet(agent.port, "/checks/health.nope").status == 404);
+  // One handler label for all of them: the agent's own metrics stay bounded.
+  const std::string metrics = HttpGet(agent.port, "/metrics").body;
+  CHECK(metrics.find("handler=\"/checks/{id}\"") != std::string::npos);
+  CHECK(metrics.find("handler=\"/checks/health") == std::string::npos);
 }
 
 TEST_CASE("/probe runs only configured targets by name", "[integration][server]") {
