@@ -20,8 +20,10 @@ PROBITY_PACKAGES=(
   iproute2
   # the package test (tests/package/run): cpack's Depends, the manual page, the clean root, lintian
   dpkg-dev help2man mmdebstrap lintian
-  # tests/deploy/validate-k8s: the Kubernetes manifests' schema test (npm ci of pinned packages)
+  # tests/deploy/validate-k8s and tests/dashboards/validate-dashboards: schema tests (npm ci of pinned packages)
   nodejs npm
+  # tests/browser/status-page: the status page and the HTML report in headless Chromium
+  chromium
 )
 
 # Installed, or provided by an installed package: NodeSource's nodejs, for one,

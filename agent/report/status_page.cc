@@ -52,7 +52,7 @@ details.target>summary::before{content:"\25B8";color:var(--muted)}details.target
 .label{font-size:.8rem;border:1px solid var(--line);border-radius:10px;padding:0 .45rem;color:var(--muted)}
 .failing{flex-basis:100%;font-size:.9rem;color:var(--bad)}.failing code{color:inherit}
 .when{font-size:.85rem;color:var(--muted)}
-svg.spark{vertical-align:middle}svg.spark polyline{fill:none;stroke:var(--link);stroke-width:1.5}
+svg.spark{vertical-align:middle;background:var(--card);border:1px solid var(--line);border-radius:3px}svg.spark polyline{fill:none;stroke:var(--link);stroke-width:1.5}
 .body{padding:0 .7rem .7rem}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
@@ -348,7 +348,9 @@ std::string Filters(const Report& report) {
          "</form>\n<p class=\"muted\" id=\"shown\" aria-live=\"polite\"></p>\n";
 }
 
-std::string TargetSection(const TargetReport& t, const StatusPageOptions& options) {
+// Folded, unless it is the only target: the summary lines of a fleet come
+// first, each naming its failing checks.
+std::string TargetSection(const TargetReport& t, bool open, const StatusPageOptions& options) {
   const int failing = FailingCount(t);
   const bool problem = !t.ready || failing > 0;
   std::string labels;
@@ -356,7 +358,7 @@ std::string TargetSection(const TargetReport& t, const StatusPageOptions& option
   // The id is what links to a target (the dashboards' data links use it).
   std::string out = "<details id=\"target-" + Html(t.name) + "\" class=\"target" + std::string(problem ? " problem" : "") +
                     "\" data-name=\"" +
-                    Html(t.name) + "\" data-labels=\"" + Html(labels) + "\"" + (t.ready ? "" : " open") +
+                    Html(t.name) + "\" data-labels=\"" + Html(labels) + "\"" + (open ? " open" : "") +
                     "><summary><span class=\"badge " + (t.ready ? "good\">READY" : "bad\">NOT READY") +
                     "</span><h3>" + Html(t.name) + "</h3><span class=\"score\">" + FormatPercent(t.score) +
                     "</span><span>" + std::string(LevelName(t.level)) + "</span><span class=\"cats\">";
@@ -447,7 +449,7 @@ std::string RenderStatusPage(const Report& report, const StatusPageOptions& opti
   out += "</p></header>\n<main>\n<h2>Summary</h2>\n" + Totals(report, options) + Filters(report) +
          "<h2>Targets</h2>\n<div id=\"targets\">\n";
   if (report.targets.empty()) out += "<p>No target has completed a run yet.</p>\n";
-  for (const TargetReport* t : Ordered(report)) out += TargetSection(*t, options);
+  for (const TargetReport* t : Ordered(report)) out += TargetSection(*t, report.targets.size() == 1, options);
   out += "</div>\n";
   if (!options.live) {
     // The documentation of every check the report names, so that each check

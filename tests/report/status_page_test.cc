@@ -65,8 +65,8 @@ TEST_CASE("The status page puts the target that is not ready first and its faili
   const std::size_t bravo = page.find("data-name=\"bravo\"");
   const std::size_t alpha = page.find("data-name=\"alpha\"");
   const std::string section = page.substr(bravo, alpha - bravo);
-  // Expanded, with the failure named in its summary line and first among its checks.
-  CHECK(page.find("class=\"target problem\" data-name=\"bravo\" data-labels=\"team=payments\" open>") !=
+  // Folded, with the failure named in its summary line, and first among its checks.
+  CHECK(page.find("class=\"target problem\" data-name=\"bravo\" data-labels=\"team=payments\">") !=
         std::string::npos);
   CHECK(section.find("NOT READY") != std::string::npos);
   CHECK(section.find("1 failing: <code>health.readiness.reachable</code>") != std::string::npos);
@@ -78,8 +78,11 @@ TEST_CASE("The status page puts the target that is not ready first and its faili
   CHECK(section.find("<span class=\"low\">health ") != std::string::npos);
   CHECK(section.find("<span class=\"label\">team=payments</span>") != std::string::npos);
   CHECK(section.find("<time datetime=\"2024-05-01T10:00:00.850Z\"") != std::string::npos);
-  // The ready targets stay folded.
   CHECK(page.find("data-name=\"alpha\" data-labels=\"team=search\">") != std::string::npos);
+  // A report of one target shows its checks at once.
+  Report one = Fleet();
+  one.targets.resize(1);
+  CHECK(RenderStatusPage(one, StatusPageOptions{}).find("data-labels=\"team=search\" open>") != std::string::npos);
   CHECK(page.find("<strong>3</strong> targets</li><li><strong>1</strong> not ready") != std::string::npos);
 }
 
