@@ -39,6 +39,36 @@ function watch(page, problems) {
   page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure() && r.failure().errorText}`));
 }
 
+// The lowest WCAG contrast ratio of text on the page's status, label, link and
+// muted text, against the background it is drawn on.
+function lowestContrast(page) {
+  return page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (; el; el = el.parentElement) {
+        const c = rgb(getComputedStyle(el).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
+      }
+      return [255, 255, 255];
+    };
+    let lowest = { ratio: 99, what: "" };
+    const selectors = [".badge.bad", ".badge.good", "td.status", ".sev-critical", ".sev-warning", ".label", ".when",
+                       ".failing", ".cats span", "a", ".meta", "form#filters label", "th", "td.detail", ".fix"];
+    for (const sel of selectors) {
+      for (const el of Array.from(document.querySelectorAll(sel)).slice(0, 20)) {
+        const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < lowest.ratio) lowest = { ratio, what: sel };
+      }
+    }
+    return lowest;
+  });
+}
+
 const visibleTargets = (page) => page.$$eval("details.target", (ds) => ds.filter((d) => !d.hidden).map((d) => d.dataset.name));
 
 async function livePage(browser, base) {
@@ -55,6 +85,10 @@ async function livePage(browser, base) {
   const summaryLine = await page.textContent("details.target summary");
   expect(/NOT READY/.test(summaryLine) && /failing: /.test(summaryLine), `its summary names its failures: ${summaryLine}`);
   await page.screenshot({ path: path.join(outDir, "status-desktop.png") });
+  await page.$$eval("details.target", (ds) => ds.slice(0, 4).forEach((d) => { d.open = true; }));
+  let contrast = await lowestContrast(page);
+  expect(contrast.ratio >= 4.5, `contrast of at least 4.5:1 in light, lowest ${contrast.ratio.toFixed(2)} (${contrast.what})`);
+  await page.$$eval("details.target", (ds) => ds.slice(0, 4).forEach((d) => { d.open = false; }));
 
   // Filters.
   await page.selectOption("#f-status", "problem");
@@ -95,9 +129,10 @@ async function livePage(browser, base) {
   expect(severities.length > 0 && severities.every((s) => s === "critical"), "the filter applied to the new rows");
   await page.selectOption("#f-severity", "");
 
-  // A check's link opens its documentation.
-  await page.$eval("details.target.problem", (d) => { d.open = true; });
-  const link = await page.$("details.target.problem tr[data-status=fail] a");
+  // A check's link opens its documentation (with the refresh paused, so that the link stays where it is).
+  await page.uncheck("#auto-refresh");
+  const link = page.locator("details.target.problem tr[data-status=fail] a").first();
+  await link.evaluate((a) => { a.closest("details").open = true; });
   const id = (await link.textContent()).trim();
   await Promise.all([page.waitForURL(`**/checks/${id}`), link.click()]);
   expect((await page.textContent("h1")).trim() === id, `the page of ${id}`);
@@ -111,6 +146,9 @@ async function livePage(browser, base) {
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(background === "rgb(13, 17, 23)", `a dark background, saw ${background}`);
   await page.screenshot({ path: path.join(outDir, "status-dark.png") });
+  await page.$$eval("details.target", (ds) => ds.slice(0, 4).forEach((d) => { d.open = true; }));
+  contrast = await lowestContrast(page);
+  expect(contrast.ratio >= 4.5, `contrast of at least 4.5:1 in dark, lowest ${contrast.ratio.toFixed(2)} (${contrast.what})`);
   await context.close();
 
   // Phone width: nothing wider than the screen.
