@@ -165,4 +165,17 @@ std::string FormatElapsed(Duration d) {
   return buf;
 }
 
+std::string FormatTook(Duration d) {
+  const std::int64_t ns = d.count();
+  if (ns < 0) return "-" + FormatTook(Duration(ns == std::numeric_limits<std::int64_t>::min() ? ns + 1 : -ns));
+  const auto rounded = [ns](std::int64_t unit) { return ns / unit + (ns % unit >= unit / 2 ? 1 : 0); };
+  const auto tenths = [](std::int64_t n, const char* unit) {
+    return std::to_string(n / 10) + "." + std::to_string(n % 10) + unit;
+  };
+  if (const std::int64_t t = rounded(100'000); t < 100) return tenths(t, "ms");
+  if (const std::int64_t ms = rounded(1'000'000); ms < 1000) return std::to_string(ms) + "ms";
+  if (const std::int64_t t = rounded(100'000'000); t < 600) return tenths(t, "s");
+  return FormatDuration(std::chrono::seconds(rounded(1'000'000'000)));
+}
+
 }  // namespace probity

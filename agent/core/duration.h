@@ -21,6 +21,13 @@ std::string FormatDuration(Duration d);
 // "12.5s", "1m5s".
 std::string FormatElapsed(Duration d);
 
+// How long something took, rounded the way people write it: tenths of a
+// millisecond under 10ms ("0.4ms", "2.5ms"), whole milliseconds under a
+// second ("850ms"), tenths of a second under a minute, the tenth kept
+// ("2.0s", "12.5s"), whole seconds beyond ("1m5s", "1h2m"). A value that
+// rounds up to the next range is written in it (999.6ms is "1.0s").
+std::string FormatTook(Duration d);
+
 // Parses a byte size: a plain integer, or an integer with one of
 // B KB MB GB (powers of 1000) or KiB MiB GiB (powers of 1024).
 StatusOr<std::uint64_t> ParseByteSize(std::string_view text);

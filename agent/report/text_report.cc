@@ -30,7 +30,7 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
     out += "  score " + FormatPercent(t.score) + "  level " + std::string(LevelName(t.level)) + "  " +
            (t.ready ? paint(kGreen, "READY") : paint(kRed, "NOT READY")) + "  (" +
            std::to_string(t.critical_failures) + " critical failure" + (t.critical_failures == 1 ? "" : "s") +
-           ", " + FormatElapsed(t.duration) + ")\n";
+           ", " + FormatTook(t.duration) + ")\n";
     std::string category;
     std::set<std::size_t> grouped;  // dependents already printed with their group
     for (std::size_t i = 0; i < t.checks.size(); ++i) {
@@ -83,7 +83,7 @@ std::string RenderText(const Report& report, const RenderOptions& options) {
     out += "\n";
   }
   out += std::to_string(report.targets.size()) + " target" + (report.targets.size() == 1 ? "" : "s") + ", " +
-         std::to_string(not_ready) + " not ready, in " + FormatElapsed(report.duration) + "\n";
+         std::to_string(not_ready) + " not ready, in " + FormatTook(report.duration) + "\n";
   return out;
 }
 
