@@ -65,11 +65,13 @@ void ScanProgress::Done(const TargetReport& target) {
   if (options_.mode == ProgressMode::kLines) {
     const std::string count = std::to_string(done_);
     const std::string of = std::to_string(total_);
-    out_ << "[" << std::string(of.size() > count.size() ? of.size() - count.size() : 0, ' ') << count << "/" << of
-         << "] " << TargetSummaryLine(target) << "\n"
+    // One write, so that nothing else on stderr lands inside the line.
+    out_ << "[" + std::string(of.size() > count.size() ? of.size() - count.size() : 0, ' ') + count + "/" + of + "] " +
+                TargetSummaryLine(target) + "\n"
          << std::flush;
-  } else if (options_.mode == ProgressMode::kLive && clock_.Now() - last_draw_ >= kRedrawEvery) {
-    DrawLocked();
+  } else if (options_.mode == ProgressMode::kLive &&
+             (done_ == total_ || clock_.Now() - last_draw_ >= kRedrawEvery)) {
+    DrawLocked();  // the last one always: the count is seen to reach the total
   }
 }
 
@@ -104,7 +106,7 @@ std::string ScanProgress::StatusLineLocked(bool color) const {
 }
 
 void ScanProgress::DrawLocked() {
-  out_ << kEraseLine << StatusLineLocked(options_.color) << std::flush;
+  out_ << std::string(kEraseLine) + StatusLineLocked(options_.color) << std::flush;
   drawn_ = true;
   last_draw_ = clock_.Now();
 }

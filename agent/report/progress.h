@@ -46,7 +46,9 @@ struct ProgressOptions {
 // the order they finish. kLive draws "probity scan: 12/30 done, 4 running,
 // 3 not ready, 2.0s" after "\r" and an erase-line ("\x1b[2K"), no newline:
 // on each event, and from a thread of its own as time passes, but never more
-// often than every kRedrawEvery; Finish() erases it. kNone writes nothing.
+// often than every kRedrawEvery, except that the last target's Done() always
+// draws (the count reaches the total); Finish() erases it. kNone writes
+// nothing.
 //
 // Thread-safe: Started() and Done() may be called from several threads.
 class ScanProgress {
