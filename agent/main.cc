@@ -1,6 +1,7 @@
 // The probity command line: parses arguments and hands over to the library.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "exposition/analysis.h"
 #include "http/httplib_client.h"
 #include "http/url.h"
+#include "report/progress.h"
 #include "report/render.h"
 #include "runner/probe.h"
 #include "runner/service_discovery.h"
@@ -178,7 +180,23 @@ struct ScanFlags {
   double min_score = 0;
   std::string output;
   bool verbose = false;
+  bool quiet = false;
 };
+
+// How `scan` shows its progress on stderr: none with --quiet, a line redrawn
+// in place on a terminal, else one line per finished target.
+ProgressOptions ScanProgressOptions(bool quiet) {
+  ProgressOptions options;
+  if (quiet) {
+    options.mode = ProgressMode::kNone;
+  } else if (isatty(STDERR_FILENO)) {
+    options.mode = ProgressMode::kLive;
+    options.color = std::getenv("NO_COLOR") == nullptr;
+    winsize size{};
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0) options.width = size.ws_col;
+  }
+  return options;
+}
 
 int Scan(const ScanFlags& flags) {
   ReportFormat format;
@@ -236,11 +254,18 @@ int Scan(const ScanFlags& flags) {
     targets.push_back(TargetForUrl(url, config.global));
     targets.back().prometheus = config.prometheus;
   }
-  Report report = ProbeAll(targets, http, SystemClock::Instance(), gate.fail_on, config.global.max_concurrent_probes);
+  ScanProgress progress(std::cerr, SystemClock::Instance(), targets.size(), ScanProgressOptions(flags.quiet));
+  ProbeCallbacks callbacks;
+  callbacks.on_start = [&progress](const TargetSpec&) { progress.Started(); };
+  callbacks.on_done = [&progress](const TargetReport& t) { progress.Done(t); };
+  Report report =
+      ProbeAll(targets, http, SystemClock::Instance(), gate.fail_on, config.global.max_concurrent_probes, callbacks);
+  progress.Finish();
   RenderOptions options;
   options.verbose = flags.verbose;
   options.color = flags.output.empty() && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  const std::string text = Render(report, format, options);
+  const std::string text =
+      flags.quiet && format == ReportFormat::kText ? RenderSummary(report) : Render(report, format, options);
   if (flags.output.empty()) {
     std::cout << text << std::flush;
   } else {
@@ -442,6 +467,8 @@ int main(int argc, char** argv) {
                    "Probe only the configured and discovered targets of shard I of N (Prometheus' hashmod)")
       ->check(ShardValidator());
   scan->add_flag("-v,--verbose", scan_flags.verbose, "Text format: show the detail of passing checks too");
+  scan->add_flag("-q,--quiet", scan_flags.quiet,
+                 "No progress on stderr; the text format prints only the summary: a line per target and the total");
 
   std::string config_file;
   CLI::App* check_config = app.add_subcommand("check-config", "Validate a configuration file");

@@ -1,5 +1,6 @@
 #include "core/duration.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -146,23 +147,18 @@ std::string FormatByteSize(std::uint64_t bytes) {
 }
 
 std::string FormatElapsed(Duration d) {
-  const double ms = std::chrono::duration<double, std::milli>(d).count();
-  char buf[32];
-  if (ms < 0) return "-" + FormatElapsed(-d);
-  if (ms < 10) {
-    std::snprintf(buf, sizeof buf, "%.1fms", ms);
-  } else if (ms < 1000) {
-    std::snprintf(buf, sizeof buf, "%.0fms", ms);
-  } else if (ms < 60'000) {
-    std::snprintf(buf, sizeof buf, ms < 10'000 ? "%.3f" : "%.2f", ms / 1000);
-    std::string s(buf);
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-    return s + "s";
-  } else {
-    return FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d + std::chrono::milliseconds(500)));
-  }
-  return buf;
+  const std::int64_t ns = d.count();
+  if (ns < 0) return "-" + FormatElapsed(Duration(ns == std::numeric_limits<std::int64_t>::min() ? ns + 1 : -ns));
+  const auto rounded = [ns](std::int64_t unit) { return ns / unit + (ns % unit >= unit / 2 ? 1 : 0); };
+  const auto tenths = [](std::int64_t n, const char* unit) {
+    return std::to_string(n / 10) + "." + std::to_string(n % 10) + unit;
+  };
+  if (const std::int64_t t = rounded(100'000); t < 100) return tenths(t, "ms");
+  if (const std::int64_t ms = rounded(1'000'000); ms < 1000) return std::to_string(ms) + "ms";
+  if (const std::int64_t t = rounded(100'000'000); t < 600) return tenths(t, "s");
+  // Whole seconds, at most what a Duration holds (the sign was handled above).
+  return FormatDuration(std::chrono::seconds(
+      std::min<std::int64_t>(rounded(1'000'000'000), std::numeric_limits<std::int64_t>::max() / 1'000'000'000)));
 }
 
 }  // namespace probity

@@ -17,8 +17,11 @@ StatusOr<Duration> ParseDuration(std::string_view text);
 // Formats the shortest Prometheus-style spelling ("1m30s", "250ms", "0s").
 std::string FormatDuration(Duration d);
 
-// A measured duration for people to read: "0.4ms", "12ms", "2.031s",
-// "12.5s", "1m5s".
+// A measured duration, rounded the way people write it: tenths of a
+// millisecond under 10ms ("0.4ms", "2.5ms"), whole milliseconds under a
+// second ("850ms"), tenths of a second under a minute, the tenth kept
+// ("2.0s", "12.5s"), whole seconds beyond ("1m5s", "1h2m"). A value that
+// rounds up to the next range is written in it (999.6ms is "1.0s").
 std::string FormatElapsed(Duration d);
 
 // Parses a byte size: a plain integer, or an integer with one of

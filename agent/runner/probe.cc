@@ -129,7 +129,7 @@ TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock
 }
 
 Report ProbeAll(const std::vector<TargetSpec>& targets, HttpClient& http, const Clock& clock, Severity fail_on,
-                int max_concurrent) {
+                int max_concurrent, const ProbeCallbacks& callbacks) {
   Report report;
   report.started_at = clock.WallNow();
   const MonoTime start = clock.Now();
@@ -137,7 +137,9 @@ Report ProbeAll(const std::vector<TargetSpec>& targets, HttpClient& http, const 
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < targets.size(); i = next++) {
+      if (callbacks.on_start) callbacks.on_start(targets[i]);
       report.targets[i] = ProbeTarget(targets[i], http, clock, fail_on);
+      if (callbacks.on_done) callbacks.on_done(report.targets[i]);
     }
   };
   const std::size_t threads = std::min<std::size_t>(std::max(1, max_concurrent), targets.size());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "checks/context.h"
@@ -18,9 +19,19 @@ namespace probity {
 TargetReport ProbeTarget(const TargetSpec& target, HttpClient& http, const Clock& clock, Severity fail_on,
                          TargetMemory* memory = nullptr);
 
+// What ProbeAll tells as it goes, for a progress display. Each is optional,
+// and called on the thread that probes the target, several at once: they
+// must be thread-safe, quick and must not throw. `on_start` comes before a
+// target's first request, `on_done` with its scored report; every target
+// gets both, in that order.
+struct ProbeCallbacks {
+  std::function<void(const TargetSpec&)> on_start;
+  std::function<void(const TargetReport&)> on_done;
+};
+
 // Probes every target once, at most `max_concurrent` at a time, and returns
 // the report in the order of `targets`.
 Report ProbeAll(const std::vector<TargetSpec>& targets, HttpClient& http, const Clock& clock, Severity fail_on,
-                int max_concurrent);
+                int max_concurrent, const ProbeCallbacks& callbacks = {});
 
 }  // namespace probity

@@ -57,7 +57,7 @@ TEST_CASE("monitoring.scraped passes for a target that is up and was scraped wit
   const Verdict v = JudgeScraped(c.targets, {"", {"backend"}, {}}, At(c.backend_scraped() + 1));
   CHECK(v.status == CheckStatus::kPass);
   CHECK_THAT(v.detail, Catch::StartsWith("job backend, instance localhost:"));
-  CHECK_THAT(v.detail, Catch::EndsWith(": up, scraped 1s ago, every 2s"));
+  CHECK_THAT(v.detail, Catch::EndsWith(": up, scraped 1.0s ago, every 2s"));
 }
 
 TEST_CASE("monitoring.scraped fails for a target last scraped more than two intervals ago", "[monitoring][checks]") {

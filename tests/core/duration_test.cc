@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <limits>
+
 #include "core/duration.h"
 
 using namespace probity;
@@ -40,4 +43,24 @@ TEST_CASE("Byte sizes accept SI and IEC units", "[core]") {
   CHECK_FALSE(ParseByteSize("10 MiB").ok());
   CHECK_FALSE(ParseByteSize("MiB").ok());
   CHECK_FALSE(ParseByteSize("99999999999GiB").ok());
+}
+
+TEST_CASE("Measured durations are written the way people write them", "[core][progress]") {
+  CHECK(FormatElapsed(850ms) == "850ms");
+  CHECK(FormatElapsed(2s) == "2.0s");
+  CHECK(FormatElapsed(2031ms) == "2.0s");
+  CHECK(FormatElapsed(12450ms) == "12.5s");
+  CHECK(FormatElapsed(400us) == "0.4ms");
+  CHECK(FormatElapsed(0ns) == "0.0ms");
+  CHECK(FormatElapsed(12ms) == "12ms");
+  CHECK(FormatElapsed(65s) == "1m5s");
+  CHECK(FormatElapsed(2h + 1s) == "2h1s");
+  CHECK(FormatElapsed(-850ms) == "-850ms");
+}
+
+TEST_CASE("A measured duration that rounds up is written in the next unit", "[core][progress]") {
+  CHECK(FormatElapsed(9960us) == "10ms");
+  CHECK(FormatElapsed(999600us) == "1.0s");
+  CHECK(FormatElapsed(59960ms) == "1m");
+  CHECK(FormatElapsed(Duration(std::numeric_limits<std::int64_t>::min())).front() == '-');
 }
