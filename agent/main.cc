@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "checks/catalogue.h"
@@ -141,30 +142,52 @@ int LintLogs(const LintLogsFlags& flags) {
     std::cerr << "probity lint-logs: " << scanner.status().message() << "\n";
     return kExitUsage;
   }
-  const int fd = flags.file == "-" ? dup(STDIN_FILENO) : open(flags.file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  const int fd = flags.file == "-" ? dup(STDIN_FILENO) : open(flags.file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  struct stat st {};
+  if (fd < 0 || fstat(fd, &st) != 0) {
     std::cerr << "probity lint-logs: cannot read " << name << ": " << std::strerror(errno) << "\n";
+    if (fd >= 0) close(fd);
     return kExitInternal;
   }
   std::string out;
-  LogAnalyzer analyzer(
-      *scanner,
-      [&out](const LogFinding& f) {
-        out += std::to_string(f.line) + ": " + f.rule + ": " + Printable(f.excerpt) + "\n";
-        if (out.size() > (1 << 16)) {
-          std::cout << out;
-          out.clear();
-        }
-      },
-      flags.max_findings);
-  StatusOr<StreamSummary> summary = AnalyzeStream(fd, &analyzer);
-  close(fd);
-  if (!summary.ok()) {
-    std::cout << out << std::flush;
-    std::cerr << "probity lint-logs: " << name << ": " << summary.status().message() << "\n";
-    return kExitInternal;
+  const auto print = [&out](const LogFinding& f) {
+    out += std::to_string(f.line) + ": " + f.rule + ": " + Printable(f.excerpt) + "\n";
+    if (out.size() > (1 << 16)) {
+      std::cout << out;
+      out.clear();
+    }
+  };
+  LogStats stats;
+  StreamSummary summary;
+  if (S_ISREG(st.st_mode)) {
+    // A file is mapped, not copied, and read on every core.
+    close(fd);
+    MappedInput input;
+    std::string error;
+    if (!input.Open(flags.file, &error)) {
+      std::cerr << "probity lint-logs: " << error << "\n";
+      return kExitInternal;
+    }
+    const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    TextAnalysis analysis = AnalyzeText(input.text(), *scanner, print, flags.max_findings, threads,
+                                        [&input](std::size_t from, std::size_t to) { input.ReleaseRange(from, to); });
+    stats = std::move(analysis.stats);
+    summary = analysis.summary;
+  } else {
+    // A pipe, a FIFO or a device: read as a stream, in bounded memory.
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    LogAnalyzer analyzer(*scanner, print, flags.max_findings);
+    StatusOr<StreamSummary> streamed = AnalyzeStream(fd, &analyzer);
+    close(fd);
+    if (!streamed.ok()) {
+      std::cout << out << std::flush;
+      std::cerr << "probity lint-logs: " << name << ": " << streamed.status().message() << "\n";
+      return kExitInternal;
+    }
+    stats = analyzer.stats();
+    summary = *streamed;
   }
-  const LintSummary lint = SummarizeLint(name, analyzer.stats(), *summary);
+  const LintSummary lint = SummarizeLint(name, stats, summary);
   out += lint.text;
   std::cout << out << std::flush;
   return lint.findings == 0 ? kExitOk : kExitProblems;

@@ -34,6 +34,48 @@ void LogAnalyzer::Add(std::string_view line, std::size_t line_no, std::size_t re
   AddLine(line, line_no, readable, source_time, nullptr);
 }
 
+namespace {
+
+void MergeTally(Tally* into, const Tally& later, std::size_t line_offset) {
+  if (later.count == 0) return;
+  if (into->count == 0) {
+    into->first_line = later.first_line + line_offset;
+    into->example = later.example;
+  }
+  into->count += later.count;
+}
+
+}  // namespace
+
+void LogStats::Merge(const LogStats& later, std::size_t line_offset) {
+  lines += later.lines;
+  structured += later.structured;
+  json += later.json;
+  logfmt += later.logfmt;
+  unwrapped += later.unwrapped;
+  for (auto [into, from] : {std::pair{&unparseable, &later.unparseable},
+                            {&timestamp_missing, &later.timestamp_missing},
+                            {&timestamp_invalid, &later.timestamp_invalid},
+                            {&level_missing, &later.level_missing},
+                            {&level_invalid, &later.level_invalid},
+                            {&service_missing, &later.service_missing},
+                            {&trace_id_missing, &later.trace_id_missing},
+                            {&trace_id_invalid, &later.trace_id_invalid}}) {
+    MergeTally(into, *from, line_offset);
+  }
+  request_scoped += later.request_scoped;
+  if (later.newest) newest = newest ? std::max(*newest, *later.newest) : *later.newest;
+  errors += later.errors;
+  for (const auto& [rule, tally] : later.secrets) {
+    if (tally.count > 0) MergeTally(&secrets[rule], tally, line_offset);
+  }
+  for (const auto& [rule, tally] : later.pii) {
+    if (tally.count > 0) MergeTally(&pii[rule], tally, line_offset);
+  }
+  secret_lines += later.secret_lines;
+  pii_lines += later.pii_lines;
+}
+
 std::size_t LogAnalyzer::AddBlock(std::string_view block, std::size_t first_line_no, std::size_t readable) {
   newlines_.clear();
   const char* const begin = block.data();

@@ -43,6 +43,10 @@ struct LogStats {
 
   std::size_t SecretCount() const;
   std::size_t PiiCount() const;
+  // Adds what `later` saw in the lines that followed, numbered from 1 there
+  // and from `line_offset` + 1 here: the same stats as one analyzer that read
+  // both parts in order.
+  void Merge(const LogStats& later, std::size_t line_offset);
 };
 
 // One finding on one line, as `probity lint-logs` prints it.

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "logs/log_analysis.h"
@@ -22,6 +25,24 @@ struct StreamSummary {
 // memory bounded by the longest line (at most kMaxLogLineBytes) plus a
 // fixed read buffer, whatever the size of the input.
 StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer);
+
+// A whole input in memory (a mapped file), analysed on up to `threads`
+// threads: it is cut at line boundaries into one part per thread (never
+// between the parts of a container line split by its runtime), each part has
+// its own analyzer, and the results are merged into what one analyzer reading
+// it all would give: `emit` receives the same findings in the same order (at
+// most `max_findings_per_rule` each), and the stats and summary are the same.
+// `release(from, to)` is told, from the analysing threads, of each byte range
+// read, so that a mapped input's pages can be dropped as they go. No part is
+// smaller than `min_part_bytes`: below that a thread costs more than it saves.
+struct TextAnalysis {
+  LogStats stats;
+  StreamSummary summary;
+};
+TextAnalysis AnalyzeText(std::string_view text, const std::shared_ptr<const ContentScanner>& scanner,
+                         const std::function<void(const LogFinding&)>& emit, std::size_t max_findings_per_rule,
+                         int threads, const std::function<void(std::size_t, std::size_t)>& release = nullptr,
+                         std::size_t min_part_bytes = 4 << 20);
 
 // What `probity lint-logs` prints after the findings: the line of an input
 // cut at kMaxLogLineBytes, if any, then "NAME: N lines, … ; F findings: rule

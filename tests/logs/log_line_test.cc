@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <mutex>
 
 #include "logs/log_analysis.h"
 #include "logs/log_line.h"
@@ -366,5 +368,111 @@ TEST_CASE("Every field alias of CHECKS.md is recognised, and near misses are not
     CHECK(f.level == FieldState::kAbsent);
     CHECK_FALSE(f.service);
     CHECK_FALSE(f.request_scoped);
+  }
+}
+
+namespace {
+
+struct Run {
+  LogStats stats;
+  StreamSummary summary;
+  std::vector<std::string> findings;
+};
+
+// What one analyzer streaming `text` finds.
+Run Streamed(const std::string& text, std::size_t max_findings) {
+  std::FILE* file = std::tmpfile();
+  std::fwrite(text.data(), 1, text.size(), file);
+  std::fflush(file);
+  std::rewind(file);
+  Run run;
+  LogAnalyzer analyzer(
+      *ContentScanner::WithBuiltins({}),
+      [&run](const LogFinding& f) { run.findings.push_back(std::to_string(f.line) + " " + f.rule + " " + f.excerpt); },
+      max_findings);
+  StatusOr<StreamSummary> summary = AnalyzeStream(fileno(file), &analyzer);
+  std::fclose(file);
+  REQUIRE(summary.ok());
+  run.summary = *summary;
+  run.stats = analyzer.stats();
+  return run;
+}
+
+std::string Describe(const Tally& t) {
+  return std::to_string(t.count) + "@" + std::to_string(t.first_line) + " " + t.example;
+}
+
+// Every figure lint-logs prints or the logs checks read, as one string.
+std::string Describe(const Run& r) {
+  const LogStats& s = r.stats;
+  std::string out = std::to_string(s.lines) + " " + std::to_string(s.structured) + " " + std::to_string(s.json) +
+                    " " + std::to_string(s.logfmt) + " " + std::to_string(s.unwrapped) + " " +
+                    std::to_string(s.request_scoped) + " " + std::to_string(s.errors) + " " +
+                    std::to_string(s.secret_lines) + " " + std::to_string(s.pii_lines) + " " +
+                    (s.newest ? std::to_string(*s.newest) : "-") + "\n";
+  for (const Tally* t : {&s.unparseable, &s.timestamp_missing, &s.timestamp_invalid, &s.level_missing,
+                         &s.level_invalid, &s.service_missing, &s.trace_id_missing, &s.trace_id_invalid}) {
+    out += Describe(*t) + "\n";
+  }
+  for (const auto& [rule, t] : s.secrets) out += "secret " + rule + " " + Describe(t) + "\n";
+  for (const auto& [rule, t] : s.pii) out += "pii " + rule + " " + Describe(t) + "\n";
+  out += "raw " + std::to_string(r.summary.raw_lines) + " bytes " + std::to_string(r.summary.bytes) + " cut " +
+         std::to_string(r.summary.cut_lines) + "@" + std::to_string(r.summary.first_cut_line) + "\n";
+  for (const std::string& f : r.findings) out += f + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("A mapped input analysed on several threads gives what one streaming analyzer gives", "[logs]") {
+  // Lines of every kind, container lines split by their runtime among them,
+  // secrets early and late, an over-long line, and no newline at the end.
+  std::string text;
+  for (int i = 0; i < 6000; ++i) {
+    const std::string n = std::to_string(i);
+    switch (i % 9) {
+      case 0: text += R"({"ts":)" + std::to_string(1714557600 + i) + R"(,"level":"info","service.name":"a","msg":"m)" + n + "\"}\n"; break;
+      case 1: text += "level=warn ts=2024-05-01T10:00:00Z msg=\"logfmt " + n + "\" trace_id=abc\n"; break;
+      case 2: text += "2024-05-01T10:00:00.000Z stdout P {\"level\":\"info\",\"msg\":\"part " + n + "\n"; break;
+      case 3: text += "2024-05-01T10:00:01.000Z stdout F  of a split line\"}\n"; break;
+      case 4: text += "plain text line " + n + " with password=hunter2" + n + "\n"; break;
+      case 5: text += R"({"time":"2024-05-01T10:00:02Z","severity":"ERROR","msg":"key AKIAPROBITYLEAKTEST1"})" "\n"; break;
+      case 6: text += "\n"; break;
+      case 7: text += R"({"log":"{\"level\":\"debug\",\"msg\":\"docker )" + n + R"(\"}\n","stream":"stdout","time":"2024-05-01T10:00:00Z"})" "\n"; break;
+      default: text += R"({"level":"info","msg":"mail jane.doe@example.org, card 4111 1111 1111 1111"})" "\n";
+    }
+    if (i == 4000) text += std::string((8 << 20) + 1000, 'x') + "\n";  // longer than a read block
+  }
+  text += "the end, no newline";
+
+  const Run one = Streamed(text, 3);
+  REQUIRE(one.stats.secrets.size() >= 2);
+  REQUIRE(one.stats.unwrapped > 0);
+  for (const int threads : {1, 2, 3, 4}) {
+    for (const std::size_t min_part : {std::size_t{1}, std::size_t{4096}, std::size_t{1} << 20}) {
+      INFO(threads << " threads, parts of at least " << min_part << " bytes");
+      Run many;
+      std::vector<std::pair<std::size_t, std::size_t>> released;
+      std::mutex mu;
+      TextAnalysis analysis = AnalyzeText(
+          text, *ContentScanner::WithBuiltins({}),
+          [&many](const LogFinding& f) { many.findings.push_back(std::to_string(f.line) + " " + f.rule + " " + f.excerpt); },
+          3, threads,
+          [&](std::size_t from, std::size_t to) {
+            std::lock_guard<std::mutex> lock(mu);
+            released.emplace_back(from, to);
+          },
+          min_part);
+      many.stats = analysis.stats;
+      many.summary = analysis.summary;
+      CHECK(Describe(many) == Describe(one));
+      // Every byte was told as read, once.
+      std::sort(released.begin(), released.end());
+      std::size_t covered = 0;
+      for (auto [from, to] : released) {
+        if (from <= covered) covered = std::max(covered, to);
+      }
+      CHECK(covered == text.size());
+    }
   }
 }
