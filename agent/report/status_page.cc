@@ -353,12 +353,13 @@ std::string Filters(const Report& report) {
 std::string TargetSection(const TargetReport& t, bool open, const StatusPageOptions& options) {
   const int failing = FailingCount(t);
   const bool problem = !t.ready || failing > 0;
+  // One "name=value" per line (a newline within a label is escaped by Html()).
   std::string labels;
-  for (const auto& [k, v] : t.labels) labels += (labels.empty() ? "" : "\n") + k + "=" + v;
+  for (const auto& [k, v] : t.labels) labels += (labels.empty() ? "" : "&#10;") + Html(k + "=" + v);
   // The id is what links to a target (the dashboards' data links use it).
   std::string out = "<details id=\"target-" + Html(t.name) + "\" class=\"target" + std::string(problem ? " problem" : "") +
                     "\" data-name=\"" +
-                    Html(t.name) + "\" data-labels=\"" + Html(labels) + "\"" + (open ? " open" : "") +
+                    Html(t.name) + "\" data-labels=\"" + labels + "\"" + (open ? " open" : "") +
                     "><summary><span class=\"badge " + (t.ready ? "good\">READY" : "bad\">NOT READY") +
                     "</span><h3>" + Html(t.name) + "</h3><span class=\"score\">" + FormatPercent(t.score) +
                     "</span><span>" + std::string(LevelName(t.level)) + "</span><span class=\"cats\">";

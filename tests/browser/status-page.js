@@ -214,7 +214,7 @@ async function main() {
   let targets = "";
   for (let i = 1; i <= 27; i++) {
     const name = `svc-${String(i).padStart(2, "0")}`;
-    targets += `  - {name: ${name}, url: "${healthy}", labels: {team: ${teams[i % 3]}}}\n`;
+    targets += `  - {name: ${name}, url: "${healthy}", labels: {env: prod, team: ${teams[i % 3]}}}\n`;
   }
   targets += `  - {name: orders, url: "${notReady}", labels: {team: checkout}}\n`;
   targets += `  - {name: payments, url: "${dead}", labels: {team: catalog}}\n`;

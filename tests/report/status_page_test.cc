@@ -84,6 +84,11 @@ TEST_CASE("The status page puts the target that is not ready first and its faili
   one.targets.resize(1);
   CHECK(RenderStatusPage(one, StatusPageOptions{}).find("data-labels=\"team=search\" open>") != std::string::npos);
   CHECK(page.find("<strong>3</strong> targets</li><li><strong>1</strong> not ready") != std::string::npos);
+  // Several labels: one per line of the attribute the label filter reads.
+  Report labelled = Fleet();
+  labelled.targets[0].labels = {{"env", "prod\nx"}, {"team", "<a>"}};
+  CHECK(RenderStatusPage(labelled, StatusPageOptions{}).find("data-labels=\"env=prod\\x0ax&#10;team=&lt;a&gt;\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("The status page offers filters for the statuses, categories and labels it shows", "[report][page]") {
