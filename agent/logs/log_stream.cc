@@ -1,9 +1,11 @@
 #include "logs/log_stream.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -16,6 +18,9 @@ namespace {
 
 constexpr std::size_t kReadBlock = 8 << 20;
 constexpr std::size_t kPadding = 64;  // simdjson reads up to this far past a line
+// A mapped input is analysed in blocks that stay in a core's cache while the
+// rules scan them, the lines are parsed and the hits are confirmed.
+constexpr std::size_t kMappedBlock = 256 << 10;
 
 }  // namespace
 
@@ -90,7 +95,20 @@ StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
 
 namespace {
 
-// Analyses text[begin, end): whole lines in blocks of about kReadBlock, an
+// Maps the pages behind [p, p + size) in one call, where the kernel can: a
+// mapped file's pages then cost one batch instead of a fault each.
+void Prefault(const char* p, std::size_t size) {
+#ifdef MADV_POPULATE_READ
+  static const std::uintptr_t kPage = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const std::uintptr_t from = reinterpret_cast<std::uintptr_t>(p) / kPage * kPage;
+  const std::uintptr_t to = reinterpret_cast<std::uintptr_t>(p) + size;
+  madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_READ);  // a hint: failure is harmless
+#else
+  (void)p, (void)size;
+#endif
+}
+
+// Analyses text[begin, end): whole lines in blocks of about kMappedBlock, an
 // over-long line up to kMaxLogLineBytes; line numbers from 1.
 StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t end, LogAnalyzer* analyzer,
                           const std::function<void(std::size_t, std::size_t)>& release) {
@@ -99,7 +117,8 @@ StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t 
   const char* const data = text.data();
   std::size_t at = begin;
   while (at < end) {
-    const std::size_t window = std::min(end - at, kReadBlock);
+    const std::size_t window = std::min(end - at, kMappedBlock);
+    Prefault(data + at, window);
     const void* last = window == end - at && data[end - 1] != '\n'
                            ? static_cast<const void*>(data + end - 1)  // the last, unterminated line
                            : ::memrchr(data + at, '\n', window);
@@ -109,7 +128,7 @@ StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t 
           analyzer->AddBlock(std::string_view(data + at, stop - at), summary.raw_lines + 1, text.size() - at);
       at = stop;
     } else {
-      // A line longer than a block: analysed up to kMaxLogLineBytes.
+      // A line longer than a block: analysed whole, up to kMaxLogLineBytes.
       const void* nl = std::memchr(data + at, '\n', end - at);
       const std::size_t stop = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1 : end;
       const std::size_t length = stop - at - (nl ? 1 : 0);
