@@ -1,7 +1,7 @@
 #pragma once
 
 // The config-loader fuzz target, shared by tests/fuzz/config_fuzzer.cc and the
-// replay of tests/testdata/config/regressions/ (tests/config/fuzz_regressions_test.cc).
+// replay of tests/testdata/config/regressions/ (tests/fuzz/replay_test.cc).
 // Parses the input as probity.yaml (ParseConfig) and as a --web.config.file
 // (ParseWebConfig) through an in-memory FileSystem, so every *_file reference
 // resolves to small fixed contents and nothing touches the disk. Checks, besides

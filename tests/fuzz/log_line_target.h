@@ -1,7 +1,7 @@
 #pragma once
 
 // The log-line fuzz target, shared by tests/fuzz/log_line_fuzzer.cc and the
-// replay of tests/testdata/logs/regressions/ (tests/logs/fuzz_regressions_test.cc).
+// replay of tests/testdata/logs/regressions/ (tests/fuzz/replay_test.cc).
 // Drives every entry point of agent/logs that takes untrusted bytes:
 // ParseLogTimestamp, ParseSeverity6, LineParser::Parse and Unwrap (each line
 // both in place, with simdjson's padding readable, and copied into a buffer of
