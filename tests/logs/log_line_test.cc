@@ -25,6 +25,17 @@ LogStats Analyze(const std::vector<std::string>& lines) {
   return analyzer.stats();
 }
 
+// How many card numbers the built-in rules find in `text`.
+std::size_t Cards(const std::string& text) {
+  static const std::shared_ptr<const ContentScanner> scanner = *ContentScanner::WithBuiltins({});
+  ContentScanner::Scratch scratch(*scanner);
+  std::vector<ContentMatch> found;
+  scanner->Find(text, scratch, &found);
+  std::size_t n = 0;
+  for (const ContentMatch& m : found) n += scanner->rules()[static_cast<std::size_t>(m.rule)].name == "card-number";
+  return n;
+}
+
 }  // namespace
 
 TEST_CASE("Timestamps: RFC 3339 with a zone, or epoch s/ms/µs/ns", "[logs]") {
@@ -285,25 +296,16 @@ TEST_CASE("Every built-in secret and PII rule gets past its prefilter, alone and
 }
 
 TEST_CASE("Card numbers are found at every offset of the 64-byte scan, and only at a word boundary", "[logs]") {
-  std::shared_ptr<const ContentScanner> scanner = *ContentScanner::WithBuiltins({});
-  ContentScanner::Scratch scratch(*scanner);
-  auto cards = [&](const std::string& text) {
-    std::vector<ContentMatch> found;
-    scanner->Find(text, scratch, &found);
-    std::size_t n = 0;
-    for (const ContentMatch& m : found) n += scanner->rules()[static_cast<std::size_t>(m.rule)].name == "card-number";
-    return n;
-  };
   for (std::size_t offset = 0; offset < 140; ++offset) {
     INFO("offset " << offset);
     const std::string pad(offset, 'x');
-    CHECK(cards(pad + " 4111 1111 1111 1111 " + pad) == 1);
-    CHECK(cards(pad + "=4111-1111-1111-1111") == 1);
-    CHECK(cards(pad + " 378282246310005") == 1);            // 15 digits, no separators
-    CHECK(cards(pad + "x0 4111 1111 1111 1111") == 1);      // inside a longer run
-    CHECK(cards(pad + "4111111111111111" + pad) == (offset == 0 ? 1u : 0u));  // after a word character
-    CHECK(cards(pad + " 4111 1111 111") == 0);              // 11 digits
-    CHECK(cards(pad + " 4111  1111  1111  1111") == 0);     // double spaces
+    CHECK(Cards(pad + " 4111 1111 1111 1111 " + pad) == 1);
+    CHECK(Cards(pad + "=4111-1111-1111-1111") == 1);
+    CHECK(Cards(pad + " 378282246310005") == 1);            // 15 digits, no separators
+    CHECK(Cards(pad + "x0 4111 1111 1111 1111") == 1);      // inside a longer run
+    CHECK(Cards(pad + "4111111111111111" + pad) == (offset == 0 ? 1u : 0u));  // after a word character
+    CHECK(Cards(pad + " 4111 1111 111") == 0);              // 11 digits
+    CHECK(Cards(pad + " 4111  1111  1111  1111") == 0);     // double spaces
   }
 }
 
@@ -478,17 +480,8 @@ TEST_CASE("A mapped input analysed on several threads gives what one streaming a
 }
 
 TEST_CASE("A 64-bit id printed in decimal is not a card number, the same digits in groups are", "[logs]") {
-  std::shared_ptr<const ContentScanner> scanner = *ContentScanner::WithBuiltins({});
-  ContentScanner::Scratch scratch(*scanner);
-  auto cards = [&](const std::string& text) {
-    std::vector<ContentMatch> found;
-    scanner->Find(text, scratch, &found);
-    std::size_t n = 0;
-    for (const ContentMatch& m : found) n += scanner->rules()[static_cast<std::size_t>(m.rule)].name == "card-number";
-    return n;
-  };
   // etcd's raft log names its members by such ids; this one passes Luhn.
-  CHECK(cards("switched to configuration voters=(6212345678901234569)") == 0);
-  CHECK(cards("card 6212 3456 7890 1234 569 on file") == 1);
-  CHECK(cards("card 4111111111111111 on file") == 1);  // 16 digits without separators still are
+  CHECK(Cards("switched to configuration voters=(6212345678901234569)") == 0);
+  CHECK(Cards("card 6212 3456 7890 1234 569 on file") == 1);
+  CHECK(Cards("card 4111111111111111 on file") == 1);  // 16 digits without separators still are
 }
