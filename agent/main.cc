@@ -108,6 +108,7 @@ int LintMetrics(const std::string& path, bool openmetrics) {
   using namespace exposition;
   AnalyzeOptions options;
   options.on_progress = [&input](std::size_t consumed) { input.Release(consumed); };
+  options.family_summaries = false;
   const Analysis analysis = Analyze(input.text(), openmetrics ? Format::kOpenMetrics : Format::kText, options);
   if (analysis.error) {
     std::cerr << "probity lint-metrics: " << (path == "-" ? "<stdin>" : path) << ": cannot parse: "

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 namespace probity {
 
@@ -53,6 +54,17 @@ bool MappedInput::Open(const std::string& path, std::string* error) {
   }
   close(fd);
   return true;
+}
+
+void PrefaultPages(const char* p, std::size_t size) {
+#ifdef MADV_POPULATE_READ
+  static const std::uintptr_t kPage = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const std::uintptr_t from = reinterpret_cast<std::uintptr_t>(p) / kPage * kPage;
+  const std::uintptr_t to = reinterpret_cast<std::uintptr_t>(p) + size;
+  madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_READ);  // a hint: failure is harmless
+#else
+  (void)p, (void)size;
+#endif
 }
 
 void MappedInput::Release(std::size_t offset) {

@@ -1,11 +1,17 @@
 #include "exposition/analysis.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -96,6 +102,18 @@ class KeySet {
     return true;
   }
   std::size_t size() const { return size_; }
+  // Makes room for `keys` keys at once, rather than growing to it.
+  void Reserve(std::size_t keys) {
+    std::size_t slots = 16;
+    while (slots * 7 < keys * 10) slots *= 2;
+    if (slots <= slots_.size()) return;
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(slots, 0);
+    size_ = 0;
+    for (std::uint64_t k : old) {
+      if (k != 0) Insert(k);
+    }
+  }
   void Clear() {
     if (size_ == 0) return;
     std::fill(slots_.begin(), slots_.end(), 0);
@@ -106,14 +124,7 @@ class KeySet {
   }
 
  private:
-  void Grow() {
-    std::vector<std::uint64_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
-    size_ = 0;
-    for (std::uint64_t k : old) {
-      if (k != 0) Insert(k);
-    }
-  }
+  void Grow() { Reserve(slots_.empty() ? 1 : slots_.size()); }
   std::vector<std::uint64_t> slots_;
   std::size_t size_ = 0;
 };
@@ -138,19 +149,14 @@ struct HistogramSeries {
   bool has_sum = false, has_count = false;
 };
 
-struct FamilyState {
-  FamilySummary summary;
-  std::int64_t counter_family = -1;  // its index in Analysis::counter_families, once it has one
-  bool help_set = false;
-  bool type_set = false;
-  bool unit_set = false;
-  std::uint32_t unit_line = 0;
-  bool closed = false;            // another family came after it
-  bool reported_interleave = false;
-  std::uint32_t metrics = 0;      // as the reference parser counts them
-  std::vector<std::pair<std::string, std::uint32_t>> label_problems;  // promlint label texts, with counts
-  std::vector<std::string> shape_names;       // label names of the last new metric
-  std::vector<const char*> shape_problems;    // and the label findings they gave
+// What only some families need, allocated on first use: a node_exporter
+// page has a hundred families of a few series each, and an exposition can
+// hold thousands of such pages.
+struct FamilyDetail {
+  std::string unit;
+  std::optional<std::string> first_version;  // as in FamilySummary
+  std::vector<std::string> label_names;
+  std::vector<std::pair<const char*, std::uint32_t>> label_problems;  // promlint label texts, with counts
   KeySet signatures;              // histogram/summary: distinct label sets without le/quantile
   std::uint64_t last_signature = 0;
   std::unordered_map<std::uint64_t, std::uint32_t> histogram_index;
@@ -162,7 +168,104 @@ struct FamilyState {
   KeySet om_metrics;  // OpenMetrics: the Metrics seen, by label set without le, quantile or state
 };
 
-const char* const kUnitOrder[][2] = {
+// A family as it is read: what FamilySummary says of it, and what judging it
+// needs. The rarer parts are in `detail`.
+struct FamilyState {
+  std::string name;
+  MetricType type = MetricType::kUntyped;
+  bool typed = false;
+  bool has_help = false;
+  std::uint32_t first_line = 0;
+  std::uint32_t exemplars = 0;
+  std::uint32_t exemplars_with_trace_id = 0;
+  std::size_t series = 0;
+  std::size_t samples = 0;
+  double first_value = 0;
+  std::int64_t counter_family = -1;  // its index in Analysis::counter_families, once it has one
+  std::uint32_t index = 0;           // in order of appearance
+  std::uint32_t unit_line = 0;
+  std::uint32_t metrics = 0;      // as the reference parser counts them
+  bool help_set = false;
+  bool type_set = false;
+  bool unit_set = false;
+  bool closed = false;            // another family came after it
+  bool reported_interleave = false;
+  std::unique_ptr<FamilyDetail> detail;
+
+  FamilyDetail& Detail() {
+    if (!detail) detail = std::make_unique<FamilyDetail>();
+    return *detail;
+  }
+  std::string_view unit() const { return detail ? std::string_view(detail->unit) : std::string_view(); }
+  FamilySummary Summary() && {
+    FamilySummary out{std::move(name), type, typed, has_help, {}, first_line, series, samples, first_value};
+    out.exemplars = exemplars;
+    out.exemplars_with_trace_id = exemplars_with_trace_id;
+    if (detail) {
+      out.unit = std::move(detail->unit);
+      out.first_version = std::move(detail->first_version);
+      out.label_names = std::move(detail->label_names);
+    }
+    return out;
+  }
+};
+
+// Families by the names that lead to them: a family's own name, or that name
+// and a suffix. Open addressing, at most half full, over 8-byte slots of
+// family, suffix and 30 bits of the name's hash; a slot is compared by its
+// family's name, so the table holds no string of its own.
+class NameTable {
+ public:
+  static constexpr std::string_view kSuffixes[] = {"", "_bucket", "_count", "_sum"};
+
+  // The family `name` leads to, or -1.
+  std::int64_t Find(std::string_view name, std::uint64_t hash,
+                    const std::vector<std::unique_ptr<FamilyState>>& families) const {
+    if (slots_.empty()) return -1;
+    const std::size_t mask = slots_.size() - 1;
+    const std::uint64_t tag = hash >> 34 << 34;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      const std::uint64_t slot = slots_[i];
+      if (slot == 0) return -1;
+      if ((slot >> 34 << 34) != tag) continue;
+      const std::uint32_t family = static_cast<std::uint32_t>(slot) - 1;
+      const std::string_view base = families[family]->name, suffix = kSuffixes[(slot >> 32) & 3];
+      if (name.size() == base.size() + suffix.size() && StartsWith(name, base) && EndsWith(name, suffix)) return family;
+    }
+  }
+  // Adds a name that Find does not know: family's name and kSuffixes[suffix].
+  void Insert(std::uint64_t hash, std::uint32_t family, std::uint32_t suffix,
+              const std::vector<std::unique_ptr<FamilyState>>& families) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow(families);
+    Place(hash, hash >> 34 << 34 | std::uint64_t{suffix} << 32 | (family + 1));
+    ++size_;
+  }
+
+ private:
+  void Place(std::uint64_t hash, std::uint64_t slot) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = hash & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+  // Doubles the table; the names are hashed again.
+  void Grow(const std::vector<std::unique_ptr<FamilyState>>& families) {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
+    std::string name;
+    for (const std::uint64_t slot : old) {
+      if (slot == 0) continue;
+      name = families[static_cast<std::uint32_t>(slot) - 1]->name;
+      name += kSuffixes[(slot >> 32) & 3];
+      Place(Hash(name), slot);
+    }
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t size_ = 0;
+};
+
+// promlint's units: {unit, its base unit}.
+constexpr std::string_view kUnitOrder[][2] = {
     {"amperes", "amperes"}, {"bytes", "bytes"}, {"celsius", "celsius"}, {"grams", "grams"},
     {"joules", "joules"},   {"kelvin", "kelvin"}, {"meters", "meters"}, {"metres", "metres"},
     {"seconds", "seconds"}, {"volts", "volts"},   {"minutes", "seconds"}, {"hours", "seconds"},
@@ -170,10 +273,17 @@ const char* const kUnitOrder[][2] = {
     {"rankine", "celsius"}, {"inches", "meters"}, {"yards", "meters"},  {"miles", "meters"},
     {"bits", "bytes"},      {"calories", "joules"}, {"pounds", "grams"}, {"ounces", "grams"},
 };
-const char* const kUnitPrefixes[] = {"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo",
-                                     "kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi", ""};
-const char* const kAbbreviations[] = {"s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d"};
-const char* const kTypeNames[] = {"counter", "gauge", "summary", "histogram", "gauge_histogram"};
+constexpr std::string_view kUnitPrefixes[] = {"pico", "nano", "micro", "milli", "centi", "deci", "deca",
+                                              "hecto", "kilo", "kibi", "mega", "mibi", "giga", "gibi",
+                                              "tera", "tebi", "peta", "pebi", ""};
+constexpr std::string_view kAbbreviations[] = {"s", "ms", "us", "ns", "sec", "b", "kb",
+                                               "mb", "gb", "tb", "pb", "m", "h", "d"};
+// "_type_" and the "_type" suffix promlint looks for, lower case.
+constexpr std::string_view kTypeNames[][2] = {{"_counter_", "_counter"},
+                                              {"_gauge_", "_gauge"},
+                                              {"_summary_", "_summary"},
+                                              {"_histogram_", "_histogram"},
+                                              {"_gauge_histogram_", "_gauge_histogram"}};
 
 bool CamelCase(std::string_view s) {
   for (std::size_t i = 1; i < s.size(); ++i) {
@@ -182,34 +292,41 @@ bool CamelCase(std::string_view s) {
   return false;
 }
 
-// promlint's rules, with its exact texts (client_golang 1.14, as promtool 2.42 runs them).
+// promlint's rules, with its exact texts (client_golang 1.14, as promtool 2.42
+// runs them). It runs once per family and builds few strings.
 void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out) {
-  const std::string& name = f.summary.name;
-  const MetricType t = f.summary.type;
+  const std::string& name = f.name;
+  const MetricType t = f.type;
   auto add = [&](Kind kind, std::string text) { out->push_back({kind, name, std::move(text)}); };
-  if (!f.summary.has_help) add(Kind::kHelp, "no help text");
+  if (!f.has_help) add(Kind::kHelp, "no help text");
 
-  // Units: the first known unit (with a prefix) that is a whole word of the name.
-  std::vector<std::string_view> words;
-  for (std::size_t start = 0;;) {
-    std::size_t end = name.find('_', start);
-    words.push_back(std::string_view(name).substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
+  // Units: promlint tries each unit (a Go map, so in random order) with each
+  // prefix, the bare unit last, against the words of the name; with several
+  // units in one name, promtool names one at random. Here the first in
+  // promlint's source order wins. Abbreviations: a word after the first, in
+  // any case.
+  std::size_t unit = std::size(kUnitOrder), prefix = 0;
+  bool abbreviation[std::size(kAbbreviations)] = {};
+  for (std::size_t start = 0, first = 1;; first = 0) {
+    const std::size_t end = std::min(name.find('_', start), name.size());
+    const std::string_view word(name.data() + start, end - start);
+    for (std::size_t u = 0; u < std::size(kUnitOrder) && u <= unit; ++u) {
+      const std::string_view base = kUnitOrder[u][0];
+      if (!EndsWith(word, base)) continue;
+      const std::string_view head = word.substr(0, word.size() - base.size());
+      const std::size_t p = static_cast<std::size_t>(
+          std::find(std::begin(kUnitPrefixes), std::end(kUnitPrefixes), head) - std::begin(kUnitPrefixes));
+      if (p < std::size(kUnitPrefixes) && (u < unit || p < prefix)) unit = u, prefix = p;
+    }
+    if (!first) {
+      for (std::size_t a = 0; a < std::size(kAbbreviations); ++a) abbreviation[a] |= EqualsIgnoreCase(word, kAbbreviations[a]);
+    }
+    if (end == name.size()) break;
     start = end + 1;
   }
-  bool unit_found = false;
-  for (const auto& unit : kUnitOrder) {
-    for (const char* prefix : kUnitPrefixes) {
-      const std::string candidate = std::string(prefix) + unit[0];
-      if (std::find(words.begin(), words.end(), candidate) != words.end()) {
-        if (candidate != unit[1]) {
-          add(Kind::kUnits, "use base unit \"" + std::string(unit[1]) + "\" instead of \"" + candidate + "\"");
-        }
-        unit_found = true;
-        break;
-      }
-    }
-    if (unit_found) break;
+  if (unit < std::size(kUnitOrder) && !(kUnitPrefixes[prefix].empty() && kUnitOrder[unit][0] == kUnitOrder[unit][1])) {
+    add(Kind::kUnits, "use base unit \"" + std::string(kUnitOrder[unit][1]) + "\" instead of \"" +
+                          std::string(kUnitPrefixes[prefix]) + std::string(kUnitOrder[unit][0]) + "\"");
   }
 
   const bool counter = t == MetricType::kCounter, untyped = t == MetricType::kUntyped;
@@ -228,22 +345,22 @@ void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out)
       add(Kind::kReserved, "non-histogram and non-summary metrics should not have \"_sum\" suffix");
     }
   }
-  for (const auto& [text, count] : f.label_problems) {
-    const Kind kind = text.find("snake_case") != std::string::npos ? Kind::kSnakeCase : Kind::kReserved;
-    for (std::uint32_t i = 0; i < count; ++i) add(kind, text);
+  if (f.detail) {
+    for (const auto& [text, count] : f.detail->label_problems) {
+      const Kind kind = std::strstr(text, "snake_case") ? Kind::kSnakeCase : Kind::kReserved;
+      for (std::uint32_t i = 0; i < count; ++i) add(kind, text);
+    }
   }
   const std::string lower = ToLower(name);
-  for (const char* type : kTypeNames) {
-    if (lower.find("_" + std::string(type) + "_") != std::string::npos || HasSuffix(lower, "_" + std::string(type))) {
-      add(Kind::kReserved, "metric name should not include type '" + std::string(type) + "'");
+  for (const auto& type : kTypeNames) {
+    if (lower.find(type[0]) != std::string_view::npos || EndsWith(lower, type[1])) {
+      add(Kind::kReserved, "metric name should not include type '" + std::string(type[1].substr(1)) + "'");
     }
   }
   if (name.find(':') != std::string::npos) add(Kind::kReserved, "metric names should not contain ':'");
   if (CamelCase(name)) add(Kind::kSnakeCase, "metric names should be written in 'snake_case' not 'camelCase'");
-  for (const char* abbr : kAbbreviations) {
-    if (lower.find("_" + std::string(abbr) + "_") != std::string::npos || HasSuffix(lower, "_" + std::string(abbr))) {
-      add(Kind::kUnits, "metric names should not contain abbreviated units");
-    }
+  for (std::size_t a = 0; a < std::size(kAbbreviations); ++a) {
+    if (abbreviation[a]) add(Kind::kUnits, "metric names should not contain abbreviated units");
   }
 }
 
@@ -257,7 +374,7 @@ class Analyzer final : public Handler {
     if (!f) return;
     if (f->help_set) return Fatal(line, "second HELP line for metric name \"" + std::string(name) + "\"");
     f->help_set = true;
-    f->summary.has_help = !help.empty();  // an empty OpenMetrics HELP counts as none
+    f->has_help = !help.empty();  // an empty OpenMetrics HELP counts as none
   }
 
   void OnType(std::string_view name, MetricType type, std::uint32_t line) override {
@@ -267,8 +384,8 @@ class Analyzer final : public Handler {
       return Fatal(line, "second TYPE line for metric name \"" + std::string(name) + "\", or TYPE reported after samples");
     }
     f->type_set = true;
-    f->summary.typed = true;
-    f->summary.type = type;
+    f->typed = true;
+    f->type = type;
   }
 
   void OnUnit(std::string_view name, std::string_view unit, std::uint32_t line) override {
@@ -280,18 +397,18 @@ class Analyzer final : public Handler {
     if (!unit.empty() && !HasSuffix(name, "_" + std::string(unit))) {
       return Fatal(line, "metric name \"" + std::string(name) + "\" must end with its unit \"_" + std::string(unit) + "\"");
     }
-    f->summary.unit = std::string(unit);
+    if (!unit.empty()) f->Detail().unit = std::string(unit);
   }
 
   void OnSample(const Sample& s) override {
     FamilyState* f = om_ ? OmFamilyOf(s) : TextFamilyOf(s.name, s.line);
     if (!f || error_) return;
     if (!f->type_set) f->type_set = true;  // a later TYPE is an error, as in the reference parser
-    FamilySummary& sum = f->summary;
+    FamilyState& sum = *f;
     if (sum.samples++ == 0) {
       sum.first_value = s.value;
       for (std::size_t i = 0; i < s.label_count; ++i) {
-        if (s.labels[i].name == "version") sum.first_version = Unescape(s.labels[i].value);
+        if (s.labels[i].name == "version") sum.Detail().first_version = Unescape(s.labels[i].value);
       }
     }
     if (s.has_exemplar) {
@@ -336,36 +453,39 @@ class Analyzer final : public Handler {
     // Metrics as the reference parser groups them; label-based lint per metric.
     bool new_metric = true;
     if (histogram || summary) {
-      new_metric = signature != f->last_signature && f->signatures.Insert(signature);
-      f->last_signature = signature;
+      FamilyDetail& d = f->Detail();
+      new_metric = signature != d.last_signature && d.signatures.Insert(signature);
+      d.last_signature = signature;
     }
     if (new_metric && SameLabelNames(*f, s)) {
       // Same label names as the family's previous metric: same findings.
       ++f->metrics;
-      for (const char* text : f->shape_problems) CountLabelProblem(f, text);
+      for (const char* text : shape_problems_) CountLabelProblem(f, text);
     } else if (new_metric) {
       ++f->metrics;
-      f->shape_names.assign(s.label_count, {});
-      f->shape_problems.clear();
-      for (std::size_t i = 0; i < s.label_count; ++i) f->shape_names[i] = s.labels[i].name;
+      shape_family_ = f;
+      shape_names_.resize(s.label_count);
+      shape_problems_.clear();
+      for (std::size_t i = 0; i < s.label_count; ++i) shape_names_[i].assign(s.labels[i].name);
       for (std::size_t i = 0; i < s.label_count; ++i) {
         const std::string_view ln = s.labels[i].name;
         if (ln == special) continue;
-        if (std::find(sum.label_names.begin(), sum.label_names.end(), ln) == sum.label_names.end()) {
-          sum.label_names.emplace_back(ln);
+        if (options_.family_summaries) {
+          std::vector<std::string>& names = sum.Detail().label_names;
+          if (std::find(names.begin(), names.end(), ln) == names.end()) names.emplace_back(ln);
         }
         if (t != MetricType::kUntyped) {
-          if (!histogram && ln == "le") f->shape_problems.push_back("non-histogram metrics should not have \"le\" label");
+          if (!histogram && ln == "le") shape_problems_.push_back("non-histogram metrics should not have \"le\" label");
           if (!summary && ln == "quantile") {
-            f->shape_problems.push_back("non-summary metrics should not have \"quantile\" label");
+            shape_problems_.push_back("non-summary metrics should not have \"quantile\" label");
           }
         }
-        if (CamelCase(ln)) f->shape_problems.push_back("label names should be written in 'snake_case' not 'camelCase'");
+        if (CamelCase(ln)) shape_problems_.push_back("label names should be written in 'snake_case' not 'camelCase'");
         if (StartsWith(ln, "__")) {
           Extra(Kind::kReserved, sum.name, [&] { return "label name \"" + std::string(ln) + "\" is reserved for internal use (starts with __)"; });
         }
       }
-      for (const char* text : f->shape_problems) CountLabelProblem(f, text);
+      for (const char* text : shape_problems_) CountLabelProblem(f, text);
     }
     if (options_.keep_label_values > 0) {
       for (std::size_t i = 0; i < s.label_count; ++i) {
@@ -392,6 +512,10 @@ class Analyzer final : public Handler {
     }
   }
 
+  // Sizes the series set for an exposition of `bytes`: a sample line has
+  // some 60 to 200 bytes, and growing the set step by step moves every key.
+  void ExpectBytes(std::size_t bytes) { series_.Reserve(std::min<std::size_t>(bytes / 128, std::size_t{1} << 20)); }
+
   std::optional<ParseError> TakeError() override { return std::exchange(error_, std::nullopt); }
 
   void OnProgress(std::size_t consumed) override {
@@ -407,17 +531,17 @@ class Analyzer final : public Handler {
       }
     }
     FlushPendingSeries();
-    for (std::size_t index : order_) {
-      FamilyState& f = *families_[index];
-      if (f.summary.samples == 0) continue;  // metadata only: the reference parser drops it
+    for (const std::unique_ptr<FamilyState>& family : families_) {
+      FamilyState& f = *family;
+      if (f.samples == 0) continue;  // metadata only: the reference parser drops it
       Promlint(f, om_, &out_->problems);
       FinishHistograms(f);
-      if (f.summary.series > options_.max_series_per_family) {
-        Extra(Kind::kCardinality, f.summary.name, [&] { return
-              "has " + std::to_string(f.summary.series) + " series, more than the budget of " +
+      if (f.series > options_.max_series_per_family) {
+        Extra(Kind::kCardinality, f.name, [&] { return
+              "has " + std::to_string(f.series) + " series, more than the budget of " +
                   std::to_string(options_.max_series_per_family) + " per family"; });
       }
-      out_->families.push_back(std::move(f.summary));
+      if (options_.family_summaries) out_->families.push_back(std::move(f).Summary());
     }
     std::stable_sort(out_->problems.begin(), out_->problems.end(), [](const Problem& a, const Problem& b) {
       return a.metric == b.metric ? a.text < b.text : a.metric < b.metric;
@@ -444,32 +568,34 @@ class Analyzer final : public Handler {
     extra_.push_back({kind, metric, std::string(make_text())});
   }
 
-  static bool SameLabelNames(const FamilyState& f, const Sample& s) {
-    if (f.metrics == 0 || f.shape_names.size() != s.label_count) return false;
+  // Whether the sample has the label names of the family's last new metric.
+  bool SameLabelNames(const FamilyState& f, const Sample& s) const {
+    if (shape_family_ != &f || f.metrics == 0 || shape_names_.size() != s.label_count) return false;
     for (std::size_t i = 0; i < s.label_count; ++i) {
-      if (f.shape_names[i] != s.labels[i].name) return false;
+      if (shape_names_[i] != s.labels[i].name) return false;
     }
     return true;
   }
 
   void CountLabelProblem(FamilyState* f, const char* text) {
-    for (auto& [t, count] : f->label_problems) {
+    auto& problems = f->Detail().label_problems;
+    for (auto& [t, count] : problems) {
       if (t == text) {
         ++count;
         return;
       }
     }
-    f->label_problems.emplace_back(text, 1);
+    problems.emplace_back(text, 1);
   }
 
   FamilyState* Create(std::string_view name, std::uint32_t line) {
     auto state = std::make_unique<FamilyState>();
-    state->summary.name = std::string(name);
-    state->summary.first_line = line;
+    state->name = std::string(name);
+    state->first_line = line;
+    state->index = static_cast<std::uint32_t>(families_.size());
     FamilyState* raw = state.get();
-    index_.emplace(state->summary.name, families_.size());
-    order_.push_back(families_.size());
     families_.push_back(std::move(state));
+    index_.Insert(Hash(name), raw->index, 0, families_);
     if (om_ && name[0] == '_') {
       Fatal(line, "metric family name \"" + std::string(name) + "\" starts with an underscore, which OpenMetrics reserves");
     }
@@ -477,8 +603,8 @@ class Analyzer final : public Handler {
   }
 
   FamilyState* Lookup(std::string_view name) {
-    auto it = index_.find(std::string(name));
-    return it == index_.end() ? nullptr : families_[it->second].get();
+    const std::int64_t i = index_.Find(name, Hash(name), families_);
+    return i < 0 ? nullptr : families_[static_cast<std::size_t>(i)].get();
   }
 
   // Notes that `f` is now the family being read; flags interleaving.
@@ -491,9 +617,9 @@ class Analyzer final : public Handler {
     if (f->closed && !f->reported_interleave) {
       f->reported_interleave = true;
       if (om_) {
-        Fatal(line, "metric family \"" + f->summary.name + "\" is interleaved with another family");
+        Fatal(line, "metric family \"" + f->name + "\" is interleaved with another family");
       } else {
-        Extra(Kind::kValidity, f->summary.name, [&] { return
+        Extra(Kind::kValidity, f->name, [&] { return
               "family is not contiguous: it continues at line " + std::to_string(line) + " after other families"; });
       }
     }
@@ -506,18 +632,19 @@ class Analyzer final : public Handler {
       Enter(last_family_, line);
       return last_family_;
     }
-    if (auto cached = by_sample_name_.find(name); cached != by_sample_name_.end()) {
+    const std::uint64_t hash = Hash(name);
+    if (const std::int64_t cached = by_sample_name_.Find(name, hash, families_); cached >= 0) {
       last_name_ = name;
-      last_family_ = cached->second;
-      Enter(cached->second, line);
-      return cached->second;
+      last_family_ = families_[static_cast<std::size_t>(cached)].get();
+      Enter(last_family_, line);
+      return last_family_;
     }
     FamilyState* f = Lookup(name);
     if (!f) {
       for (std::string_view suffix : {"_count", "_sum"}) {
         if (HasSuffix(name, suffix)) {
           FamilyState* base = Lookup(name.substr(0, name.size() - suffix.size()));
-          if (base && base->summary.type == MetricType::kSummary) f = base;
+          if (base && base->type == MetricType::kSummary) f = base;
         }
       }
     }
@@ -525,13 +652,16 @@ class Analyzer final : public Handler {
       for (std::string_view suffix : {"_bucket", "_count", "_sum"}) {
         if (HasSuffix(name, suffix)) {
           FamilyState* base = Lookup(name.substr(0, name.size() - suffix.size()));
-          if (base && base->summary.type == MetricType::kHistogram) f = base;
+          if (base && base->type == MetricType::kHistogram) f = base;
         }
       }
     }
     if (!f) f = Create(name, line);
     // Once a name maps to a family it keeps mapping there: exact names win.
-    by_sample_name_.emplace(name, f);
+    const std::string_view suffix = name.substr(f->name.size());
+    by_sample_name_.Insert(hash, f->index, static_cast<std::uint32_t>(
+        std::find(std::begin(NameTable::kSuffixes), std::end(NameTable::kSuffixes), suffix) - std::begin(NameTable::kSuffixes)),
+        families_);
     last_name_ = name;
     last_family_ = f;
     Enter(f, line);
@@ -549,12 +679,12 @@ class Analyzer final : public Handler {
       Fatal(line, std::string(what) + " for metric family \"" + std::string(name) + "\" after other families");
       return nullptr;
     }
-    if (f && f->summary.samples > 0) {
+    if (f && f->samples > 0) {
       // The same metadata a second time, after samples, is what two families
       // that OpenMetrics names alike look like (client_golang's gauge
       // go_memstats_alloc_bytes beside its counter go_memstats_alloc_bytes_total).
       const bool again = (std::string_view(what) == "HELP" && f->help_set) ||
-                         (std::string_view(what) == "TYPE" && f->summary.typed);
+                         (std::string_view(what) == "TYPE" && f->typed);
       Fatal(line, std::string(what) + " for metric family \"" + std::string(name) + "\" after its samples" +
                       (again ? ": a second family of that name (in OpenMetrics a counter's name has no _total)" : ""));
       return nullptr;
@@ -565,10 +695,10 @@ class Analyzer final : public Handler {
   }
 
   static bool OmSampleBelongs(const FamilyState& f, std::string_view sample) {
-    const std::string& n = f.summary.name;
+    const std::string& n = f.name;
     if (!StartsWith(sample, n)) return false;
     const std::string_view suffix = sample.substr(n.size());
-    switch (f.summary.type) {
+    switch (f.type) {
       case MetricType::kCounter: return suffix == "_total" || suffix == "_created";
       case MetricType::kHistogram: return suffix == "_bucket" || suffix == "_count" || suffix == "_sum" || suffix == "_created";
       case MetricType::kGaugeHistogram: return suffix == "_bucket" || suffix == "_gcount" || suffix == "_gsum";
@@ -584,8 +714,8 @@ class Analyzer final : public Handler {
     if (current_ && OmSampleBelongs(*current_, s.name)) return current_;
     FamilyState* f = Lookup(s.name);
     if (f && f == current_) {
-      Fatal(s.line, "sample \"" + std::string(s.name) + "\" does not belong to family \"" + current_->summary.name +
-                        "\" of type " + std::string(MetricTypeName(current_->summary.type, format_)));
+      Fatal(s.line, "sample \"" + std::string(s.name) + "\" does not belong to family \"" + current_->name +
+                        "\" of type " + std::string(MetricTypeName(current_->type, format_)));
       return nullptr;
     }
     if (!f) {
@@ -604,8 +734,8 @@ class Analyzer final : public Handler {
   // belongs to. `metric` identifies the Metric: its labels without le/quantile.
   void CheckOmSample(FamilyState& f, const Sample& s, std::uint64_t labels_hash, std::uint64_t metric,
                      std::uint64_t key, const Label* special) {
-    const MetricType t = f.summary.type;
-    const std::string& family = f.summary.name;
+    const MetricType t = f.type;
+    const std::string& family = f.name;
     const std::string_view suffix = s.name.substr(std::min(family.size(), s.name.size()));
     const bool histogram = t == MetricType::kHistogram || t == MetricType::kGaugeHistogram;
     auto at = [&](std::string message) { Fatal(s.line, std::move(message)); };
@@ -671,7 +801,7 @@ class Analyzer final : public Handler {
     if (point_.open && point_.metric != metric) EndPoint();
     if (error_) return;
     if (!point_.open) {
-      if (!f.om_metrics.Insert(metric)) {
+      if (!f.Detail().om_metrics.Insert(metric)) {
         return at("the samples of one Metric of \"" + family + "\" are interleaved with another Metric's");
       }
       StartPoint(f, metric, s);
@@ -766,9 +896,9 @@ class Analyzer final : public Handler {
     point_.open = false;
     const OmPoint& p = point_;
     const FamilyState& f = *p.family;
-    const MetricType t = f.summary.type;
+    const MetricType t = f.type;
     auto at = [&](const std::string& message) {
-      Fatal(p.line, std::string(MetricTypeName(t, format_)) + " \"" + f.summary.name + "\" has a MetricPoint " + message);
+      Fatal(p.line, std::string(MetricTypeName(t, format_)) + " \"" + f.name + "\" has a MetricPoint " + message);
     };
     if (t == MetricType::kCounter && !p.has_total) return at("without a _total sample");
     if (t != MetricType::kHistogram && t != MetricType::kGaugeHistogram) return;
@@ -790,20 +920,20 @@ class Analyzer final : public Handler {
   void CloseOmFamily(FamilyState& f) {
     if (point_.open && point_.family == &f) EndPoint();
     if (error_) return;
-    const MetricType t = f.summary.type;
-    if (!f.summary.unit.empty() && (t == MetricType::kInfo || t == MetricType::kStateSet)) {
-      return Fatal(f.unit_line, std::string(MetricTypeName(t, format_)) + " family \"" + f.summary.name +
-                                    "\" must have no unit, got \"" + f.summary.unit + "\"");
+    const MetricType t = f.type;
+    if (!f.unit().empty() && (t == MetricType::kInfo || t == MetricType::kStateSet)) {
+      return Fatal(f.unit_line, std::string(MetricTypeName(t, format_)) + " family \"" + f.name +
+                                    "\" must have no unit, got \"" + std::string(f.unit()) + "\"");
     }
     for (std::string_view suffix : OmSuffixes(t)) {
-      std::string sample = f.summary.name;
+      std::string sample = f.name;
       sample += suffix;
       auto [it, inserted] = om_sample_names_.emplace(sample, &f);
       if (!inserted && it->second != &f) {
-        const FamilySummary& other = it->second->summary;
-        return Fatal(f.summary.first_line, "metric families \"" + other.name + "\" (" +
+        const FamilyState& other = *it->second;
+        return Fatal(f.first_line, "metric families \"" + other.name + "\" (" +
                                                std::string(MetricTypeName(other.type, format_)) + ") and \"" +
-                                               f.summary.name + "\" (" + std::string(MetricTypeName(t, format_)) +
+                                               f.name + "\" (" + std::string(MetricTypeName(t, format_)) +
                                                ") clash: both may have samples named \"" + sample + "\"");
       }
     }
@@ -833,18 +963,19 @@ class Analyzer final : public Handler {
   }
 
   void ObserveHistogram(FamilyState* f, const Sample& s, std::uint64_t signature, const Label* le) {
-    HistogramSeries* series = f->last_histogram;
-    if (!series || f->last_histogram_signature != signature) {
-      auto [it, inserted] = f->histogram_index.emplace(signature, static_cast<std::uint32_t>(f->histograms.size()));
+    FamilyDetail& d = f->Detail();
+    HistogramSeries* series = d.last_histogram;
+    if (!series || d.last_histogram_signature != signature) {
+      auto [it, inserted] = d.histogram_index.emplace(signature, static_cast<std::uint32_t>(d.histograms.size()));
       if (inserted) {
-        f->histograms.emplace_back();
-        f->histograms.back().first_line = s.text;
+        d.histograms.emplace_back();
+        d.histograms.back().first_line = s.text;
       }
-      series = &f->histograms[it->second];
-      f->last_histogram = series;
-      f->last_histogram_signature = signature;
+      series = &d.histograms[it->second];
+      d.last_histogram = series;
+      d.last_histogram_signature = signature;
     }
-    const std::string& base = f->summary.name;
+    const std::string& base = f->name;
     const std::string_view suffix = s.name.substr(std::min(base.size(), s.name.size()));
     if (suffix == "_bucket") {
       double bound = 0;
@@ -883,15 +1014,17 @@ class Analyzer final : public Handler {
     if (!ParseFloatValue(quantile->value, &q)) {
       return Fatal(s.line, "expected float as value for 'quantile' label, got \"" + Excerpt(quantile->value, 40) + "\"");
     }
-    if (!(q >= 0 && q <= 1) && f->bad_quantiles++ == 0) f->first_bad_quantile = std::string(quantile->value);
+    if (!(q >= 0 && q <= 1) && f->Detail().bad_quantiles++ == 0) f->detail->first_bad_quantile = std::string(quantile->value);
   }
 
   void FinishHistograms(FamilyState& f) {
-    const std::string& name = f.summary.name;
-    if (f.bad_quantiles > 0) {
-      Extra(Kind::kHistogram, name, [&] { return "summary quantile \"" + f.first_bad_quantile + "\" is outside 0..1"; });
+    const std::string& name = f.name;
+    if (!f.detail) return;
+    const FamilyDetail& d = *f.detail;
+    if (d.bad_quantiles > 0) {
+      Extra(Kind::kHistogram, name, [&] { return "summary quantile \"" + d.first_bad_quantile + "\" is outside 0..1"; });
     }
-    for (const HistogramSeries& h : f.histograms) {
+    for (const HistogramSeries& h : d.histograms) {
       // Quoting the series re-reads its line from the input: only when a problem is kept.
       const auto where = [&h] { return "histogram series \"" + Excerpt(h.first_line, 70) + "\" "; };
       if (!h.any_bucket) {
@@ -922,9 +1055,9 @@ class Analyzer final : public Handler {
     if (!pending_.set) return;
     pending_.set = false;
     if (series_.Insert(pending_.key)) {
-      ++pending_.family->summary.series;
+      ++pending_.family->series;
     } else if (!om_) {  // OpenMetrics: a repeat is a later MetricPoint, or an error already
-      Extra(Kind::kDuplicate, pending_.family->summary.name, [&] { return
+      Extra(Kind::kDuplicate, pending_.family->name, [&] { return
             "series appears more than once (line " + std::to_string(pending_.line) + ": \"" +
                 Excerpt(pending_.text, 100) + "\")"; });
     }
@@ -937,14 +1070,18 @@ class Analyzer final : public Handler {
   Analysis* out_;
   std::optional<ParseError> error_;
   std::vector<std::unique_ptr<FamilyState>> families_;
-  std::vector<std::size_t> order_;
-  std::unordered_map<std::string, std::size_t> index_;
+  NameTable index_;  // by family name
   FamilyState* current_ = nullptr;
   FamilyState* last_family_ = nullptr;
-  std::unordered_map<std::string_view, FamilyState*> by_sample_name_;
+  NameTable by_sample_name_;  // by the sample names seen so far
   std::string_view last_name_;
   KeySet series_;
   Pending pending_;
+  // The label names of the last new metric of `shape_family_`, and the
+  // promlint findings they gave.
+  const FamilyState* shape_family_ = nullptr;
+  std::vector<std::string> shape_names_;
+  std::vector<const char*> shape_problems_;
   std::string_view hashed_name_;
   std::uint64_t name_hash_ = 0;
   std::vector<Problem> extra_;
@@ -988,13 +1125,191 @@ class Analyzer final : public Handler {
   std::unordered_map<std::string, FamilyState*> om_sample_names_;  // sample name -> the family that may use it
 };
 
+// What the parser reads, recorded in batches on the parser's thread and
+// replayed in the same order on the analyzer's, so that the outcome is the
+// one a single thread gives.
+struct Batch {
+  enum class Kind : std::uint8_t { kHelp, kType, kUnit, kSample, kProgress };
+  struct Event {
+    Kind kind;
+    MetricType type;
+    std::uint32_t line;
+    std::string_view name, text;  // into the input
+    std::size_t index;            // kSample: into samples; kProgress: bytes consumed
+  };
+  static constexpr std::size_t kEvents = 1024;
+  std::vector<Event> events;
+  std::vector<Sample> samples;      // their label pointers are offsets into `labels`
+  std::vector<std::size_t> offsets;  // per sample: its labels, then its exemplar's
+  std::vector<Label> labels;
+
+  void Clear() {
+    events.clear();
+    samples.clear();
+    offsets.clear();
+    labels.clear();
+  }
+};
+
+// Hands full batches from the parser's thread to the analyzer's, with at
+// most four in flight.
+class BatchQueue {
+ public:
+  // An empty batch for the parser; null once the analyzer has stopped.
+  std::unique_ptr<Batch> Empty() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return stopped_ || !spare_.empty() || made_ < 4; });
+    if (stopped_) return nullptr;
+    if (spare_.empty()) {
+      ++made_;
+      return std::make_unique<Batch>();
+    }
+    std::unique_ptr<Batch> batch = std::move(spare_.back());
+    spare_.pop_back();
+    return batch;
+  }
+  void Push(std::unique_ptr<Batch> batch) {
+    std::lock_guard lock(mutex_);
+    if (batch) full_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+  void Close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  // The next full batch; null once the parser has closed the queue.
+  std::unique_ptr<Batch> Pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return closed_ || !full_.empty(); });
+    if (full_.empty()) return nullptr;
+    std::unique_ptr<Batch> batch = std::move(full_.front());
+    full_.pop_front();
+    return batch;
+  }
+  void Recycle(std::unique_ptr<Batch> batch) {
+    batch->Clear();
+    std::lock_guard lock(mutex_);
+    spare_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+  // The analyzer needs no more: the parser stops at its next line.
+  void Stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+  bool stopped() {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::unique_ptr<Batch>> full_;
+  std::vector<std::unique_ptr<Batch>> spare_;
+  int made_ = 0;
+  bool closed_ = false, stopped_ = false;
+};
+
+// The parser's handler on its own thread: records each callback.
+class Recorder final : public Handler {
+ public:
+  explicit Recorder(BatchQueue& queue) : queue_(queue), batch_(queue.Empty()) {}
+
+  void OnHelp(std::string_view name, std::string_view help, std::uint32_t line) override {
+    Add({Batch::Kind::kHelp, MetricType::kUntyped, line, name, help, 0});
+  }
+  void OnType(std::string_view name, MetricType type, std::uint32_t line) override {
+    Add({Batch::Kind::kType, type, line, name, {}, 0});
+  }
+  void OnUnit(std::string_view name, std::string_view unit, std::uint32_t line) override {
+    Add({Batch::Kind::kUnit, MetricType::kUntyped, line, name, unit, 0});
+  }
+  void OnSample(const Sample& sample) override {
+    if (!batch_) return;
+    batch_->offsets.push_back(batch_->labels.size());
+    batch_->labels.insert(batch_->labels.end(), sample.labels, sample.labels + sample.label_count);
+    batch_->offsets.push_back(batch_->labels.size());
+    batch_->labels.insert(batch_->labels.end(), sample.exemplar.labels, sample.exemplar.labels + sample.exemplar.label_count);
+    batch_->samples.push_back(sample);
+    Add({Batch::Kind::kSample, MetricType::kUntyped, sample.line, {}, {}, batch_->samples.size() - 1});
+  }
+  void OnProgress(std::size_t consumed) override {
+    Add({Batch::Kind::kProgress, MetricType::kUntyped, 0, {}, {}, consumed});
+  }
+  // Stops the parser once the analyzer has stopped; the analyzer's error is the outcome.
+  std::optional<ParseError> TakeError() override {
+    if (batch_) return std::nullopt;
+    return ParseError{0, 0, "stopped"};
+  }
+  void Finish() {
+    queue_.Push(std::move(batch_));
+    queue_.Close();
+  }
+
+ private:
+  void Add(const Batch::Event& event) {
+    if (!batch_) return;
+    batch_->events.push_back(event);
+    if (batch_->events.size() < Batch::kEvents) return;
+    queue_.Push(std::move(batch_));
+    batch_ = queue_.Empty();
+  }
+  BatchQueue& queue_;
+  std::unique_ptr<Batch> batch_;
+};
+
+// Replays a batch on `handler`, up to the first error.
+std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
+  for (const Batch::Event& e : batch.events) {
+    switch (e.kind) {
+      case Batch::Kind::kHelp: handler.OnHelp(e.name, e.text, e.line); break;
+      case Batch::Kind::kType: handler.OnType(e.name, e.type, e.line); break;
+      case Batch::Kind::kUnit: handler.OnUnit(e.name, e.text, e.line); break;
+      case Batch::Kind::kSample: {
+        Sample sample = batch.samples[e.index];
+        sample.labels = batch.labels.data() + batch.offsets[2 * e.index];
+        sample.exemplar.labels = batch.labels.data() + batch.offsets[2 * e.index + 1];
+        handler.OnSample(sample);
+        break;
+      }
+      case Batch::Kind::kProgress: handler.OnProgress(e.index); continue;  // at a line boundary, after its check
+    }
+    if (std::optional<ParseError> error = handler.TakeError()) return error;
+  }
+  return std::nullopt;
+}
+
+// Parses on a thread of its own while `handler` runs on this one.
+std::optional<ParseError> ParseOnTwoThreads(std::string_view body, Format format, Handler& handler) {
+  BatchQueue queue;
+  std::optional<ParseError> parse_error;
+  std::thread parser([&] {
+    pthread_setname_np(pthread_self(), "probity-parse");
+    Recorder recorder(queue);
+    parse_error = Parse(body, format, recorder);
+    recorder.Finish();
+  });
+  std::optional<ParseError> error;
+  while (std::unique_ptr<Batch> batch = queue.Pop()) {
+    if (!error && (error = Replay(*batch, handler))) queue.Stop();
+    queue.Recycle(std::move(batch));
+  }
+  parser.join();
+  return error ? error : parse_error;
+}
+
 }  // namespace
 
 Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& options) {
   Analysis out;
   out.format = format;
   Analyzer analyzer(format, options, &out);
-  out.error = Parse(body, format, analyzer);
+  analyzer.ExpectBytes(body.size());
+  const bool two_threads = body.size() >= options.thread_from_bytes && std::thread::hardware_concurrency() > 1;
+  out.error = two_threads ? ParseOnTwoThreads(body, format, analyzer) : Parse(body, format, analyzer);
   if (!out.error) analyzer.Finish();
   // One value per series, the last one given, in series order.
   std::vector<CounterValue>& values = out.counter_values;

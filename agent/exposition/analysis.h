@@ -68,6 +68,12 @@ struct AnalyzeOptions {
   // Called about every MiB with the bytes parsed so far; the input before
   // that offset is not read again except to quote a problem's line.
   std::function<void(std::size_t)> on_progress;
+  // Fill Analysis::families. Without them a large exposition of many small
+  // families (lint-metrics) takes much less memory.
+  bool family_summaries = true;
+  // From this size on the text is parsed on a thread of its own while it is
+  // analysed on the caller's; the outcome is the same.
+  std::size_t thread_from_bytes = std::size_t{4} << 20;
 };
 
 struct Analysis {

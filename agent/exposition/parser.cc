@@ -6,6 +6,11 @@
 #include <cstring>
 #include <vector>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "core/input_file.h"
 #include "core/text.h"
 
 namespace probity::exposition {
@@ -57,6 +62,20 @@ std::size_t UnescapedCodePoints(std::string_view s) {
 
 std::string Quote(std::string_view s) { return "\"" + Excerpt(s, 60) + "\""; }
 
+// The first '"' or '\\' in `line` from `p` on, or line.size().
+std::size_t QuoteOrBackslash(std::string_view line, std::size_t p) {
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (; p + 16 <= line.size(); p += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + p));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
+    if (mask != 0) return p + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (p < line.size() && line[p] != '"' && line[p] != '\\') ++p;
+  return p;
+}
+
 class LineParser {
  public:
   LineParser(std::string_view input, Format format, Handler& handler)
@@ -69,6 +88,7 @@ class LineParser {
     const char* p = input_.data();
     const char* const end = p + input_.size();
     bool seen_eof = false;
+    ReadAhead(0);
     while (p < end) {
       ++line_;
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
@@ -95,6 +115,7 @@ class LineParser {
       p = has_newline ? nl + 1 : end;
       if (static_cast<std::size_t>(p - input_.data()) >= next_progress_) {
         next_progress_ += kProgressStep;
+        ReadAhead(next_progress_);
         handler_.OnProgress(static_cast<std::size_t>(p - input_.data()));
       }
     }
@@ -107,6 +128,11 @@ class LineParser {
     return ParseError{line ? line : line_, static_cast<std::uint32_t>(offset + 1), std::move(message)};
   }
   std::size_t Offset(const char* at) const { return static_cast<std::size_t>(at - line_start_); }
+
+  // Maps the input's pages a step ahead of `offset` at once.
+  void ReadAhead(std::size_t offset) const {
+    if (offset < input_.size()) PrefaultPages(input_.data() + offset, std::min(2 * kProgressStep, input_.size() - offset));
+  }
 
   std::optional<ParseError> ParseLine(std::string_view line) {
     std::size_t i = 0;
@@ -260,22 +286,12 @@ class LineParser {
       skip();
       if (p >= line.size() || line[p] != '"') return Error(p, "expected '\"' at start of label value");
       const std::size_t value_start = ++p;
-      // Fast path: no backslash before the closing quote.
-      if (const void* quote = std::memchr(line.data() + p, '"', line.size() - p)) {
-        const std::size_t q = static_cast<std::size_t>(static_cast<const char*>(quote) - line.data());
-        if (!std::memchr(line.data() + p, '\\', q - p)) p = q;
-      }
-      while (p < line.size() && line[p] != '"') {
-        if (line[p] == '\\') {
-          if (p + 1 >= line.size()) break;
-          const char c = line[p + 1];
-          // OpenMetrics: BS normal-char is an escaped-char too.
-          if (!om_ && c != '\\' && c != '"' && c != 'n') {
-            return Error(p, std::string("invalid escape sequence '\\") + c + "' in label value");
-          }
-          p += 2;
-        } else {
-          ++p;
+      for (p = QuoteOrBackslash(line, p); p < line.size() && line[p] == '\\'; p = QuoteOrBackslash(line, p + 2)) {
+        if (p + 1 >= line.size()) break;
+        const char c = line[p + 1];
+        // OpenMetrics: BS normal-char is an escaped-char too.
+        if (!om_ && c != '\\' && c != '"' && c != 'n') {
+          return Error(p, std::string("invalid escape sequence '\\") + c + "' in label value");
         }
       }
       if (p >= line.size()) return Error(value_start - 1, "unterminated label value (a raw new-line is not allowed)");

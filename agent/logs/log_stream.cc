@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/duration.h"
+#include "core/input_file.h"
 
 namespace probity {
 namespace {
@@ -95,19 +96,6 @@ StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
 
 namespace {
 
-// Maps the pages behind [p, p + size) in one call, where the kernel can: a
-// mapped file's pages then cost one batch instead of a fault each.
-void Prefault(const char* p, std::size_t size) {
-#ifdef MADV_POPULATE_READ
-  static const std::uintptr_t kPage = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  const std::uintptr_t from = reinterpret_cast<std::uintptr_t>(p) / kPage * kPage;
-  const std::uintptr_t to = reinterpret_cast<std::uintptr_t>(p) + size;
-  madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_READ);  // a hint: failure is harmless
-#else
-  (void)p, (void)size;
-#endif
-}
-
 // Analyses text[begin, end): whole lines in blocks of about kMappedBlock, an
 // over-long line up to kMaxLogLineBytes; line numbers from 1.
 StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t end, LogAnalyzer* analyzer,
@@ -118,7 +106,7 @@ StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t 
   std::size_t at = begin;
   while (at < end) {
     const std::size_t window = std::min(end - at, kMappedBlock);
-    Prefault(data + at, window);
+    PrefaultPages(data + at, window);
     const void* last = window == end - at && data[end - 1] != '\n'
                            ? static_cast<const void*>(data + end - 1)  // the last, unterminated line
                            : ::memrchr(data + at, '\n', window);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "exposition/analysis.h"
@@ -473,5 +474,91 @@ TEST_CASE("The text format keeps promtool's rules where OpenMetrics is stricter"
                            "# TYPE foo_created gauge\nfoo_created 1\n# TYPE foo_total counter\nfoo_total 1\n"}) {
     INFO(body);
     CHECK_FALSE(Analyze(body, Format::kText).error);
+  }
+}
+
+namespace {
+
+// Everything an analysis found, as text, to compare two analyses whole.
+std::string Describe(const Analysis& a) {
+  std::ostringstream out;
+  out << "error " << (a.error ? a.error->ToString() : "none") << "\nseries " << a.total_series << "\n";
+  for (const Problem& p : a.problems) out << static_cast<int>(p.kind) << " " << p.ToString() << "\n";
+  for (const FamilySummary& f : a.families) {
+    out << f.name << " " << static_cast<int>(f.type) << f.typed << f.has_help << " unit=" << f.unit << " line "
+        << f.first_line << " " << f.series << "/" << f.samples << " first=" << f.first_value
+        << " version=" << f.first_version.value_or("-") << " exemplars " << f.exemplars << "/"
+        << f.exemplars_with_trace_id << " labels";
+    for (const std::string& l : f.label_names) out << " " << l;
+    out << "\n";
+  }
+  for (const CounterValue& v : a.counter_values) out << v.series << "=" << v.value << "@" << a.counter_families[v.family] << "\n";
+  return out.str();
+}
+
+// An exposition of `pages` pages, each of families of every kind, with
+// promlint's and Probity's findings in it.
+std::string ManyFamilies(int pages, bool openmetrics) {
+  std::ostringstream out;
+  for (int p = 0; p < pages; ++p) {
+    const std::string n = "app" + std::to_string(p);
+    out << "# HELP " << n << "_requests_total Requests.\n# TYPE " << n << "_requests_total counter\n";
+    for (int i = 0; i < 6; ++i) {
+      out << n << "_requests_total{code=\"" << 200 + i << "\",routeName=\"/r" << i << "\"} " << p * 7 + i;
+      if (openmetrics && i == 2) out << " # {trace_id=\"abc\"} 1";
+      out << "\n";
+    }
+    if (!openmetrics) out << n << "_requests_total{code=\"200\",routeName=\"/r0\"} 1\n";  // a duplicate
+    out << "# TYPE " << n << "_latency_seconds histogram\n";
+    for (int series = 0; series < 3; ++series) {
+      int count = 0;
+      for (const char* le : {"0.1", "1", "+Inf"}) {
+        count += series + 1;
+        out << n << "_latency_seconds_bucket{m=\"" << series << "\",le=\"" << le << "\"} " << (series == 2 && le[0] == '1' ? 0 : count) << "\n";
+      }
+      out << n << "_latency_seconds_sum{m=\"" << series << "\"} 1.5\n" << n << "_latency_seconds_count{m=\"" << series << "\"} " << count << "\n";
+    }
+    out << "# HELP " << n << "_rpc_duration_seconds RPCs.\n# TYPE " << n << "_rpc_duration_seconds summary\n";
+    out << n << "_rpc_duration_seconds{quantile=\"0.5\"} 0.2\n" << n << "_rpc_duration_seconds_sum 3\n"
+        << n << "_rpc_duration_seconds_count 9\n";
+    out << "# HELP " << n << "_build_info Build.\n# TYPE " << n << "_build_info gauge\n";
+    out << n << "_build_info{version=\"1." << p << "\"} 1\n";
+    if (!openmetrics) out << n << "_memoryUsage_kb 12\n";
+  }
+  if (openmetrics) out << "# EOF\n";
+  return out.str();
+}
+
+std::string ReplaceLine(const std::string& text, std::size_t line, const std::string& with) {
+  std::size_t begin = 0;
+  for (std::size_t i = 1; i < line; ++i) begin = text.find('\n', begin) + 1;
+  return text.substr(0, begin) + with + text.substr(text.find('\n', begin));
+}
+
+}  // namespace
+
+TEST_CASE("An exposition parsed on a thread of its own gives what one thread gives", "[exposition]") {
+  const bool openmetrics = GENERATE(false, true);
+  const Format format = openmetrics ? Format::kOpenMetrics : Format::kText;
+  const std::string body = ManyFamilies(1500, openmetrics);  // some 60 000 lines: many batches
+  std::vector<std::string> variants = {body};
+  for (std::size_t line : {2, 9000, 45000}) {
+    variants.push_back(ReplaceLine(body, line, "not a sample line {"));                  // the parser stops
+    variants.push_back(ReplaceLine(body, line, "# TYPE app0_requests_total counter"));  // the analyzer stops
+  }
+  variants.push_back(ReplaceLine(ReplaceLine(body, 30000, "x{"), 20000, "# TYPE app0_requests_total gauge"));
+  variants.push_back(body + "app0_build_info 2\n");  // text: a family continues after others
+  for (const std::string& text : variants) {
+    AnalyzeOptions one, two;
+    one.thread_from_bytes = std::numeric_limits<std::size_t>::max();
+    two.thread_from_bytes = 0;
+    for (AnalyzeOptions* o : {&one, &two}) o->keep_counter_values = true;
+    std::vector<std::size_t> progress_one, progress_two;
+    one.on_progress = [&](std::size_t n) { progress_one.push_back(n); };
+    two.on_progress = [&](std::size_t n) { progress_two.push_back(n); };
+    const Analysis a = Analyze(text, format, one), b = Analyze(text, format, two);
+    CHECK(Describe(a) == Describe(b));
+    CHECK(progress_one == progress_two);
+    if (!a.error) CHECK(a.problems.size() > 1000);
   }
 }
