@@ -1,11 +1,13 @@
 #include "exposition/analysis.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -85,6 +87,45 @@ std::uint64_t LabelHash(const Label& l) {
   return Hash(joined);
 }
 
+// Zeroed 64-bit words for a hash table. From 2 MiB on they are asked for on
+// transparent huge pages: a table of millions of slots then costs a few page
+// faults instead of one per 4 KiB, which on a virtual machine is most of the
+// cost of clearing it.
+class Words {
+ public:
+  Words() = default;
+  explicit Words(std::size_t size) : size_(size) {
+    const std::size_t bytes = size * sizeof(std::uint64_t);
+    void* data = nullptr;
+    if (bytes >= kHugePage && bytes % kHugePage == 0) {
+      data = std::aligned_alloc(kHugePage, bytes);
+#ifdef MADV_HUGEPAGE
+      if (data) madvise(data, bytes, MADV_HUGEPAGE);  // a hint: failure is harmless
+#endif
+    } else {
+      data = std::malloc(bytes);
+    }
+    if (!data) throw std::bad_alloc();
+    std::memset(data, 0, bytes);
+    data_.reset(static_cast<std::uint64_t*>(data));
+  }
+  std::uint64_t& operator[](std::size_t i) { return data_.get()[i]; }
+  std::uint64_t operator[](std::size_t i) const { return data_.get()[i]; }
+  const std::uint64_t* begin() const { return data_.get(); }
+  const std::uint64_t* end() const { return data_.get() + size_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void Zero() { std::memset(data_.get(), 0, size_ * sizeof(std::uint64_t)); }
+
+ private:
+  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  struct Free {
+    void operator()(std::uint64_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<std::uint64_t[], Free> data_;
+  std::size_t size_ = 0;
+};
+
 // A set of 64-bit keys with open addressing, at most 70% full.
 class KeySet {
  public:
@@ -107,8 +148,7 @@ class KeySet {
     std::size_t slots = 16;
     while (slots * 7 < keys * 10) slots *= 2;
     if (slots <= slots_.size()) return;
-    std::vector<std::uint64_t> old = std::move(slots_);
-    slots_.assign(slots, 0);
+    const Words old = std::exchange(slots_, Words(slots));
     size_ = 0;
     for (std::uint64_t k : old) {
       if (k != 0) Insert(k);
@@ -116,16 +156,16 @@ class KeySet {
   }
   void Clear() {
     if (size_ == 0) return;
-    std::fill(slots_.begin(), slots_.end(), 0);
+    slots_.Zero();
     size_ = 0;
   }
   void Prefetch(std::uint64_t key) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[key & (slots_.size() - 1)]);
+    if (!slots_.empty()) __builtin_prefetch(slots_.begin() + (key & (slots_.size() - 1)));
   }
 
  private:
   void Grow() { Reserve(slots_.empty() ? 1 : slots_.size()); }
-  std::vector<std::uint64_t> slots_;
+  Words slots_;
   std::size_t size_ = 0;
 };
 
@@ -198,7 +238,15 @@ struct FamilyState {
   }
   std::string_view unit() const { return detail ? std::string_view(detail->unit) : std::string_view(); }
   FamilySummary Summary() && {
-    FamilySummary out{std::move(name), type, typed, has_help, {}, first_line, series, samples, first_value};
+    FamilySummary out;
+    out.name = std::move(name);
+    out.type = type;
+    out.typed = typed;
+    out.has_help = has_help;
+    out.first_line = first_line;
+    out.series = series;
+    out.samples = samples;
+    out.first_value = first_value;
     out.exemplars = exemplars;
     out.exemplars_with_trace_id = exemplars_with_trace_id;
     if (detail) {
@@ -208,6 +256,24 @@ struct FamilyState {
     }
     return out;
   }
+};
+
+// Families in order of appearance, in blocks: none needs an allocation of its
+// own, and none moves.
+class FamilyStore {
+ public:
+  FamilyState& Add() {
+    if (size_ % kBlock == 0) blocks_.push_back(std::make_unique<FamilyState[]>(kBlock));
+    ++size_;
+    return (*this)[size_ - 1];
+  }
+  FamilyState& operator[](std::size_t i) const { return blocks_[i / kBlock][i % kBlock]; }
+  std::size_t size() const { return size_; }
+
+ private:
+  static constexpr std::size_t kBlock = 256;
+  std::vector<std::unique_ptr<FamilyState[]>> blocks_;
+  std::size_t size_ = 0;
 };
 
 // Families by the names that lead to them: a family's own name, or that name
@@ -220,7 +286,7 @@ class NameTable {
 
   // The family `name` leads to, or -1.
   std::int64_t Find(std::string_view name, std::uint64_t hash,
-                    const std::vector<std::unique_ptr<FamilyState>>& families) const {
+                    const FamilyStore& families) const {
     if (slots_.empty()) return -1;
     const std::size_t mask = slots_.size() - 1;
     const std::uint64_t tag = hash >> 34 << 34;
@@ -229,13 +295,13 @@ class NameTable {
       if (slot == 0) return -1;
       if ((slot >> 34 << 34) != tag) continue;
       const std::uint32_t family = static_cast<std::uint32_t>(slot) - 1;
-      const std::string_view base = families[family]->name, suffix = kSuffixes[(slot >> 32) & 3];
+      const std::string_view base = families[family].name, suffix = kSuffixes[(slot >> 32) & 3];
       if (name.size() == base.size() + suffix.size() && StartsWith(name, base) && EndsWith(name, suffix)) return family;
     }
   }
   // Adds a name that Find does not know: family's name and kSuffixes[suffix].
   void Insert(std::uint64_t hash, std::uint32_t family, std::uint32_t suffix,
-              const std::vector<std::unique_ptr<FamilyState>>& families) {
+              const FamilyStore& families) {
     if ((size_ + 1) * 2 > slots_.size()) Grow(families);
     Place(hash, hash >> 34 << 34 | std::uint64_t{suffix} << 32 | (family + 1));
     ++size_;
@@ -249,18 +315,17 @@ class NameTable {
     slots_[i] = slot;
   }
   // Doubles the table; the names are hashed again.
-  void Grow(const std::vector<std::unique_ptr<FamilyState>>& families) {
-    std::vector<std::uint64_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
+  void Grow(const FamilyStore& families) {
+    const Words old = std::exchange(slots_, Words(slots_.empty() ? 64 : slots_.size() * 2));
     std::string name;
     for (const std::uint64_t slot : old) {
       if (slot == 0) continue;
-      name = families[static_cast<std::uint32_t>(slot) - 1]->name;
+      name = families[static_cast<std::uint32_t>(slot) - 1].name;
       name += kSuffixes[(slot >> 32) & 3];
       Place(Hash(name), slot);
     }
   }
-  std::vector<std::uint64_t> slots_;
+  Words slots_;
   std::size_t size_ = 0;
 };
 
@@ -310,9 +375,9 @@ void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out)
   for (std::size_t start = 0, first = 1;; first = 0) {
     const std::size_t end = std::min(name.find('_', start), name.size());
     const std::string_view word(name.data() + start, end - start);
-    for (std::size_t u = 0; u < std::size(kUnitOrder) && u <= unit; ++u) {
+    for (std::size_t u = 0; word.size() >= 4 /* the shortest unit */ && u < std::size(kUnitOrder) && u <= unit; ++u) {
       const std::string_view base = kUnitOrder[u][0];
-      if (!EndsWith(word, base)) continue;
+      if (!word.ends_with(base)) continue;
       const std::string_view head = word.substr(0, word.size() - base.size());
       const std::size_t p = static_cast<std::size_t>(
           std::find(std::begin(kUnitPrefixes), std::end(kUnitPrefixes), head) - std::begin(kUnitPrefixes));
@@ -351,9 +416,19 @@ void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out)
       for (std::uint32_t i = 0; i < count; ++i) add(kind, text);
     }
   }
-  const std::string lower = ToLower(name);
+  // The name in lower case, on the stack unless it is long.
+  char buffer[256];
+  std::string long_lower;
+  std::string_view lower;
+  if (name.size() <= sizeof buffer) {
+    for (std::size_t i = 0; i < name.size(); ++i) buffer[i] = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
+    lower = std::string_view(buffer, name.size());
+  } else {
+    long_lower = ToLower(name);
+    lower = long_lower;
+  }
   for (const auto& type : kTypeNames) {
-    if (lower.find(type[0]) != std::string_view::npos || EndsWith(lower, type[1])) {
+    if (lower.find(type[0]) != std::string_view::npos || lower.ends_with(type[1])) {
       add(Kind::kReserved, "metric name should not include type '" + std::string(type[1].substr(1)) + "'");
     }
   }
@@ -466,7 +541,7 @@ class Analyzer final : public Handler {
       shape_family_ = f;
       shape_names_.resize(s.label_count);
       shape_problems_.clear();
-      for (std::size_t i = 0; i < s.label_count; ++i) shape_names_[i].assign(s.labels[i].name);
+      for (std::size_t i = 0; i < s.label_count; ++i) shape_names_[i] = s.labels[i].name;
       for (std::size_t i = 0; i < s.label_count; ++i) {
         const std::string_view ln = s.labels[i].name;
         if (ln == special) continue;
@@ -531,8 +606,8 @@ class Analyzer final : public Handler {
       }
     }
     FlushPendingSeries();
-    for (const std::unique_ptr<FamilyState>& family : families_) {
-      FamilyState& f = *family;
+    for (std::size_t i = 0; i < families_.size(); ++i) {
+      FamilyState& f = families_[i];
       if (f.samples == 0) continue;  // metadata only: the reference parser drops it
       Promlint(f, om_, &out_->problems);
       FinishHistograms(f);
@@ -589,12 +664,10 @@ class Analyzer final : public Handler {
   }
 
   FamilyState* Create(std::string_view name, std::uint32_t line) {
-    auto state = std::make_unique<FamilyState>();
-    state->name = std::string(name);
-    state->first_line = line;
-    state->index = static_cast<std::uint32_t>(families_.size());
-    FamilyState* raw = state.get();
-    families_.push_back(std::move(state));
+    FamilyState* raw = &families_.Add();
+    raw->name = std::string(name);
+    raw->first_line = line;
+    raw->index = static_cast<std::uint32_t>(families_.size() - 1);
     index_.Insert(Hash(name), raw->index, 0, families_);
     if (om_ && name[0] == '_') {
       Fatal(line, "metric family name \"" + std::string(name) + "\" starts with an underscore, which OpenMetrics reserves");
@@ -604,7 +677,7 @@ class Analyzer final : public Handler {
 
   FamilyState* Lookup(std::string_view name) {
     const std::int64_t i = index_.Find(name, Hash(name), families_);
-    return i < 0 ? nullptr : families_[static_cast<std::size_t>(i)].get();
+    return i < 0 ? nullptr : &families_[static_cast<std::size_t>(i)];
   }
 
   // Notes that `f` is now the family being read; flags interleaving.
@@ -635,7 +708,7 @@ class Analyzer final : public Handler {
     const std::uint64_t hash = Hash(name);
     if (const std::int64_t cached = by_sample_name_.Find(name, hash, families_); cached >= 0) {
       last_name_ = name;
-      last_family_ = families_[static_cast<std::size_t>(cached)].get();
+      last_family_ = &families_[static_cast<std::size_t>(cached)];
       Enter(last_family_, line);
       return last_family_;
     }
@@ -1069,7 +1142,7 @@ class Analyzer final : public Handler {
   const AnalyzeOptions& options_;
   Analysis* out_;
   std::optional<ParseError> error_;
-  std::vector<std::unique_ptr<FamilyState>> families_;
+  FamilyStore families_;
   NameTable index_;  // by family name
   FamilyState* current_ = nullptr;
   FamilyState* last_family_ = nullptr;
@@ -1077,10 +1150,10 @@ class Analyzer final : public Handler {
   std::string_view last_name_;
   KeySet series_;
   Pending pending_;
-  // The label names of the last new metric of `shape_family_`, and the
-  // promlint findings they gave.
+  // The label names of the last new metric of `shape_family_` (into the
+  // input), and the promlint findings they gave.
   const FamilyState* shape_family_ = nullptr;
-  std::vector<std::string> shape_names_;
+  std::vector<std::string_view> shape_names_;
   std::vector<const char*> shape_problems_;
   std::string_view hashed_name_;
   std::uint64_t name_hash_ = 0;
@@ -1130,24 +1203,30 @@ class Analyzer final : public Handler {
 // one a single thread gives.
 struct Batch {
   enum class Kind : std::uint8_t { kHelp, kType, kUnit, kSample, kProgress };
+  // One callback, compactly: a sample's labels are in `labels`, an
+  // exemplar (rare) in `exemplars`, its labels after the sample's.
   struct Event {
-    Kind kind;
-    MetricType type;
-    std::uint32_t line;
-    std::string_view name, text;  // into the input
-    std::size_t index;            // kSample: into samples; kProgress: bytes consumed
+    Kind kind = Kind::kProgress;
+    MetricType type = MetricType::kUntyped;
+    bool has_timestamp = false;
+    bool has_exemplar = false;
+    std::uint32_t line = 0;
+    std::uint32_t label_count = 0;
+    std::string_view name, text;  // into the input; a sample's text is its line
+    std::size_t index = 0;        // kSample: its first label in `labels`; kProgress: bytes consumed
+    double value = 0;
+    double timestamp = 0;
+    std::string_view timestamp_text;
   };
   static constexpr std::size_t kEvents = 1024;
   std::vector<Event> events;
-  std::vector<Sample> samples;      // their label pointers are offsets into `labels`
-  std::vector<std::size_t> offsets;  // per sample: its labels, then its exemplar's
   std::vector<Label> labels;
+  std::vector<Exemplar> exemplars;  // in the order of their samples
 
   void Clear() {
     events.clear();
-    samples.clear();
-    offsets.clear();
     labels.clear();
+    exemplars.clear();
   }
 };
 
@@ -1219,25 +1298,38 @@ class Recorder final : public Handler {
   explicit Recorder(BatchQueue& queue) : queue_(queue), batch_(queue.Empty()) {}
 
   void OnHelp(std::string_view name, std::string_view help, std::uint32_t line) override {
-    Add({Batch::Kind::kHelp, MetricType::kUntyped, line, name, help, 0});
+    Add(Event(Batch::Kind::kHelp, line, name, help));
   }
   void OnType(std::string_view name, MetricType type, std::uint32_t line) override {
-    Add({Batch::Kind::kType, type, line, name, {}, 0});
+    Batch::Event event = Event(Batch::Kind::kType, line, name);
+    event.type = type;
+    Add(event);
   }
   void OnUnit(std::string_view name, std::string_view unit, std::uint32_t line) override {
-    Add({Batch::Kind::kUnit, MetricType::kUntyped, line, name, unit, 0});
+    Add(Event(Batch::Kind::kUnit, line, name, unit));
   }
   void OnSample(const Sample& sample) override {
     if (!batch_) return;
-    batch_->offsets.push_back(batch_->labels.size());
+    const std::size_t first = batch_->labels.size();
     batch_->labels.insert(batch_->labels.end(), sample.labels, sample.labels + sample.label_count);
-    batch_->offsets.push_back(batch_->labels.size());
-    batch_->labels.insert(batch_->labels.end(), sample.exemplar.labels, sample.exemplar.labels + sample.exemplar.label_count);
-    batch_->samples.push_back(sample);
-    Add({Batch::Kind::kSample, MetricType::kUntyped, sample.line, {}, {}, batch_->samples.size() - 1});
+    if (sample.has_exemplar) {
+      batch_->labels.insert(batch_->labels.end(), sample.exemplar.labels, sample.exemplar.labels + sample.exemplar.label_count);
+      batch_->exemplars.push_back(sample.exemplar);
+    }
+    Batch::Event event = Event(Batch::Kind::kSample, sample.line, sample.name, sample.text);
+    event.has_timestamp = sample.has_timestamp;
+    event.has_exemplar = sample.has_exemplar;
+    event.label_count = static_cast<std::uint32_t>(sample.label_count);
+    event.index = first;
+    event.value = sample.value;
+    event.timestamp = sample.timestamp;
+    event.timestamp_text = sample.timestamp_text;
+    Add(event);
   }
   void OnProgress(std::size_t consumed) override {
-    Add({Batch::Kind::kProgress, MetricType::kUntyped, 0, {}, {}, consumed});
+    Batch::Event event = Event(Batch::Kind::kProgress, 0);
+    event.index = consumed;
+    Add(event);
   }
   // Stops the parser once the analyzer has stopped; the analyzer's error is the outcome.
   std::optional<ParseError> TakeError() override {
@@ -1250,6 +1342,14 @@ class Recorder final : public Handler {
   }
 
  private:
+  static Batch::Event Event(Batch::Kind kind, std::uint32_t line, std::string_view name = {}, std::string_view text = {}) {
+    Batch::Event event;
+    event.kind = kind;
+    event.line = line;
+    event.name = name;
+    event.text = text;
+    return event;
+  }
   void Add(const Batch::Event& event) {
     if (!batch_) return;
     batch_->events.push_back(event);
@@ -1263,15 +1363,28 @@ class Recorder final : public Handler {
 
 // Replays a batch on `handler`, up to the first error.
 std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
+  std::size_t exemplar = 0;
   for (const Batch::Event& e : batch.events) {
     switch (e.kind) {
       case Batch::Kind::kHelp: handler.OnHelp(e.name, e.text, e.line); break;
       case Batch::Kind::kType: handler.OnType(e.name, e.type, e.line); break;
       case Batch::Kind::kUnit: handler.OnUnit(e.name, e.text, e.line); break;
       case Batch::Kind::kSample: {
-        Sample sample = batch.samples[e.index];
-        sample.labels = batch.labels.data() + batch.offsets[2 * e.index];
-        sample.exemplar.labels = batch.labels.data() + batch.offsets[2 * e.index + 1];
+        Sample sample;
+        sample.name = e.name;
+        sample.labels = batch.labels.data() + e.index;
+        sample.label_count = e.label_count;
+        sample.value = e.value;
+        sample.has_timestamp = e.has_timestamp;
+        sample.timestamp = e.timestamp;
+        sample.timestamp_text = e.timestamp_text;
+        sample.line = e.line;
+        sample.text = e.text;
+        if (e.has_exemplar) {
+          sample.has_exemplar = true;
+          sample.exemplar = batch.exemplars[exemplar++];
+          sample.exemplar.labels = sample.labels + e.label_count;
+        }
         handler.OnSample(sample);
         break;
       }

@@ -91,6 +91,10 @@ class LineParser {
     ReadAhead(0);
     while (p < end) {
       ++line_;
+      // The input is read once, a line at a time: ask for the bytes 2 KiB
+      // ahead, since the hardware's prefetcher stops at each page boundary.
+      __builtin_prefetch(p + 2048);
+      __builtin_prefetch(p + 2112);
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
       const bool has_newline = nl != nullptr;
       const char* line_end = has_newline ? nl : end;
