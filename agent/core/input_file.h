@@ -25,8 +25,8 @@ class MappedInput {
   bool Open(const std::string& path, std::string* error);
   std::string_view text() const { return text_; }
 
-  // Drops the mapped pages before `offset` from memory: a 1 GB input is read
-  // through a small window. They are read back from the file if quoted.
+  // Drops the mapped pages before `offset` from memory, a few MiB at a time:
+  // a 1 GB input is read through a small window. They are read back from the file if quoted.
   void Release(std::size_t offset);
   // Drops the mapped pages that lie wholly within [from, to). Threads may
   // release disjoint ranges at once; not to be mixed with Release().

@@ -22,6 +22,7 @@ constexpr std::size_t kPadding = 64;  // simdjson reads up to this far past a li
 // A mapped input is analysed in blocks that stay in a core's cache while the
 // rules scan them, the lines are parsed and the hits are confirmed.
 constexpr std::size_t kMappedBlock = 256 << 10;
+constexpr std::size_t kReleaseStep = 4 << 20;  // a multiple of any page size
 
 }  // namespace
 
@@ -104,6 +105,7 @@ StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t 
   summary.bytes = end - begin;
   const char* const data = text.data();
   std::size_t at = begin;
+  std::size_t released = begin;  // pages before it are released, from `begin` on
   while (at < end) {
     const std::size_t window = std::min(end - at, kMappedBlock);
     PrefaultPages(data + at, window);
@@ -129,7 +131,11 @@ StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t 
                     text.size() - at);
       at = stop;
     }
-    if (release) release(begin, at);
+    // Each release costs the other threads a TLB flush: a few MiB at a time.
+    if (release && (at - released >= kReleaseStep || at == end)) {
+      release(released, at);
+      released = std::max(begin, at / kReleaseStep * kReleaseStep);
+    }
   }
   analyzer->Finish();
   return summary;
