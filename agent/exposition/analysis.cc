@@ -479,24 +479,23 @@ class Analyzer final : public Handler {
     FamilyState* f = om_ ? OmFamilyOf(s) : TextFamilyOf(s.name, s.line);
     if (!f || error_) return;
     if (!f->type_set) f->type_set = true;  // a later TYPE is an error, as in the reference parser
-    FamilyState& sum = *f;
-    if (sum.samples++ == 0) {
-      sum.first_value = s.value;
+    if (f->samples++ == 0) {
+      f->first_value = s.value;
       for (std::size_t i = 0; i < s.label_count; ++i) {
-        if (s.labels[i].name == "version") sum.Detail().first_version = Unescape(s.labels[i].value);
+        if (s.labels[i].name == "version") f->Detail().first_version = Unescape(s.labels[i].value);
       }
     }
     if (s.has_exemplar) {
-      ++sum.exemplars;
+      ++f->exemplars;
       for (std::size_t i = 0; i < s.exemplar.label_count; ++i) {
         const std::string_view name = s.exemplar.labels[i].name;
         if (name == "trace_id" || name == "traceID" || name == "traceId") {
-          ++sum.exemplars_with_trace_id;
+          ++f->exemplars_with_trace_id;
           break;
         }
       }
     }
-    const MetricType t = sum.type;
+    const MetricType t = f->type;
     const bool histogram = t == MetricType::kHistogram || t == MetricType::kGaugeHistogram;
     const bool summary = t == MetricType::kSummary;
     const std::string_view special = histogram ? "le" : summary ? "quantile" : "";
@@ -546,7 +545,7 @@ class Analyzer final : public Handler {
         const std::string_view ln = s.labels[i].name;
         if (ln == special) continue;
         if (options_.family_summaries) {
-          std::vector<std::string>& names = sum.Detail().label_names;
+          std::vector<std::string>& names = f->Detail().label_names;
           if (std::find(names.begin(), names.end(), ln) == names.end()) names.emplace_back(ln);
         }
         if (t != MetricType::kUntyped) {
@@ -557,7 +556,7 @@ class Analyzer final : public Handler {
         }
         if (CamelCase(ln)) shape_problems_.push_back("label names should be written in 'snake_case' not 'camelCase'");
         if (StartsWith(ln, "__")) {
-          Extra(Kind::kReserved, sum.name, [&] { return "label name \"" + std::string(ln) + "\" is reserved for internal use (starts with __)"; });
+          Extra(Kind::kReserved, f->name, [&] { return "label name \"" + std::string(ln) + "\" is reserved for internal use (starts with __)"; });
         }
       }
       for (const char* text : shape_problems_) CountLabelProblem(f, text);
@@ -574,7 +573,7 @@ class Analyzer final : public Handler {
     if (options_.keep_counter_values && t == MetricType::kCounter) {
       if (f->counter_family < 0) {
         f->counter_family = static_cast<std::int64_t>(out_->counter_families.size());
-        out_->counter_families.push_back(sum.name);
+        out_->counter_families.push_back(f->name);
       }
       out_->counter_values.push_back({key, s.value, static_cast<std::uint32_t>(f->counter_family)});
     }

@@ -41,6 +41,16 @@ TEST_CASE("promlint: base units and no abbreviations", "[exposition]") {
   CHECK(Has(Lines("# HELP a_milliseconds x\na_milliseconds 1\n"), "a_milliseconds use base unit \"seconds\" instead of \"milliseconds\""));
   CHECK(Has(Lines("# HELP a_ms x\na_ms 1\n"), "a_ms metric names should not contain abbreviated units"));
   CHECK(Lines("# HELP thermometers x\nthermometers 1\n").empty());
+  // Several units in one name: promtool judges by one picked at random (a Go
+  // map); Probity by the first in promlint's list, whatever the word order.
+  CHECK(Lines("# HELP a_kilobits_milliseconds x\na_kilobits_milliseconds 1\n") ==
+        std::vector<std::string>{"a_kilobits_milliseconds use base unit \"seconds\" instead of \"milliseconds\""});
+  CHECK(Lines("# HELP a_bits_seconds x\na_bits_seconds 1\n").empty());
+  // Abbreviations in any case, after the first word only.
+  CHECK(Lines("# HELP a_MS_Sec x\na_MS_Sec 1\n") ==
+        std::vector<std::string>{"a_MS_Sec metric names should not contain abbreviated units",
+                                 "a_MS_Sec metric names should not contain abbreviated units"});
+  CHECK(Lines("# HELP ms_total x\n# TYPE ms_total counter\nms_total 1\n").empty());
 }
 
 TEST_CASE("promlint: counters end in _total and nothing else does", "[exposition]") {
