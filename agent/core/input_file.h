@@ -6,14 +6,14 @@
 
 namespace probity {
 
-// A whole input's bytes for a linter: a regular file is mapped rather than
-// copied; "-" is standard input, and a pipe or terminal is read in large
-// blocks. Not copyable.
 // Maps the pages behind [p, p + size) in one call, where the kernel can: a
 // mapped file's pages then cost one batch instead of a fault each. A hint:
 // nothing changes where it cannot.
 void PrefaultPages(const char* p, std::size_t size);
 
+// A whole input's bytes for a linter: a regular file is mapped rather than
+// copied; "-" is standard input, and a pipe or terminal is read in large
+// blocks. Not copyable.
 class MappedInput {
  public:
   MappedInput() = default;
@@ -26,7 +26,8 @@ class MappedInput {
   std::string_view text() const { return text_; }
 
   // Drops the mapped pages before `offset` from memory, a few MiB at a time:
-  // a 1 GB input is read through a small window. They are read back from the file if quoted.
+  // a 1 GB input is read through a small window. They are read back from the
+  // file if quoted.
   void Release(std::size_t offset);
   // Drops the mapped pages that lie wholly within [from, to). Threads may
   // release disjoint ranges at once; not to be mixed with Release().

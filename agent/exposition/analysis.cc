@@ -384,7 +384,9 @@ void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out)
       if (p < std::size(kUnitPrefixes) && (u < unit || p < prefix)) unit = u, prefix = p;
     }
     if (!first) {
-      for (std::size_t a = 0; a < std::size(kAbbreviations); ++a) abbreviation[a] |= EqualsIgnoreCase(word, kAbbreviations[a]);
+      for (std::size_t a = 0; a < std::size(kAbbreviations); ++a) {
+        abbreviation[a] |= EqualsIgnoreCase(word, kAbbreviations[a]);
+      }
     }
     if (end == name.size()) break;
     start = end + 1;
@@ -421,7 +423,9 @@ void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out)
   std::string long_lower;
   std::string_view lower;
   if (name.size() <= sizeof buffer) {
-    for (std::size_t i = 0; i < name.size(); ++i) buffer[i] = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      buffer[i] = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
+    }
     lower = std::string_view(buffer, name.size());
   } else {
     long_lower = ToLower(name);

@@ -17,16 +17,13 @@ namespace {
 
 enum class Field { kNone, kTimestamp, kLevel, kService, kTraceId, kRequest };
 
-// The field aliases of CHECKS.md. Every JSON key of every line is looked
-// up, so the key's length picks the few aliases it is compared with, rather
-// than the key being hashed.
 struct Alias {
   std::string_view name;
   Field field;
 };
 
-// The field of the first alias that `path`, of N bytes, spells. With N
-// known here the comparison is a few loads, not a call.
+// The field of the first alias that `path` spells; `path` and every alias
+// have N bytes. With N known here the comparison is a few loads, not a call.
 template <std::size_t N>
 Field Match(std::string_view path, std::initializer_list<Alias> aliases) {
   for (const Alias& alias : aliases) {
@@ -35,6 +32,9 @@ Field Match(std::string_view path, std::initializer_list<Alias> aliases) {
   return Field::kNone;
 }
 
+// The field aliases of CHECKS.md. Every JSON key of every line is looked
+// up, so the key's length picks the few aliases it is compared with, rather
+// than the key being hashed.
 Field Lookup(std::string_view path) {
   switch (path.size()) {
     case 2: return Match<2>(path, {{"ts", Field::kTimestamp}});
@@ -44,18 +44,18 @@ Field Lookup(std::string_view path) {
     case 6: return Match<6>(path, {{"method", Field::kRequest}, {"req_id", Field::kRequest}});
     case 7:
       return Match<7>(path, {{"service", Field::kService}, {"traceId", Field::kTraceId}, {"TraceId", Field::kTraceId},
-                    {"req.url", Field::kRequest}});
+                             {"req.url", Field::kRequest}});
     case 8:
       return Match<8>(path, {{"trace_id", Field::kTraceId}, {"trace.id", Field::kTraceId}, {"severity", Field::kLevel},
-                    {"url.path", Field::kRequest}});
+                             {"url.path", Field::kRequest}});
     case 9: return Match<9>(path, {{"timestamp", Field::kTimestamp}, {"log.level", Field::kLevel}});
     case 10:
       return Match<10>(path, {{"@timestamp", Field::kTimestamp}, {"request_id", Field::kRequest},
-                    {"request.id", Field::kRequest}, {"http.route", Field::kRequest},
-                    {"req.method", Field::kRequest}});
+                              {"request.id", Field::kRequest}, {"http.route", Field::kRequest},
+                              {"req.method", Field::kRequest}});
     case 11:
       return Match<11>(path, {{"http.method", Field::kRequest}, {"http.target", Field::kRequest},
-                    {"request.uri", Field::kRequest}});
+                              {"request.uri", Field::kRequest}});
     case 12: return Match<12>(path, {{"SeverityText", Field::kLevel}, {"service.name", Field::kService}});
     case 14: return Match<14>(path, {{"request_method", Field::kRequest}, {"request.method", Field::kRequest}});
     case 15: return Match<15>(path, {{"http.request.id", Field::kRequest}});

@@ -1,11 +1,9 @@
 #include "logs/log_stream.h"
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <cstring>
 #include <map>
 #include <thread>
