@@ -71,9 +71,7 @@ void MappedInput::Release(std::size_t offset) {
   if (!mapped_) return;
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   const std::size_t end = offset / page * page;
-  // Each release costs any other thread of the process a TLB flush: a few
-  // MiB at a time.
-  if (end >= released_ + (std::size_t{4} << 20)) {
+  if (end >= released_ + kReleaseStep) {
     madvise(static_cast<char*>(mapped_) + released_, end - released_, MADV_DONTNEED);
     released_ = end;
   }

@@ -25,9 +25,13 @@ class MappedInput {
   bool Open(const std::string& path, std::string* error);
   std::string_view text() const { return text_; }
 
-  // Drops the mapped pages before `offset` from memory, a few MiB at a time:
-  // a 1 GB input is read through a small window. They are read back from the
-  // file if quoted.
+  // Pages are released kReleaseStep bytes at a time: each release costs any
+  // other thread of the process a TLB flush. A multiple of any page size.
+  static constexpr std::size_t kReleaseStep = std::size_t{4} << 20;
+
+  // Drops the mapped pages before `offset` from memory, kReleaseStep at a
+  // time: a 1 GB input is read through a small window. They are read back from
+  // the file if quoted.
   void Release(std::size_t offset);
   // Drops the mapped pages that lie wholly within [from, to). Threads may
   // release disjoint ranges at once; not to be mixed with Release().

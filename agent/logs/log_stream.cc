@@ -20,7 +20,6 @@ constexpr std::size_t kPadding = 64;  // simdjson reads up to this far past a li
 // A mapped input is analysed in blocks that stay in a core's cache while the
 // rules scan them, the lines are parsed and the hits are confirmed.
 constexpr std::size_t kMappedBlock = 256 << 10;
-constexpr std::size_t kReleaseStep = 4 << 20;  // a multiple of any page size
 
 }  // namespace
 
@@ -129,10 +128,10 @@ StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t 
                     text.size() - at);
       at = stop;
     }
-    // Each release costs the other threads a TLB flush: a few MiB at a time.
-    if (release && (at - released >= kReleaseStep || at == end)) {
+    constexpr std::size_t kStep = MappedInput::kReleaseStep;
+    if (release && (at - released >= kStep || at == end)) {
       release(released, at);
-      released = std::max(begin, at / kReleaseStep * kReleaseStep);
+      released = std::max(begin, at / kStep * kStep);
     }
   }
   analyzer->Finish();
