@@ -158,37 +158,30 @@ int LintLogs(const LintLogsFlags& flags) {
       out.clear();
     }
   };
-  LogStats stats;
-  StreamSummary summary;
+  StatusOr<TextAnalysis> analysis = Status::Error("not read");
   if (S_ISREG(st.st_mode)) {
-    // A file is mapped, not copied, and read on every core.
-    close(fd);
-    MappedInput input;
-    std::string error;
-    if (!input.Open(flags.file, &error)) {
-      std::cerr << "probity lint-logs: " << error << "\n";
-      return kExitInternal;
-    }
+    // A file is read on every core, each part from its own offset.
     const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-    TextAnalysis analysis = AnalyzeText(input.text(), *scanner, print, flags.max_findings, threads,
-                                        [&input](std::size_t from, std::size_t to) { input.ReleaseRange(from, to); });
-    stats = std::move(analysis.stats);
-    summary = analysis.summary;
+    analysis = AnalyzeText(static_cast<std::size_t>(st.st_size), ReadAtFile(fd), *scanner, print, flags.max_findings,
+                           threads);
   } else {
     // A pipe, a FIFO or a device: read as a stream, in bounded memory.
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     LogAnalyzer analyzer(*scanner, print, flags.max_findings);
     StatusOr<StreamSummary> streamed = AnalyzeStream(fd, &analyzer);
-    close(fd);
-    if (!streamed.ok()) {
-      std::cout << out << std::flush;
-      std::cerr << "probity lint-logs: " << name << ": " << streamed.status().message() << "\n";
-      return kExitInternal;
+    if (streamed.ok()) {
+      analysis = TextAnalysis{analyzer.stats(), *streamed};
+    } else {
+      analysis = streamed.status();
     }
-    stats = analyzer.stats();
-    summary = *streamed;
   }
-  const LintSummary lint = SummarizeLint(name, stats, summary);
+  close(fd);
+  if (!analysis.ok()) {
+    std::cout << out << std::flush;
+    std::cerr << "probity lint-logs: " << name << ": " << analysis.status().message() << "\n";
+    return kExitInternal;
+  }
+  const LintSummary lint = SummarizeLint(name, analysis->stats, analysis->summary);
   out += lint.text;
   std::cout << out << std::flush;
   return lint.findings == 0 ? kExitOk : kExitProblems;

@@ -77,12 +77,4 @@ void MappedInput::Release(std::size_t offset) {
   }
 }
 
-void MappedInput::ReleaseRange(std::size_t from, std::size_t to) const {
-  if (!mapped_) return;
-  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  from = (from + page - 1) / page * page;
-  to = std::min(to, size_) / page * page;
-  if (to > from) madvise(static_cast<char*>(mapped_) + from, to - from, MADV_DONTNEED);
-}
-
 }  // namespace probity

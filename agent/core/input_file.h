@@ -33,9 +33,6 @@ class MappedInput {
   // time: a 1 GB input is read through a small window. They are read back from
   // the file if quoted.
   void Release(std::size_t offset);
-  // Drops the mapped pages that lie wholly within [from, to). Threads may
-  // release disjoint ranges at once; not to be mixed with Release().
-  void ReleaseRange(std::size_t from, std::size_t to) const;
 
  private:
   std::string owned_;

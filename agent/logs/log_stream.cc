@@ -5,41 +5,47 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <thread>
 #include <vector>
 
 #include "core/duration.h"
-#include "core/input_file.h"
 
 namespace probity {
 namespace {
 
 constexpr std::size_t kReadBlock = 8 << 20;
 constexpr std::size_t kPadding = 64;  // simdjson reads up to this far past a line
-// A mapped input is analysed in blocks that stay in a core's cache while the
-// rules scan them, the lines are parsed and the hits are confirmed.
-constexpr std::size_t kMappedBlock = 256 << 10;
+// A file's part is read in blocks that stay in a core's cache while the rules
+// scan them, the lines are parsed and the hits are confirmed.
+constexpr std::size_t kFileBlock = 256 << 10;
+// How far past a cut's first guess its place is looked for.
+constexpr std::size_t kCutWindow = 1 << 20;
 
-}  // namespace
-
-StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
+// Feeds the lines of bytes [begin, end) to `analyzer`, read through
+// `read_at` in blocks of about `block` bytes, with memory bounded by the
+// longest line (at most kMaxLogLineBytes) plus the block; lines numbered from 1.
+StatusOr<StreamSummary> AnalyzeRange(const ReadAt& read_at, std::size_t begin, std::size_t end, std::size_t block,
+                                     LogAnalyzer* analyzer) {
   StreamSummary summary;
-  std::vector<char> buffer(kReadBlock + kPadding);
+  std::vector<char> buffer(block + kPadding);
+  std::size_t offset = begin;  // of the next byte to read
   std::size_t filled = 0;      // bytes of input in the buffer
   bool skipping = false;       // discarding the rest of an over-long line
   bool eof = false;
   while (!eof) {
-    if (buffer.size() - kPadding - filled < kReadBlock / 2 && buffer.size() - kPadding < kMaxLogLineBytes) {
+    if (buffer.size() - kPadding - filled < block / 2 && buffer.size() - kPadding < kMaxLogLineBytes) {
       buffer.resize(std::min(kMaxLogLineBytes, (buffer.size() - kPadding) * 2) + kPadding);
     }
-    const std::size_t room = buffer.size() - kPadding - filled;
-    ssize_t n = ::read(fd, buffer.data() + filled, room);
+    const std::size_t room = std::min(buffer.size() - kPadding - filled, end - offset);
+    const ssize_t n = room == 0 ? 0 : read_at(buffer.data() + filled, room, offset);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::Error(std::string("read failed: ") + std::strerror(errno));
     }
     if (n == 0) eof = true;
+    offset += static_cast<std::size_t>(n);
     filled += static_cast<std::size_t>(n);
     summary.bytes += static_cast<std::size_t>(n);
     std::memset(buffer.data() + filled, 0, kPadding);
@@ -57,10 +63,10 @@ StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
     if (!skipping && start < filled) {
       const void* last = ::memrchr(data + start, '\n', filled - start);
       if (last != nullptr) {
-        const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(last) - data) + 1;
-        summary.raw_lines += analyzer->AddBlock(std::string_view(data + start, end - start), summary.raw_lines + 1,
+        const std::size_t stop = static_cast<std::size_t>(static_cast<const char*>(last) - data) + 1;
+        summary.raw_lines += analyzer->AddBlock(std::string_view(data + start, stop - start), summary.raw_lines + 1,
                                                 buffer.size() - start);
-        start = end;
+        start = stop;
       }
     }
     const std::size_t rest = filled - start;
@@ -92,91 +98,58 @@ StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
   return summary;
 }
 
-namespace {
-
-// Analyses text[begin, end): whole lines in blocks of about kMappedBlock, an
-// over-long line up to kMaxLogLineBytes; line numbers from 1.
-StreamSummary AnalyzePart(std::string_view text, std::size_t begin, std::size_t end, LogAnalyzer* analyzer,
-                          const std::function<void(std::size_t, std::size_t)>& release) {
-  StreamSummary summary;
-  summary.bytes = end - begin;
-  const char* const data = text.data();
-  std::size_t at = begin;
-  std::size_t released = begin;  // pages before it are released, from `begin` on
-  while (at < end) {
-    const std::size_t window = std::min(end - at, kMappedBlock);
-    PrefaultPages(data + at, window);
-    const void* last = window == end - at && data[end - 1] != '\n'
-                           ? static_cast<const void*>(data + end - 1)  // the last, unterminated line
-                           : ::memrchr(data + at, '\n', window);
-    if (last != nullptr) {
-      const std::size_t stop = static_cast<std::size_t>(static_cast<const char*>(last) - data) + 1;
-      summary.raw_lines +=
-          analyzer->AddBlock(std::string_view(data + at, stop - at), summary.raw_lines + 1, text.size() - at);
-      at = stop;
-    } else {
-      // A line longer than a block: analysed whole, up to kMaxLogLineBytes.
-      const void* nl = std::memchr(data + at, '\n', end - at);
-      const std::size_t stop = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1 : end;
-      const std::size_t length = stop - at - (nl ? 1 : 0);
-      ++summary.raw_lines;
-      if (length > kMaxLogLineBytes) {
-        ++summary.cut_lines;
-        if (summary.first_cut_line == 0) summary.first_cut_line = summary.raw_lines;
-      }
-      analyzer->Add(std::string_view(data + at, std::min(length, kMaxLogLineBytes)), summary.raw_lines,
-                    text.size() - at);
-      at = stop;
-    }
-    constexpr std::size_t kStep = MappedInput::kReleaseStep;
-    if (release && (at - released >= kStep || at == end)) {
-      release(released, at);
-      released = std::max(begin, at / kStep * kStep);
-    }
+// Where to cut the input near `at`: just after a newline, and not after a
+// line that a container runtime split (its continuation must stay in the same
+// part); `size` when no such place is within kCutWindow bytes.
+std::size_t CutNear(const ReadAt& read_at, std::size_t size, std::size_t at, LineParser& parser) {
+  std::vector<char> window(std::min(kCutWindow, size - at) + kPadding);
+  std::size_t filled = 0;
+  while (filled < window.size() - kPadding) {
+    const ssize_t n = read_at(window.data() + filled, window.size() - kPadding - filled, at + filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the part that reads it reports a failure
+    filled += static_cast<std::size_t>(n);
   }
-  analyzer->Finish();
-  return summary;
-}
-
-// Where to cut text near `at`: just after a newline, and not after a line that
-// a container runtime split (its continuation must stay in the same part);
-// text.size() when no such place is near.
-std::size_t CutNear(std::string_view text, std::size_t at, LineParser& parser) {
-  const char* const data = text.data();
+  const std::string_view text(window.data(), filled);
   // The line `at` falls in is only seen in part: the cut comes after a later
   // line, read whole.
-  const void* first = std::memchr(data + at, '\n', text.size() - at);
-  if (first == nullptr) return text.size();
-  at = static_cast<std::size_t>(static_cast<const char*>(first) - data) + 1;
-  for (int tries = 0; tries < 1000 && at < text.size(); ++tries) {
-    const void* nl = std::memchr(data + at, '\n', text.size() - at);
-    if (nl == nullptr) break;
-    const std::size_t line_start = at;
-    at = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
-    const std::string_view line(data + line_start, at - 1 - line_start);
-    if (line.size() > kReadBlock) continue;
-    std::optional<ContainerLine> unwrapped = parser.Unwrap(line, text.size() - line_start);
-    if (!unwrapped || !unwrapped->partial) return at;
+  std::size_t p = text.find('\n');
+  if (p == std::string_view::npos) return size;
+  for (++p; p < text.size();) {
+    const std::size_t nl = text.find('\n', p);
+    if (nl == std::string_view::npos) break;
+    std::optional<ContainerLine> unwrapped = parser.Unwrap(text.substr(p, nl - p), window.size() - p);
+    p = nl + 1;
+    if (!unwrapped || !unwrapped->partial) return at + p;
   }
-  return text.size();
+  return size;
 }
 
 }  // namespace
 
-TextAnalysis AnalyzeText(std::string_view text, const std::shared_ptr<const ContentScanner>& scanner,
-                         const std::function<void(const LogFinding&)>& emit, std::size_t max_findings_per_rule,
-                         int threads, const std::function<void(std::size_t, std::size_t)>& release,
-                         std::size_t min_part_bytes) {
+ReadAt ReadAtFile(int fd) {
+  return [fd](char* out, std::size_t size, std::size_t offset) { return ::pread(fd, out, size, static_cast<off_t>(offset)); };
+}
+
+StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
+  const ReadAt read = [fd](char* out, std::size_t size, std::size_t) { return ::read(fd, out, size); };
+  return AnalyzeRange(read, 0, std::numeric_limits<std::size_t>::max(), kReadBlock, analyzer);
+}
+
+StatusOr<TextAnalysis> AnalyzeText(std::size_t size, const ReadAt& read_at,
+                                   const std::shared_ptr<const ContentScanner>& scanner,
+                                   const std::function<void(const LogFinding&)>& emit, std::size_t max_findings_per_rule,
+                                   int threads, std::size_t min_part_bytes) {
   const std::size_t parts_wanted = std::max<std::size_t>(
-      1, std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), text.size() / std::max<std::size_t>(min_part_bytes, 1)));
+      1, std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), size / std::max<std::size_t>(min_part_bytes, 1)));
   std::vector<std::size_t> cuts{0};
   LineParser parser;
   for (std::size_t i = 1; i < parts_wanted; ++i) {
-    const std::size_t cut = CutNear(text, std::max(cuts.back(), text.size() / parts_wanted * i), parser);
-    if (cut >= text.size()) break;
+    const std::size_t cut = CutNear(read_at, size, std::max(cuts.back(), size / parts_wanted * i), parser);
+    if (cut >= size) break;
     cuts.push_back(cut);
   }
-  cuts.push_back(text.size());
+  cuts.push_back(size);
   const std::size_t parts = cuts.size() - 1;
 
   // The first part's findings go out as they are found; the later parts'
@@ -196,17 +169,21 @@ TextAnalysis AnalyzeText(std::string_view text, const std::shared_ptr<const Cont
     }
     analyzers.push_back(std::make_unique<LogAnalyzer>(scanner, std::move(sink), max_findings_per_rule));
   }
-  std::vector<StreamSummary> summaries(parts);
+  std::vector<StatusOr<StreamSummary>> summaries(parts, StreamSummary{});
   {
+    const auto run = [&](std::size_t i) {
+      summaries[i] = AnalyzeRange(read_at, cuts[i], cuts[i + 1], kFileBlock, analyzers[i].get());
+    };
     std::vector<std::thread> workers;
-    for (std::size_t i = 1; i < parts; ++i) {
-      workers.emplace_back([&, i] { summaries[i] = AnalyzePart(text, cuts[i], cuts[i + 1], analyzers[i].get(), release); });
-    }
-    summaries[0] = AnalyzePart(text, cuts[0], cuts[1], analyzers[0].get(), release);
+    for (std::size_t i = 1; i < parts; ++i) workers.emplace_back(run, i);
+    run(0);
     for (std::thread& w : workers) w.join();
   }
+  for (const StatusOr<StreamSummary>& s : summaries) {
+    if (!s.ok()) return s.status();
+  }
 
-  TextAnalysis out{analyzers[0]->stats(), summaries[0]};
+  TextAnalysis out{analyzers[0]->stats(), *summaries[0]};
   for (std::size_t i = 1; i < parts; ++i) {
     const std::size_t offset = out.summary.raw_lines;
     for (LogFinding& f : held[i]) {
@@ -215,7 +192,7 @@ TextAnalysis AnalyzeText(std::string_view text, const std::shared_ptr<const Cont
       emit(f);
     }
     out.stats.Merge(analyzers[i]->stats(), offset);
-    const StreamSummary& s = summaries[i];
+    const StreamSummary& s = *summaries[i];
     if (s.cut_lines > 0 && out.summary.cut_lines == 0) out.summary.first_cut_line = s.first_cut_line + offset;
     out.summary.cut_lines += s.cut_lines;
     out.summary.raw_lines += s.raw_lines;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -26,23 +28,30 @@ struct StreamSummary {
 // fixed read buffer, whatever the size of the input.
 StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer);
 
-// A whole input in memory (a mapped file), analysed on up to `threads`
-// threads: it is cut at line boundaries into one part per thread (never
-// between the parts of a container line split by its runtime), each part has
-// its own analyzer, and the results are merged into what one analyzer reading
-// it all would give: `emit` receives the same findings in the same order (at
-// most `max_findings_per_rule` each), and the stats and summary are the same.
-// `release(from, to)` is told, from the analysing threads, of each byte range
-// read, so that a mapped input's pages can be dropped as they go. No part is
-// smaller than `min_part_bytes`: below that a thread costs more than it saves.
+// Reads up to `size` bytes at `offset` into `out`: how many, 0 at the end of
+// the input, or -1 with errno set. A stream may ignore `offset`.
+using ReadAt = std::function<ssize_t(char* out, std::size_t size, std::size_t offset)>;
+// Reads a file with pread(2): copied in small blocks, which here costs less
+// than mapping its pages (see BENCHMARKS.md).
+ReadAt ReadAtFile(int fd);
+
+// A whole input of `size` bytes, read through `read_at`, analysed on up to
+// `threads` threads: it is cut at line boundaries into one part per thread
+// (never between the parts of a container line split by its runtime), each
+// part is read in blocks that stay in its core's cache by an analyzer of its
+// own, and the results are merged into what one analyzer reading it all
+// would give: `emit` receives the same findings in the same order (at most
+// `max_findings_per_rule` each), and the stats and summary are the same. No
+// part is smaller than `min_part_bytes`: below that a thread costs more than
+// it saves. A failed read is the error.
 struct TextAnalysis {
   LogStats stats;
   StreamSummary summary;
 };
-TextAnalysis AnalyzeText(std::string_view text, const std::shared_ptr<const ContentScanner>& scanner,
-                         const std::function<void(const LogFinding&)>& emit, std::size_t max_findings_per_rule,
-                         int threads, const std::function<void(std::size_t, std::size_t)>& release = nullptr,
-                         std::size_t min_part_bytes = 4 << 20);
+StatusOr<TextAnalysis> AnalyzeText(std::size_t size, const ReadAt& read_at,
+                                   const std::shared_ptr<const ContentScanner>& scanner,
+                                   const std::function<void(const LogFinding&)>& emit, std::size_t max_findings_per_rule,
+                                   int threads, std::size_t min_part_bytes = 4 << 20);
 
 // What `probity lint-logs` prints after the findings: the line of an input
 // cut at kMaxLogLineBytes, if any, then "NAME: N lines, … ; F findings: rule

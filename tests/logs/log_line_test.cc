@@ -1,8 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <mutex>
+#include <cstring>
 
 #include "logs/log_analysis.h"
 #include "logs/log_line.h"
@@ -426,7 +427,7 @@ std::string Describe(const Run& r) {
 
 }  // namespace
 
-TEST_CASE("A mapped input analysed on several threads gives what one streaming analyzer gives", "[logs]") {
+TEST_CASE("A file analysed on several threads gives what one streaming analyzer gives", "[logs]") {
   // Lines of every kind, container lines split by their runtime among them,
   // secrets early and late, an over-long line, and no newline at the end.
   std::string text;
@@ -450,31 +451,47 @@ TEST_CASE("A mapped input analysed on several threads gives what one streaming a
   const Run one = Streamed(text, 3);
   REQUIRE(one.stats.secrets.size() >= 2);
   REQUIRE(one.stats.unwrapped > 0);
+  std::FILE* file = std::tmpfile();
+  REQUIRE(file != nullptr);
+  std::fwrite(text.data(), 1, text.size(), file);
+  std::fflush(file);
   for (const int threads : {1, 2, 3, 4}) {
     for (const std::size_t min_part : {std::size_t{1}, std::size_t{4096}, std::size_t{1} << 20}) {
       INFO(threads << " threads, parts of at least " << min_part << " bytes");
       Run many;
-      std::vector<std::pair<std::size_t, std::size_t>> released;
-      std::mutex mu;
-      TextAnalysis analysis = AnalyzeText(
-          text, *ContentScanner::WithBuiltins({}),
+      StatusOr<TextAnalysis> analysis = AnalyzeText(
+          text.size(), ReadAtFile(fileno(file)), *ContentScanner::WithBuiltins({}),
           [&many](const LogFinding& f) { many.findings.push_back(std::to_string(f.line) + " " + f.rule + " " + f.excerpt); },
-          3, threads,
-          [&](std::size_t from, std::size_t to) {
-            std::lock_guard<std::mutex> lock(mu);
-            released.emplace_back(from, to);
-          },
-          min_part);
-      many.stats = analysis.stats;
-      many.summary = analysis.summary;
+          3, threads, min_part);
+      REQUIRE(analysis.ok());
+      many.stats = analysis->stats;
+      many.summary = analysis->summary;
       CHECK(Describe(many) == Describe(one));
-      // Every byte was told as read, once.
-      std::sort(released.begin(), released.end());
-      std::size_t covered = 0;
-      for (auto [from, to] : released) {
-        if (from <= covered) covered = std::max(covered, to);
+    }
+  }
+  std::fclose(file);
+}
+
+TEST_CASE("A file that fails to read mid-way is an error, whichever part reads it", "[logs]") {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += R"({"ts":1714557600,"level":"info","service.name":"a","msg":"line )" + std::to_string(i) + "\"}\n";
+  for (const std::size_t bad : {std::size_t{0}, text.size() / 3, text.size() - 100}) {
+    INFO("the read at byte " << bad << " of " << text.size() << " fails");
+    // Reads `text`, in at most 64 KiB at a time, but fails on the block that holds byte `bad`.
+    const ReadAt read_at = [&](char* out, std::size_t size, std::size_t offset) -> ssize_t {
+      size = std::min({size, std::size_t{1} << 16, text.size() - offset});
+      if (bad >= offset && bad < offset + size) {
+        errno = EIO;
+        return -1;
       }
-      CHECK(covered == text.size());
+      std::memcpy(out, text.data() + offset, size);
+      return static_cast<ssize_t>(size);
+    };
+    for (const int threads : {1, 2}) {
+      StatusOr<TextAnalysis> analysis =
+          AnalyzeText(text.size(), read_at, *ContentScanner::WithBuiltins({}), nullptr, 3, threads, 4096);
+      REQUIRE_FALSE(analysis.ok());
+      CHECK(analysis.status().message() == std::string("read failed: ") + std::strerror(EIO));
     }
   }
 }
