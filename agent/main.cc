@@ -19,6 +19,7 @@
 
 #include "checks/catalogue.h"
 #include "scan/content_scanner.h"
+#include "scan/prebuilt_rules.h"
 #include "core/duration.h"
 #include "logs/log_analysis.h"
 #include "logs/log_stream.h"
@@ -433,6 +434,7 @@ std::string VersionText() {
 
 int main(int argc, char** argv) {
   using namespace probity;
+  UsePrebuiltRules();
   CLI::App app{"Probity: is this service observable enough to run in production?", "probity"};
   app.set_version_flag("--version", VersionText());
   app.require_subcommand(0, 1);

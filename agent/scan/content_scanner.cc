@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -241,6 +242,7 @@ struct ContentScanner::Impl {
   // Scratch: an agent that never scans never pays for Hyperscan's compiler.
   bool lazy = false;
   std::once_flag compiled;
+  bool prebuilt = false;  // `db` was loaded from the build's (UsePrebuiltRulesDatabase)
   std::vector<std::unique_ptr<RE2>> re;
   std::vector<std::uint32_t> card_rules;  // rules whose candidates ForEachCardCandidate finds
   bool block_scannable = true;  // no rule is anchored to the text's start or end
@@ -333,32 +335,98 @@ void ForEachCardCandidate(std::string_view text, At at) {
   }
 }
 
+// What hs_compile_multi is given for `rules`: the rules a vector scan does
+// not cover, each with its prefilter (or pattern), flags and id.
+struct HyperscanInput {
+  std::vector<const char*> patterns;
+  std::vector<unsigned> flags, ids;
+
+  explicit HyperscanInput(const std::vector<ContentRule>& rules) {
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (rules[i].card_number_scan) continue;
+      patterns.push_back(rules[i].prefilter.empty() ? rules[i].pattern.c_str() : rules[i].prefilter.c_str());
+      flags.push_back(HS_FLAG_MULTILINE);
+      ids.push_back(static_cast<unsigned>(i));
+    }
+  }
+  // FNV-1a over all of it and Hyperscan's version: a database made from an
+  // input with the same fingerprint matches as one made from this input.
+  std::uint64_t Fingerprint() const {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    const auto add = [&h](std::string_view bytes) {
+      for (const char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+      h = (h ^ 0xff) * 0x100000001b3ULL;  // ends each field
+    };
+    add(hs_version());
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      add(patterns[i]);
+      add(std::to_string(flags[i]) + "/" + std::to_string(ids[i]));
+    }
+    return h;
+  }
+};
+
+// The built-in rules' database as the build serialized it (see
+// UsePrebuiltRulesDatabase).
+struct Prebuilt {
+  std::string_view bytes;
+  std::uint64_t fingerprint = 0;
+};
+Prebuilt& PrebuiltDatabase() {
+  static Prebuilt prebuilt;
+  return prebuilt;
+}
+
+// Loads a serialized database if it runs on this CPU: one built for a CPU
+// with features this one lacks fails here rather than at the first scan.
+hs_database_t* LoadDatabase(std::string_view bytes) {
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
+  hs_scratch_t* scratch = nullptr;
+  if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
+    hs_free_database(db);
+    return nullptr;
+  }
+  hs_free_scratch(scratch);
+  return db;
+}
+
 // Compiles patterns into one block-mode database; the error names the rule.
 // Every match is reported (not just a rule's first), so that one scan of a
 // block of lines finds each line a rule matches; with HS_FLAG_MULTILINE, ^
-// and $ match at the lines' ends as they do on a line alone.
-Status CompileHyperscan(const std::vector<ContentRule>& rules, hs_database_t** db) {
-  std::vector<const char*> patterns;
-  std::vector<unsigned> flags, ids;
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    if (rules[i].card_number_scan) continue;
-    patterns.push_back(rules[i].prefilter.empty() ? rules[i].pattern.c_str() : rules[i].prefilter.c_str());
-    flags.push_back(HS_FLAG_MULTILINE);
-    ids.push_back(static_cast<unsigned>(i));
+// and $ match at the lines' ends as they do on a line alone. The built-in
+// rules' database is loaded, not compiled, where the build made one.
+Status CompileHyperscan(const std::vector<ContentRule>& rules, hs_database_t** db, bool* loaded = nullptr) {
+  const HyperscanInput input(rules);
+  if (input.patterns.empty()) return Status::Ok();
+  const Prebuilt& prebuilt = PrebuiltDatabase();
+  if (!prebuilt.bytes.empty() && prebuilt.fingerprint == input.Fingerprint()) {
+    if ((*db = LoadDatabase(prebuilt.bytes)) != nullptr) {
+      if (loaded) *loaded = true;
+      return Status::Ok();
+    }
   }
-  if (patterns.empty()) return Status::Ok();
   hs_compile_error_t* error = nullptr;
-  if (hs_compile_multi(patterns.data(), flags.data(), ids.data(), static_cast<unsigned>(patterns.size()),
-                       HS_MODE_BLOCK, nullptr, db, &error) != HS_SUCCESS) {
+  if (hs_compile_multi(input.patterns.data(), input.flags.data(), input.ids.data(),
+                       static_cast<unsigned>(input.patterns.size()), HS_MODE_BLOCK, nullptr, db, &error) != HS_SUCCESS) {
     std::string message = error && error->message ? error->message : "unknown error";
     const int at = error ? error->expression : -1;
     hs_free_compile_error(error);
-    if (at >= 0 && static_cast<std::size_t>(at) < rules.size()) {
-      return Status::Error("rule \"" + rules[static_cast<std::size_t>(at)].name + "\": " + message);
+    if (at >= 0 && static_cast<std::size_t>(at) < input.ids.size()) {
+      return Status::Error("rule \"" + rules[input.ids[static_cast<std::size_t>(at)]].name + "\": " + message);
     }
     return Status::Error(message);
   }
   return Status::Ok();
+}
+
+// The rules of WithBuiltins({}): the built-in secret and PII rules.
+std::vector<ContentRule> BuiltinScannedRules() {
+  std::vector<ContentRule> rules;
+  for (const ContentRule& r : BuiltinContentRules()) {
+    if (r.kind == "secret" || r.kind == "pii") rules.push_back(r);
+  }
+  return rules;
 }
 
 // \A, \z and \Z anchor to the text's start or end, which for a block is not
@@ -374,6 +442,8 @@ bool AnchoredToText(const std::string& pattern) {
 ContentScanner::ContentScanner(std::vector<ContentRule> rules) : rules_(std::move(rules)), impl_(new Impl) {}
 ContentScanner::~ContentScanner() = default;
 
+bool ContentScanner::prebuilt() const { return impl_->prebuilt; }
+
 StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::Compile(std::vector<ContentRule> rules, bool lazy) {
   if (rules.empty()) return Status::Error("no rules to compile");
   std::shared_ptr<ContentScanner> scanner(new ContentScanner(std::move(rules)));
@@ -388,7 +458,7 @@ StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::Compile(std::vec
   }
   scanner->impl_->lazy = lazy;
   if (!lazy) {
-    Status compiled = CompileHyperscan(scanner->rules_, &scanner->impl_->db);
+    Status compiled = CompileHyperscan(scanner->rules_, &scanner->impl_->db, &scanner->impl_->prebuilt);
     if (!compiled.ok()) return compiled;
   }
   return std::shared_ptr<const ContentScanner>(std::move(scanner));
@@ -401,10 +471,7 @@ StatusOr<std::shared_ptr<const ContentScanner>> ContentScanner::WithBuiltins(con
     std::lock_guard<std::mutex> lock(mu);
     if (builtin) return builtin;
   }
-  std::vector<ContentRule> rules;
-  for (const ContentRule& r : BuiltinContentRules()) {
-    if (r.kind == "secret" || r.kind == "pii") rules.push_back(r);
-  }
+  std::vector<ContentRule> rules = BuiltinScannedRules();
   rules.insert(rules.end(), extra.begin(), extra.end());
   // The built-in rules are known to compile (a test keeps that true): they
   // may wait for their first scan. A config's own rules are compiled now,
@@ -432,10 +499,29 @@ Status ContentScanner::CheckPattern(const std::string& pattern) {
   return Status::Ok();
 }
 
+void UsePrebuiltRulesDatabase(std::string_view bytes, std::uint64_t fingerprint) {
+  PrebuiltDatabase() = Prebuilt{bytes, fingerprint};
+}
+
+StatusOr<PrebuiltRules> SerializeBuiltinRules() {
+  const std::vector<ContentRule> rules = BuiltinScannedRules();
+  hs_database_t* db = nullptr;
+  Status compiled = CompileHyperscan(rules, &db);
+  if (!compiled.ok()) return compiled;
+  char* bytes = nullptr;
+  std::size_t size = 0;
+  const hs_error_t serialized = hs_serialize_database(db, &bytes, &size);
+  hs_free_database(db);
+  if (serialized != HS_SUCCESS) return Status::Error("cannot serialize the built-in rules' database");
+  PrebuiltRules out{std::string(bytes, size), HyperscanInput(rules).Fingerprint()};
+  std::free(bytes);
+  return out;
+}
+
 ContentScanner::Scratch::Scratch(const ContentScanner& scanner) : last_line_(scanner.rules_.size(), 0) {
   if (scanner.impl_->lazy) {
     std::call_once(scanner.impl_->compiled, [&scanner] {
-      Status compiled = CompileHyperscan(scanner.rules_, &scanner.impl_->db);
+      Status compiled = CompileHyperscan(scanner.rules_, &scanner.impl_->db, &scanner.impl_->prebuilt);
       if (!compiled.ok()) throw std::runtime_error("the built-in content rules do not compile: " + compiled.message());
     });
   }

@@ -96,6 +96,10 @@ class ContentScanner {
   ContentScanner& operator=(const ContentScanner&) = delete;
 
   const std::vector<ContentRule>& rules() const { return rules_; }
+  // Whether the one-pass database was loaded from the build's rather than
+  // compiled (see UsePrebuiltRulesDatabase); a lazy scanner's, once a
+  // Scratch has been made.
+  bool prebuilt() const;
 
   // Appends every confirmed match in `text` to `out`, ordered by position.
   void Find(std::string_view text, Scratch& scratch, std::vector<ContentMatch>* out) const;
@@ -132,6 +136,21 @@ class ContentScanner {
   std::vector<ContentRule> rules_;
   std::unique_ptr<Impl> impl_;
 };
+
+// The built-in secret and PII rules' one-pass (Hyperscan) database, compiled
+// when Probity is built so that a run loads it rather than compiles it (some
+// 10 ms of every lint-logs): the bytes hs_serialize_database wrote, and the
+// fingerprint of what it was compiled from (the patterns, their flags and
+// ids, Hyperscan's version).
+struct PrebuiltRules {
+  std::string bytes;
+  std::uint64_t fingerprint = 0;
+};
+StatusOr<PrebuiltRules> SerializeBuiltinRules();
+// Makes every scanner whose rules have `fingerprint` load `bytes` instead of
+// compiling, when they run on this CPU (else it compiles as before). Called
+// before the first scanner is made; `bytes` must outlive the scanners.
+void UsePrebuiltRulesDatabase(std::string_view bytes, std::uint64_t fingerprint);
 
 // A secret rule given as NAME=REGEX (`lint-logs --rule`), its pattern checked.
 StatusOr<ContentRule> ParseRuleFlag(const std::string& spec);

@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <thread>
 
 #include "scan/content_scanner.h"
+#include "scan/prebuilt_rules.h"
 
 using namespace probity;
 
@@ -109,4 +111,64 @@ TEST_CASE("The built-in rules compile, so the built-in scanner may compile on it
     REQUIRE(out.size() == expected.size());
     for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i].rule == expected[i].rule);
   }
+}
+
+namespace {
+
+// Every match of a fresh scanner of the built-in secret and PII rules (plus
+// `extra`) in `text`, as "rule begin end" lines; whether its database was the
+// build's in `prebuilt`.
+std::string Matches(const std::string& text, bool* prebuilt, const std::vector<ContentRule>& extra = {}) {
+  std::vector<ContentRule> rules;
+  for (const ContentRule& r : BuiltinContentRules()) {
+    if (r.kind == "secret" || r.kind == "pii") rules.push_back(r);
+  }
+  rules.insert(rules.end(), extra.begin(), extra.end());
+  StatusOr<std::shared_ptr<const ContentScanner>> scanner = ContentScanner::Compile(rules);
+  REQUIRE(scanner.ok());
+  *prebuilt = (*scanner)->prebuilt();
+  ContentScanner::Scratch scratch(**scanner);
+  std::vector<ContentMatch> matches;
+  (*scanner)->Find(text, scratch, &matches);
+  std::string out;
+  for (const ContentMatch& m : matches) {
+    out += std::to_string(m.rule) + " " + std::to_string(m.begin) + " " + std::to_string(m.end) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("The built-in rules' database that the build compiled is loaded, and finds what a compiled one finds", "[scan]") {
+  const std::string text =
+      "key AKIAIOSFODNN7EXAMPLE and -----BEGIN RSA PRIVATE KEY----- then "
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U ghp_" +
+      std::string(36, 'a') + " xoxb-1234567890-abcdef sk_live_" + std::string(24, '1') + " AIza" + std::string(35, 'b') +
+      " Authorization: Bearer abcdefghijklmnopqrstuvwxyz postgres://orders:s3cret@db.internal:5432/x "
+      R"({"password":"hunter22"} card 4111 1111 1111 1111 mail jane.doe@example.org)";
+  bool prebuilt = true;
+  UsePrebuiltRulesDatabase({}, 0);
+  const std::string compiled = Matches(text, &prebuilt);
+  CHECK_FALSE(prebuilt);
+  REQUIRE(std::count(compiled.begin(), compiled.end(), '\n') >= 12);
+
+  UsePrebuiltRules();
+  CHECK(Matches(text, &prebuilt) == compiled);
+  CHECK(prebuilt);  // the build's database fits today's rules
+  // Other rules, another fingerprint: compiled.
+  const std::string with_extra = Matches(text, &prebuilt, {{"internal-token", "secret", R"(\b(itk_[a-z0-9]{8,}))"}});
+  CHECK_FALSE(prebuilt);
+  CHECK(with_extra == compiled);
+
+  // A database that does not load (damaged, or for another CPU) is compiled instead.
+  StatusOr<PrebuiltRules> serialized = SerializeBuiltinRules();
+  REQUIRE(serialized.ok());
+  const std::string damaged = serialized->bytes.substr(0, serialized->bytes.size() / 2);
+  UsePrebuiltRulesDatabase(damaged, serialized->fingerprint);
+  CHECK(Matches(text, &prebuilt) == compiled);
+  CHECK_FALSE(prebuilt);
+  UsePrebuiltRulesDatabase(serialized->bytes, serialized->fingerprint);
+  CHECK(Matches(text, &prebuilt) == compiled);
+  CHECK(prebuilt);
+  UsePrebuiltRules();
 }
