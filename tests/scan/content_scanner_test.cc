@@ -172,3 +172,10 @@ TEST_CASE("The built-in rules' database that the build compiled is loaded, and f
   CHECK(prebuilt);
   UsePrebuiltRules();
 }
+
+TEST_CASE("A rule that Hyperscan rejects is named in the error, after the card-number rule too", "[scan]") {
+  // RE2 takes a pattern that matches nothing at all; Hyperscan does not.
+  StatusOr<std::shared_ptr<const ContentScanner>> scanner = ContentScanner::WithBuiltins({{"mine", "secret", "(x*)"}});
+  REQUIRE_FALSE(scanner.ok());
+  CHECK(scanner.status().message().rfind("rule \"mine\": ", 0) == 0);
+}
