@@ -1367,13 +1367,15 @@ class Recorder final : public Handler {
 // Replays a batch on `handler`, up to the first error.
 std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
   std::size_t exemplar = 0;
+  Sample sample;  // one for the batch, its fields set again for each event
   for (const Batch::Event& e : batch.events) {
     switch (e.kind) {
       case Batch::Kind::kHelp: handler.OnHelp(e.name, e.text, e.line); break;
       case Batch::Kind::kType: handler.OnType(e.name, e.type, e.line); break;
       case Batch::Kind::kUnit: handler.OnUnit(e.name, e.text, e.line); break;
       case Batch::Kind::kSample: {
-        Sample sample;
+        if (sample.has_exemplar) sample.exemplar = Exemplar{};
+        sample.has_exemplar = false;
         sample.name = e.name;
         sample.labels = batch.labels.data() + e.index;
         sample.label_count = e.label_count;

@@ -323,7 +323,16 @@ class LineParser {
   }
 
   std::optional<ParseError> ParseSample(std::string_view line, std::size_t i) {
-    Sample s;
+    // One Sample for every line, its fields set again: a fresh one per line
+    // costs more than the rest of a short line's parse.
+    Sample& s = sample_;
+    if (s.has_exemplar) s.exemplar = Exemplar{};
+    s.labels = nullptr;
+    s.label_count = 0;
+    s.has_timestamp = false;
+    s.timestamp = 0;
+    s.timestamp_text = {};
+    s.has_exemplar = false;
     s.line = line_;
     s.text = line;
     std::size_t n = i;
@@ -441,6 +450,7 @@ class LineParser {
   const char* line_start_ = nullptr;
   std::vector<Label> labels_;
   std::vector<Label> exemplar_labels_;
+  Sample sample_;
 };
 
 }  // namespace
