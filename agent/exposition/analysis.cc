@@ -87,27 +87,41 @@ std::uint64_t LabelHash(const Label& l) {
   return Hash(joined);
 }
 
-// Zeroed 64-bit words for a hash table. From 2 MiB on they are asked for on
-// transparent huge pages: a table of millions of slots then costs a few page
-// faults instead of one per 4 KiB, which on a virtual machine is most of the
-// cost of clearing it.
+// Zeroed 64-bit words for a hash table. From 2 MiB on they are mapped
+// afresh, on transparent huge pages when the kernel offers them: such memory
+// is zero already (nothing clears it twice), and a table of millions of
+// slots costs a few page faults instead of one per 4 KiB, which on a virtual
+// machine is most of the cost of clearing it.
+struct FreeWords {
+  std::size_t mapped = 0;  // bytes mapped, or 0 for the heap
+  void operator()(std::uint64_t* p) const {
+    if (mapped) {
+      munmap(p, mapped);
+    } else {
+      std::free(p);
+    }
+  }
+};
+
 class Words {
  public:
   Words() = default;
   explicit Words(std::size_t size) : size_(size) {
     const std::size_t bytes = size * sizeof(std::uint64_t);
     void* data = nullptr;
-    if (bytes >= kHugePage && bytes % kHugePage == 0) {
-      data = std::aligned_alloc(kHugePage, bytes);
+    std::size_t mapped = 0;
+    if (bytes >= kHugePage) {
+      mapped = bytes;
+      data = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (data == MAP_FAILED) throw std::bad_alloc();
 #ifdef MADV_HUGEPAGE
-      if (data) madvise(data, bytes, MADV_HUGEPAGE);  // a hint: failure is harmless
+      madvise(data, bytes, MADV_HUGEPAGE);  // a hint: failure is harmless
 #endif
     } else {
-      data = std::malloc(bytes);
+      data = std::calloc(size, sizeof(std::uint64_t));
+      if (!data) throw std::bad_alloc();
     }
-    if (!data) throw std::bad_alloc();
-    std::memset(data, 0, bytes);
-    data_.reset(static_cast<std::uint64_t*>(data));
+    data_ = std::unique_ptr<std::uint64_t[], FreeWords>(static_cast<std::uint64_t*>(data), FreeWords{mapped});
   }
   std::uint64_t& operator[](std::size_t i) { return data_.get()[i]; }
   std::uint64_t operator[](std::size_t i) const { return data_.get()[i]; }
@@ -119,10 +133,7 @@ class Words {
 
  private:
   static constexpr std::size_t kHugePage = std::size_t{2} << 20;
-  struct Free {
-    void operator()(std::uint64_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<std::uint64_t[], Free> data_;
+  std::unique_ptr<std::uint64_t[], FreeWords> data_;
   std::size_t size_ = 0;
 };
 
@@ -1400,8 +1411,10 @@ std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
   return std::nullopt;
 }
 
-// Parses on a thread of its own while `handler` runs on this one.
-std::optional<ParseError> ParseOnTwoThreads(std::string_view body, Format format, Handler& handler) {
+// Parses on a thread of its own while `handler` runs on this one, which
+// first runs `meanwhile`.
+std::optional<ParseError> ParseOnTwoThreads(std::string_view body, Format format, Handler& handler,
+                                            const std::function<void()>& meanwhile) {
   BatchQueue queue;
   std::optional<ParseError> parse_error;
   std::thread parser([&] {
@@ -1410,6 +1423,7 @@ std::optional<ParseError> ParseOnTwoThreads(std::string_view body, Format format
     parse_error = Parse(body, format, recorder);
     recorder.Finish();
   });
+  meanwhile();
   std::optional<ParseError> error;
   while (std::unique_ptr<Batch> batch = queue.Pop()) {
     if (!error && (error = Replay(*batch, handler))) queue.Stop();
@@ -1425,9 +1439,14 @@ Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& opt
   Analysis out;
   out.format = format;
   Analyzer analyzer(format, options, &out);
-  analyzer.ExpectBytes(body.size());
   const bool two_threads = body.size() >= options.thread_from_bytes && std::thread::hardware_concurrency() > 1;
-  out.error = two_threads ? ParseOnTwoThreads(body, format, analyzer) : Parse(body, format, analyzer);
+  if (two_threads) {
+    // The series set is made while the parser reads the first lines.
+    out.error = ParseOnTwoThreads(body, format, analyzer, [&] { analyzer.ExpectBytes(body.size()); });
+  } else {
+    analyzer.ExpectBytes(body.size());
+    out.error = Parse(body, format, analyzer);
+  }
   if (!out.error) analyzer.Finish();
   // One value per series, the last one given, in series order.
   std::vector<CounterValue>& values = out.counter_values;
