@@ -1245,13 +1245,22 @@ struct Batch {
 };
 
 // Hands full batches from the parser's thread to the analyzer's, with at
-// most four in flight.
+// most kBatches in flight. A thread that waits is woken only when there is
+// work for it: the parser, once half the batches are free again (a wake-up
+// costs the waker a system call, which here costs as much as replaying
+// hundreds of samples).
 class BatchQueue {
  public:
+  static constexpr std::size_t kBatches = 8;
+
   // An empty batch for the parser; null once the analyzer has stopped.
   std::unique_ptr<Batch> Empty() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return stopped_ || !spare_.empty() || made_ < 4; });
+    if (!stopped_ && spare_.empty() && made_ == kBatches) {
+      parser_waiting_ = true;
+      empty_ready_.wait(lock, [&] { return stopped_ || spare_.size() >= kBatches / 2; });
+      parser_waiting_ = false;
+    }
     if (stopped_) return nullptr;
     if (spare_.empty()) {
       ++made_;
@@ -1264,17 +1273,21 @@ class BatchQueue {
   void Push(std::unique_ptr<Batch> batch) {
     std::lock_guard lock(mutex_);
     if (batch) full_.push_back(std::move(batch));
-    changed_.notify_all();
+    if (analyzer_waiting_) full_ready_.notify_one();
   }
   void Close() {
     std::lock_guard lock(mutex_);
     closed_ = true;
-    changed_.notify_all();
+    full_ready_.notify_one();
   }
   // The next full batch; null once the parser has closed the queue.
   std::unique_ptr<Batch> Pop() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return closed_ || !full_.empty(); });
+    if (!closed_ && full_.empty()) {
+      analyzer_waiting_ = true;
+      full_ready_.wait(lock, [&] { return closed_ || !full_.empty(); });
+      analyzer_waiting_ = false;
+    }
     if (full_.empty()) return nullptr;
     std::unique_ptr<Batch> batch = std::move(full_.front());
     full_.pop_front();
@@ -1284,26 +1297,23 @@ class BatchQueue {
     batch->Clear();
     std::lock_guard lock(mutex_);
     spare_.push_back(std::move(batch));
-    changed_.notify_all();
+    if (parser_waiting_ && spare_.size() >= kBatches / 2) empty_ready_.notify_one();
   }
   // The analyzer needs no more: the parser stops at its next line.
   void Stop() {
     std::lock_guard lock(mutex_);
     stopped_ = true;
-    changed_.notify_all();
-  }
-  bool stopped() {
-    std::lock_guard lock(mutex_);
-    return stopped_;
+    empty_ready_.notify_one();
   }
 
  private:
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable empty_ready_, full_ready_;
   std::deque<std::unique_ptr<Batch>> full_;
   std::vector<std::unique_ptr<Batch>> spare_;
-  int made_ = 0;
+  std::size_t made_ = 0;
   bool closed_ = false, stopped_ = false;
+  bool parser_waiting_ = false, analyzer_waiting_ = false;
 };
 
 // The parser's handler on its own thread: records each callback.
