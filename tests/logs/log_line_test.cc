@@ -4,6 +4,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "logs/log_analysis.h"
 #include "logs/log_line.h"
@@ -444,7 +447,8 @@ TEST_CASE("A file analysed on several threads gives what one streaming analyzer 
       case 7: text += R"({"log":"{\"level\":\"debug\",\"msg\":\"docker )" + n + R"(\"}\n","stream":"stdout","time":"2024-05-01T10:00:00Z"})" "\n"; break;
       default: text += R"({"level":"info","msg":"mail jane.doe@example.org, card 4111 1111 1111 1111"})" "\n";
     }
-    if (i == 4000) text += std::string((8 << 20) + 1000, 'x') + "\n";  // longer than a read block
+    // Longer than a block of a file's part, and where a cut would fall on 2 threads.
+    if (i == 4000) text += std::string(300 << 10, 'x') + "\n";
   }
   text += "the end, no newline";
 
@@ -459,14 +463,24 @@ TEST_CASE("A file analysed on several threads gives what one streaming analyzer 
     for (const std::size_t min_part : {std::size_t{1}, std::size_t{4096}, std::size_t{1} << 20}) {
       INFO(threads << " threads, parts of at least " << min_part << " bytes");
       Run many;
+      // The threads that read: more than one, where there is more than one part.
+      std::set<std::thread::id> readers;
+      std::mutex mu;
+      const ReadAt read_file = ReadAtFile(fileno(file));
+      const ReadAt read_at = [&](char* out, std::size_t size, std::size_t offset) {
+        std::lock_guard<std::mutex> lock(mu);
+        readers.insert(std::this_thread::get_id());
+        return read_file(out, size, offset);
+      };
       StatusOr<TextAnalysis> analysis = AnalyzeText(
-          text.size(), ReadAtFile(fileno(file)), *ContentScanner::WithBuiltins({}),
+          text.size(), read_at, *ContentScanner::WithBuiltins({}),
           [&many](const LogFinding& f) { many.findings.push_back(std::to_string(f.line) + " " + f.rule + " " + f.excerpt); },
           3, threads, min_part);
       REQUIRE(analysis.ok());
       many.stats = analysis->stats;
       many.summary = analysis->summary;
       CHECK(Describe(many) == Describe(one));
+      CHECK(readers.size() == (min_part <= 4096 ? static_cast<std::size_t>(threads) : 1u));  // one per part
     }
   }
   std::fclose(file);
