@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -289,8 +291,10 @@ class FamilyStore {
 
 // Families by the names that lead to them: a family's own name, or that name
 // and a suffix. Open addressing, at most half full, over 8-byte slots of
-// family, suffix and 30 bits of the name's hash; a slot is compared by its
-// family's name, so the table holds no string of its own.
+// family, suffix and the top 30 bits of the name's hash; a slot is compared
+// by its family's name, so the table holds no string of its own. A slot's
+// place comes from those top bits, so that growing moves slots without
+// hashing any name again (up to 2^30 slots).
 class NameTable {
  public:
   static constexpr std::string_view kSuffixes[] = {"", "_bucket", "_count", "_sum"};
@@ -301,7 +305,7 @@ class NameTable {
     if (slots_.empty()) return -1;
     const std::size_t mask = slots_.size() - 1;
     const std::uint64_t tag = hash >> 34 << 34;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = tag >> shift_;; i = (i + 1) & mask) {
       const std::uint64_t slot = slots_[i];
       if (slot == 0) return -1;
       if ((slot >> 34 << 34) != tag) continue;
@@ -311,32 +315,31 @@ class NameTable {
     }
   }
   // Adds a name that Find does not know: family's name and kSuffixes[suffix].
-  void Insert(std::uint64_t hash, std::uint32_t family, std::uint32_t suffix,
-              const FamilyStore& families) {
-    if ((size_ + 1) * 2 > slots_.size()) Grow(families);
-    Place(hash, hash >> 34 << 34 | std::uint64_t{suffix} << 32 | (family + 1));
+  void Insert(std::uint64_t hash, std::uint32_t family, std::uint32_t suffix) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    Place(hash >> 34 << 34 | std::uint64_t{suffix} << 32 | (family + 1));
     ++size_;
   }
 
  private:
-  void Place(std::uint64_t hash, std::uint64_t slot) {
+  void Place(std::uint64_t slot) {
     const std::size_t mask = slots_.size() - 1;
-    std::size_t i = hash & mask;
+    std::size_t i = (slot >> 34 << 34) >> shift_;
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = slot;
   }
-  // Doubles the table; the names are hashed again.
-  void Grow(const FamilyStore& families) {
-    const Words old = std::exchange(slots_, Words(slots_.empty() ? 64 : slots_.size() * 2));
-    std::string name;
+  // Doubles the table.
+  void Grow() {
+    const std::size_t slots = slots_.empty() ? 64 : slots_.size() * 2;
+    if (slots > std::size_t{1} << 30) throw std::length_error("more metric names than a name table holds");
+    const Words old = std::exchange(slots_, Words(slots));
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots));
     for (const std::uint64_t slot : old) {
-      if (slot == 0) continue;
-      name = families[static_cast<std::uint32_t>(slot) - 1].name;
-      name += kSuffixes[(slot >> 32) & 3];
-      Place(Hash(name), slot);
+      if (slot != 0) Place(slot);
     }
   }
   Words slots_;
+  unsigned shift_ = 64;  // a hash's place is its top (64 - shift_) bits
   std::size_t size_ = 0;
 };
 
@@ -682,7 +685,7 @@ class Analyzer final : public Handler {
     raw->name = std::string(name);
     raw->first_line = line;
     raw->index = static_cast<std::uint32_t>(families_.size() - 1);
-    index_.Insert(Hash(name), raw->index, 0, families_);
+    index_.Insert(Hash(name), raw->index, 0);
     if (om_ && name[0] == '_') {
       Fatal(line, "metric family name \"" + std::string(name) + "\" starts with an underscore, which OpenMetrics reserves");
     }
@@ -747,8 +750,7 @@ class Analyzer final : public Handler {
     // Once a name maps to a family it keeps mapping there: exact names win.
     const std::string_view suffix = name.substr(f->name.size());
     by_sample_name_.Insert(hash, f->index, static_cast<std::uint32_t>(
-        std::find(std::begin(NameTable::kSuffixes), std::end(NameTable::kSuffixes), suffix) - std::begin(NameTable::kSuffixes)),
-        families_);
+        std::find(std::begin(NameTable::kSuffixes), std::end(NameTable::kSuffixes), suffix) - std::begin(NameTable::kSuffixes)));
     last_name_ = name;
     last_family_ = f;
     Enter(f, line);
