@@ -115,17 +115,18 @@ class Words {
     void* data = nullptr;
     std::size_t mapped = 0;
     if (bytes >= kHugePage) {
-      // On a huge page boundary, which older kernels do not pick by themselves.
-      mapped = bytes;
-      void* region = mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      // Whole huge pages, on a huge page boundary, which older kernels do not
+      // pick by themselves.
+      mapped = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+      void* region = mmap(nullptr, mapped + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (region == MAP_FAILED) throw std::bad_alloc();
       const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(region);
       const std::size_t head = (kHugePage - at % kHugePage) % kHugePage;
       if (head > 0) munmap(region, head);
       data = static_cast<char*>(region) + head;
-      munmap(static_cast<char*>(data) + bytes, kHugePage - head);
+      munmap(static_cast<char*>(data) + mapped, kHugePage - head);
 #ifdef MADV_HUGEPAGE
-      madvise(data, bytes, MADV_HUGEPAGE);  // a hint: failure is harmless
+      madvise(data, mapped, MADV_HUGEPAGE);  // a hint: failure is harmless
 #endif
     } else {
       data = std::calloc(size, sizeof(std::uint64_t));
