@@ -25,16 +25,16 @@ class MappedInput {
   bool Open(const std::string& path, std::string* error);
   std::string_view text() const { return text_; }
 
-  // Pages are released kReleaseStep bytes at a time: each release costs any
-  // other thread of the process a TLB flush. A multiple of any page size.
-  static constexpr std::size_t kReleaseStep = std::size_t{4} << 20;
-
   // Drops the mapped pages before `offset` from memory, kReleaseStep at a
   // time: a 1 GB input is read through a small window. They are read back from
   // the file if quoted.
   void Release(std::size_t offset);
 
  private:
+  // Pages are released kReleaseStep bytes at a time: each release costs any
+  // other thread of the process a TLB flush. A multiple of any page size.
+  static constexpr std::size_t kReleaseStep = std::size_t{4} << 20;
+
   std::string owned_;
   void* mapped_ = nullptr;
   std::size_t size_ = 0;
