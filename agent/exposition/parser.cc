@@ -62,24 +62,74 @@ std::size_t UnescapedCodePoints(std::string_view s) {
 
 std::string Quote(std::string_view s) { return "\"" + Excerpt(s, 60) + "\""; }
 
-// The first '"' or '\\' in `line` from `p` on, or line.size().
-std::size_t QuoteOrBackslash(std::string_view line, std::size_t p) {
+// Scans a line 16 bytes at a time. A line is a view into the input, and a
+// chunk may run past the line's end (into the next line) as long as it stays
+// inside the input: the bytes past the line are masked off. Near the input's
+// end the scan goes a byte at a time.
+class LineScanner {
+ public:
+  explicit LineScanner(std::string_view input) : end_(input.data() + input.size()) {}
+
+  // The first byte from `p` on that cannot continue a metric name (with
+  // `colon`) or a label name, or line.size().
+  std::size_t NameEnd(std::string_view line, std::size_t p, bool colon) const {
 #ifdef __SSE2__
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-  for (; p + 16 <= line.size(); p += 16) {
-    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + p));
-    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
-    if (mask != 0) return p + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-  }
+    while (p < line.size() && line.data() + p + 16 <= end_) {
+      const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + p));
+      // Unsigned range checks as signed ones, shifted by 0x80: a-z (either
+      // case, after setting the case bit), 0-9.
+      const __m128i lower = _mm_or_si128(c, _mm_set1_epi8(0x20));
+      const __m128i alpha = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
+                                           _mm_set1_epi8(static_cast<char>(26 - 0x80)));
+      const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(c, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
+                                           _mm_set1_epi8(static_cast<char>(10 - 0x80)));
+      __m128i valid = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(c, _mm_set1_epi8('_')));
+      if (colon) valid = _mm_or_si128(valid, _mm_cmpeq_epi8(c, _mm_set1_epi8(':')));
+      const unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(valid)) & 0xFFFF;
+      if (stop != 0) return std::min(line.size(), p + static_cast<std::size_t>(__builtin_ctz(stop)));
+      p += 16;
+    }
 #endif
-  while (p < line.size() && line[p] != '"' && line[p] != '\\') ++p;
-  return p;
-}
+    while (p < line.size() && (colon ? IsMetricChar(line[p]) : IsNameChar(line[p]))) ++p;
+    return std::min(p, line.size());
+  }
+
+  // The first '"' or '\\' from `p` on, or line.size(); sets *high when a
+  // byte before it has the top bit set (the text may not be ASCII).
+  std::size_t QuoteOrBackslash(std::string_view line, std::size_t p, bool* high) const {
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    while (p < line.size() && line.data() + p + 16 <= end_) {
+      const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + p));
+      unsigned stop = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(c, quote), _mm_cmpeq_epi8(c, backslash))));
+      unsigned top = static_cast<unsigned>(_mm_movemask_epi8(c));
+      const std::size_t left = line.size() - p;
+      if (left < 16) {
+        const unsigned in_line = (1u << left) - 1;
+        stop &= in_line;
+        top &= in_line;
+      }
+      if (stop != 0) {
+        const unsigned first = static_cast<unsigned>(__builtin_ctz(stop));
+        *high |= (top & ((1u << first) - 1)) != 0;
+        return p + first;
+      }
+      *high |= top != 0;
+      p += 16;
+    }
+#endif
+    for (; p < line.size() && line[p] != '"' && line[p] != '\\'; ++p) *high |= static_cast<unsigned char>(line[p]) >= 0x80;
+    return std::min(p, line.size());
+  }
+
+ private:
+  const char* end_;
+};
 
 class LineParser {
  public:
   LineParser(std::string_view input, Format format, Handler& handler)
-      : input_(input), format_(format), om_(format == Format::kOpenMetrics), handler_(handler) {
+      : input_(input), scanner_(input), format_(format), om_(format == Format::kOpenMetrics), handler_(handler) {
     labels_.reserve(16);
     exemplar_labels_.reserve(8);
   }
@@ -272,11 +322,7 @@ class LineParser {
       return std::nullopt;
     }
     for (;;) {
-      std::size_t n = p;
-      if (n < line.size() && IsNameStart(line[n])) {
-        ++n;
-        while (n < line.size() && IsNameChar(line[n])) ++n;
-      }
+      const std::size_t n = p < line.size() && IsNameStart(line[p]) ? scanner_.NameEnd(line, p + 1, false) : p;
       const std::string_view name = line.substr(p, n - p);
       if (name.empty()) return Error(p, "invalid label name for metric " + Quote(metric));
       if (name == "__name__") return Error(p, "label name \"__name__\" is reserved");
@@ -290,9 +336,12 @@ class LineParser {
       skip();
       if (p >= line.size() || line[p] != '"') return Error(p, "expected '\"' at start of label value");
       const std::size_t value_start = ++p;
-      for (p = QuoteOrBackslash(line, p); p < line.size() && line[p] == '\\'; p = QuoteOrBackslash(line, p + 2)) {
+      bool high = false;  // a byte outside ASCII: check the value's UTF-8
+      for (p = scanner_.QuoteOrBackslash(line, p, &high); p < line.size() && line[p] == '\\';
+           p = scanner_.QuoteOrBackslash(line, p + 2, &high)) {
         if (p + 1 >= line.size()) break;
         const char c = line[p + 1];
+        high |= static_cast<unsigned char>(c) >= 0x80;
         // OpenMetrics: BS normal-char is an escaped-char too.
         if (!om_ && c != '\\' && c != '"' && c != 'n') {
           return Error(p, std::string("invalid escape sequence '\\") + c + "' in label value");
@@ -300,7 +349,7 @@ class LineParser {
       }
       if (p >= line.size()) return Error(value_start - 1, "unterminated label value (a raw new-line is not allowed)");
       const std::string_view value = line.substr(value_start, p - value_start);
-      if (!IsValidUtf8(value)) return Error(value_start, "label value of " + Quote(name) + " is not valid UTF-8");
+      if (high && !IsValidUtf8(value)) return Error(value_start, "label value of " + Quote(name) + " is not valid UTF-8");
       out->push_back({name, value});
       if (chars) *chars += CodePoints(name) + UnescapedCodePoints(value);
       ++p;  // closing quote
@@ -335,11 +384,7 @@ class LineParser {
     s.has_exemplar = false;
     s.line = line_;
     s.text = line;
-    std::size_t n = i;
-    if (n < line.size() && IsMetricStart(line[n])) {
-      ++n;
-      while (n < line.size() && IsMetricChar(line[n])) ++n;
-    }
+    const std::size_t n = i < line.size() && IsMetricStart(line[i]) ? scanner_.NameEnd(line, i + 1, true) : i;
     s.name = line.substr(i, n - i);
     if (s.name.empty()) return Error(i, "invalid metric name");
     i = n;
@@ -443,6 +488,7 @@ class LineParser {
   static constexpr std::size_t kProgressStep = 1 << 20;
   std::size_t next_progress_ = kProgressStep;
   std::string_view input_;
+  LineScanner scanner_;
   Format format_;
   bool om_;
   Handler& handler_;

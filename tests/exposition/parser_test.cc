@@ -43,6 +43,42 @@ TEST_CASE("Label values and HELP must be UTF-8", "[exposition]") {
   CHECK(ErrorOf("# HELP a \xC0\xAF\na 1\n") == "line 1:10: HELP text is not valid UTF-8");
 }
 
+TEST_CASE("Names and label values are scanned 16 bytes at a time: every length and position", "[exposition]") {
+  // The scan may read past a line's end into the next line, or stop short
+  // of the input's end: each name, value and bad byte is tried at every
+  // place relative to a 16-byte chunk, on the last line and on an earlier one.
+  for (std::size_t n = 1; n <= 40; ++n) {
+    const std::string name = "m" + std::string(n - 1, 'a'), label = "l" + std::string(n - 1, 'Z');
+    const std::string ok = name + "{" + label + "=\"" + std::string(n, 'v') + "\"} 1\n";
+    CAPTURE(n);
+    CHECK(ErrorOf(ok) == "");
+    const std::string twice = name + "{" + label + "=\"" + std::string(n, 'v') + "\"," + label + "=\"v\"} 1\n";
+    CHECK(ErrorOf(ok + twice + "x 2\n") ==
+          "line 2:" + std::to_string(3 * n + 6) + ": duplicate label name \"" + label + "\" for metric \"" + name + "\"");
+    for (std::size_t at = 0; at < n; ++at) {
+      CAPTURE(at);
+      std::string bad_name = name;
+      bad_name[at] = at == 0 ? '9' : '-';
+      CHECK(ErrorOf(bad_name + " 1\n") != "");
+      std::string bad_label = label;
+      bad_label[at] = at == 0 ? '9' : '.';
+      CHECK(ErrorOf(name + "{" + bad_label + "=\"v\"} 1\n") != "");
+      std::string value(n, 'v');
+      value[at] = '\xff';
+      const std::string bad_value = name + "{" + label + "=\"" + value + "\"} 1\n";
+      const std::string expected = "label value of \"" + label + "\" is not valid UTF-8";
+      CHECK(ErrorOf(bad_value).find(expected) != std::string::npos);
+      CHECK(ErrorOf("a 1\n" + bad_value + "b 2\n").find(expected) != std::string::npos);
+      std::string two_bytes(n, 'v');
+      two_bytes.replace(at, 1, "\xc3\xa9");
+      CHECK(ErrorOf(name + "{" + label + "=\"" + two_bytes + "\"} 1\n") == "");
+      // OpenMetrics: a backslash may escape any byte, which must still make UTF-8.
+      value.replace(at, 1, "\\\xff");
+      CHECK(ErrorOf(Om(name + "{" + label + "=\"" + value + "\"} 1\n"), Format::kOpenMetrics).find(expected) != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("Metric and label names follow the name syntax", "[exposition]") {
   CHECK(ErrorOf("a:b_c9 1\n_x{_y=\"1\"} 2\n") == "");
   CHECK(ErrorOf("9a 1\n") == "line 1:1: invalid metric name");
