@@ -100,20 +100,30 @@ int ListChecks(const std::string& id, const std::string& format) {
 }
 
 int LintMetrics(const std::string& path, bool openmetrics) {
-  MappedInput input;
-  std::string error;
-  if (!input.Open(path, &error)) {
-    std::cerr << "probity lint-metrics: " << error << "\n";
+  using namespace exposition;
+  const std::string name = path == "-" ? "<stdin>" : path;
+  const Format format = openmetrics ? Format::kOpenMetrics : Format::kText;
+  AnalyzeOptions options;
+  options.family_summaries = false;
+  const int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    if (fd >= 0) close(fd);
+    std::cerr << "probity lint-metrics: cannot read " << path << "\n";
     return kExitInternal;
   }
-  using namespace exposition;
-  AnalyzeOptions options;
-  options.on_progress = [&input](std::size_t consumed) { input.Release(consumed); };
-  options.family_summaries = false;
-  const Analysis analysis = Analyze(input.text(), openmetrics ? Format::kOpenMetrics : Format::kText, options);
+  const StatusOr<Analysis> read =
+      S_ISREG(st.st_mode) ? AnalyzeFile(static_cast<std::size_t>(st.st_size), ReadAtFile(fd), format, options)
+                          : AnalyzeStream([fd](char* out, std::size_t size, std::size_t) { return ::read(fd, out, size); },
+                                          format, options);
+  close(fd);
+  if (!read.ok()) {
+    std::cerr << "probity lint-metrics: " << name << ": " << read.status().message() << "\n";
+    return kExitInternal;
+  }
+  const Analysis& analysis = *read;
   if (analysis.error) {
-    std::cerr << "probity lint-metrics: " << (path == "-" ? "<stdin>" : path) << ": cannot parse: "
-              << analysis.error->ToString() << "\n";
+    std::cerr << "probity lint-metrics: " << name << ": cannot parse: " << analysis.error->ToString() << "\n";
     return kExitInternal;
   }
   std::string out;

@@ -10,9 +10,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -205,7 +207,8 @@ std::string FormatNumber(double v) {
 
 // What is needed to judge one histogram series, kept as it streams by.
 struct HistogramSeries {
-  std::string_view first_line;  // into the input, for messages
+  std::uint64_t first_offset = 0;  // of its first line in the input, read again to quote it
+  std::string first_quote;         // or that line quoted, where the input cannot be read again
   double last_le = 0, last_count = 0, inf_count = 0, sum = 0, count = 0;
   bool any_bucket = false, unsorted = false, decreasing = false, has_inf = false;
   bool has_sum = false, has_count = false;
@@ -491,10 +494,17 @@ void Promlint(const FamilyState& f, bool openmetrics, std::vector<Problem>* out)
   }
 }
 
+// The start of the input's line at an offset (up to a newline or kQuotedBytes),
+// to quote in a message once the line itself has gone; null where the input
+// cannot be read again (the lines to quote are then kept as they go by).
+constexpr std::size_t kQuotedBytes = 1024;
+constexpr std::size_t kQuotedChars = 70;
+using LineAt = std::function<std::string(std::uint64_t offset)>;
+
 class Analyzer final : public Handler {
  public:
-  Analyzer(Format format, const AnalyzeOptions& options, Analysis* out)
-      : format_(format), om_(format == Format::kOpenMetrics), options_(options), out_(out) {}
+  Analyzer(Format format, const AnalyzeOptions& options, Analysis* out, LineAt line_at)
+      : format_(format), om_(format == Format::kOpenMetrics), options_(options), out_(out), line_at_(std::move(line_at)) {}
 
   void OnHelp(std::string_view name, std::string_view help, std::uint32_t line) override {
     FamilyState* f = Metadata(name, line, "HELP");
@@ -592,7 +602,12 @@ class Analyzer final : public Handler {
       shape_family_ = f;
       shape_names_.resize(s.label_count);
       shape_problems_.clear();
-      for (std::size_t i = 0; i < s.label_count; ++i) shape_names_[i] = s.labels[i].name;
+      // A copy: the sample's views do not outlive the piece of input it came in.
+      shape_storage_.clear();
+      for (std::size_t i = 0; i < s.label_count; ++i) shape_storage_ += s.labels[i].name;
+      for (std::size_t i = 0, at = 0; i < s.label_count; at += s.labels[i++].name.size()) {
+        shape_names_[i] = std::string_view(shape_storage_).substr(at, s.labels[i].name.size());
+      }
       for (std::size_t i = 0; i < s.label_count; ++i) {
         const std::string_view ln = s.labels[i].name;
         if (ln == special) continue;
@@ -644,9 +659,14 @@ class Analyzer final : public Handler {
 
   std::optional<ParseError> TakeError() override { return std::exchange(error_, std::nullopt); }
 
-  void OnProgress(std::size_t consumed) override {
-    if (options_.on_progress) options_.on_progress(consumed);
+  // Nothing may point into the piece of input read so far once it is gone.
+  void OnPieceDone() override {
+    FlushPendingSeries();
+    last_name_ = {};
+    last_family_ = nullptr;
+    hashed_name_ = {};
   }
+
 
   void Finish() {
     if (om_) {
@@ -1092,7 +1112,8 @@ class Analyzer final : public Handler {
       auto [it, inserted] = d.histogram_index.emplace(signature, static_cast<std::uint32_t>(d.histograms.size()));
       if (inserted) {
         d.histograms.emplace_back();
-        d.histograms.back().first_line = s.text;
+        d.histograms.back().first_offset = s.offset;
+        if (!line_at_) d.histograms.back().first_quote = Excerpt(s.text.substr(0, kQuotedBytes), kQuotedChars);
       }
       series = &d.histograms[it->second];
       d.last_histogram = series;
@@ -1149,7 +1170,9 @@ class Analyzer final : public Handler {
     }
     for (const HistogramSeries& h : d.histograms) {
       // Quoting the series re-reads its line from the input: only when a problem is kept.
-      const auto where = [&h] { return "histogram series \"" + Excerpt(h.first_line, 70) + "\" "; };
+      const auto where = [&] {
+        return "histogram series \"" + (line_at_ ? Excerpt(line_at_(h.first_offset), kQuotedChars) : h.first_quote) + "\" ";
+      };
       if (!h.any_bucket) {
         Extra(Kind::kHistogram, name, [&] { return where() + "has no buckets"; });
         continue;
@@ -1191,6 +1214,7 @@ class Analyzer final : public Handler {
   bool om_;
   const AnalyzeOptions& options_;
   Analysis* out_;
+  LineAt line_at_;
   std::optional<ParseError> error_;
   FamilyStore families_;
   NameTable index_;  // by family name
@@ -1203,7 +1227,8 @@ class Analyzer final : public Handler {
   // The label names of the last new metric of `shape_family_` (into the
   // input), and the promlint findings they gave.
   const FamilyState* shape_family_ = nullptr;
-  std::vector<std::string_view> shape_names_;
+  std::vector<std::string_view> shape_names_;  // into shape_storage_
+  std::string shape_storage_;
   std::vector<const char*> shape_problems_;
   std::string_view hashed_name_;
   std::uint64_t name_hash_ = 0;
@@ -1248,22 +1273,37 @@ class Analyzer final : public Handler {
   std::unordered_map<std::string, FamilyState*> om_sample_names_;  // sample name -> the family that may use it
 };
 
+// A buffer the parsing thread reads a piece of the input into.
+struct Piece {
+  std::unique_ptr<char[]> bytes;
+  std::size_t capacity = 0;
+  // Room for `wanted` bytes at least, keeping the first `keep`.
+  void Reserve(std::size_t wanted, std::size_t keep) {
+    if (wanted <= capacity) return;
+    std::unique_ptr<char[]> larger(new char[wanted]);
+    if (keep > 0) std::memcpy(larger.get(), bytes.get(), keep);
+    bytes = std::move(larger);
+    capacity = wanted;
+  }
+};
+
 // What the parser reads, recorded in batches on the parser's thread and
 // replayed in the same order on the analyzer's, so that the outcome is the
 // one a single thread gives.
 struct Batch {
-  enum class Kind : std::uint8_t { kHelp, kType, kUnit, kSample, kProgress };
+  enum class Kind : std::uint8_t { kHelp, kType, kUnit, kSample, kPieceDone };
   // One callback, compactly: a sample's labels are in `labels`, an
   // exemplar (rare) in `exemplars`, its labels after the sample's.
   struct Event {
-    Kind kind = Kind::kProgress;
+    Kind kind = Kind::kPieceDone;
     MetricType type = MetricType::kUntyped;
     bool has_timestamp = false;
     bool has_exemplar = false;
     std::uint32_t line = 0;
     std::uint32_t label_count = 0;
     std::string_view name, text;  // into the input; a sample's text is its line
-    std::size_t index = 0;        // kSample: its first label in `labels`; kProgress: bytes consumed
+    std::size_t index = 0;        // kSample: its first label in `labels`
+    std::uint64_t offset = 0;     // kSample: its line's, in the input
     double value = 0;
     double timestamp = 0;
     std::string_view timestamp_text;
@@ -1272,11 +1312,13 @@ struct Batch {
   std::vector<Event> events;
   std::vector<Label> labels;
   std::vector<Exemplar> exemplars;  // in the order of their samples
+  Piece* piece = nullptr;  // kPieceDone: the piece of input to reuse once replayed
 
   void Clear() {
     events.clear();
     labels.clear();
     exemplars.clear();
+    piece = nullptr;
   }
 };
 
@@ -1381,20 +1423,25 @@ class Recorder final : public Handler {
     event.has_exemplar = sample.has_exemplar;
     event.label_count = static_cast<std::uint32_t>(sample.label_count);
     event.index = first;
+    event.offset = sample.offset;
     event.value = sample.value;
     event.timestamp = sample.timestamp;
     event.timestamp_text = sample.timestamp_text;
-    Add(event);
-  }
-  void OnProgress(std::size_t consumed) override {
-    Batch::Event event = Event(Batch::Kind::kProgress, 0);
-    event.index = consumed;
     Add(event);
   }
   // Stops the parser once the analyzer has stopped; the analyzer's error is the outcome.
   std::optional<ParseError> TakeError() override {
     if (batch_) return std::nullopt;
     return ParseError{0, 0, "stopped"};
+  }
+  // The parser is done with `piece`: the analyzer hears it last, then lets
+  // the buffer be reused.
+  void PieceDone(Piece* piece) {
+    if (!batch_) return;
+    batch_->events.push_back(Event(Batch::Kind::kPieceDone, 0));
+    batch_->piece = piece;
+    queue_.Push(std::move(batch_));
+    batch_ = queue_.Empty();
   }
   void Finish() {
     queue_.Push(std::move(batch_));
@@ -1441,6 +1488,7 @@ std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
         sample.timestamp = e.timestamp;
         sample.timestamp_text = e.timestamp_text;
         sample.line = e.line;
+        sample.offset = e.offset;
         sample.text = e.text;
         if (e.has_exemplar) {
           sample.has_exemplar = true;
@@ -1450,29 +1498,131 @@ std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
         handler.OnSample(sample);
         break;
       }
-      case Batch::Kind::kProgress: handler.OnProgress(e.index); continue;  // at a line boundary, after its check
+      case Batch::Kind::kPieceDone: handler.OnPieceDone(); break;
     }
     if (std::optional<ParseError> error = handler.TakeError()) return error;
   }
   return std::nullopt;
 }
 
-// Parses on a thread of its own while `handler` runs on this one, which
-// first runs `meanwhile`.
-std::optional<ParseError> ParseOnTwoThreads(std::string_view body, Format format, Handler& handler,
-                                            const std::function<void()>& meanwhile) {
+// The buffers the parsing thread reads an input into, a piece of whole
+// lines each, reused once the analyzer has replayed what points into them:
+// at most kPieces at a time, made as needed.
+class PiecePool {
+ public:
+  static constexpr std::size_t kPieces = 4;
+  explicit PiecePool(std::size_t bytes) : bytes_(bytes) {}
+
+  // A free piece of the usual size or more; null once stopped.
+  Piece* Take() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return stopped_ || !free_.empty() || made_.size() < kPieces; });
+    if (stopped_) return nullptr;
+    if (free_.empty()) {
+      made_.push_back(std::make_unique<Piece>());
+      made_.back()->Reserve(bytes_, 0);
+      return made_.back().get();
+    }
+    Piece* piece = free_.back();
+    free_.pop_back();
+    // A piece grown for a long line goes back to the usual size.
+    if (piece->capacity > bytes_) *piece = Piece{std::unique_ptr<char[]>(new char[bytes_]), bytes_};
+    return piece;
+  }
+  void Give(Piece* piece) {
+    std::lock_guard lock(mutex_);
+    free_.push_back(piece);
+    ready_.notify_one();
+  }
+  void Stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    ready_.notify_one();
+  }
+
+ private:
+  const std::size_t bytes_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<std::unique_ptr<Piece>> made_;
+  std::vector<Piece*> free_;
+  bool stopped_ = false;
+};
+
+// Reads the first `size` bytes of an input through `read_at` into pieces
+// from `pool`, each cut after its last newline (the rest of the line moves
+// to the next piece), and parses each as it comes. A failed read stops it
+// with *read_error set.
+std::optional<ParseError> ReadPieces(std::size_t size, const ReadAt& read_at, Format format, Handler& handler,
+                                     PiecePool& pool, std::size_t max_line_bytes,
+                                     const std::function<void(Piece*)>& done, std::string* read_error) {
+  PieceParser parser(format, handler);
+  std::size_t offset = 0;  // of the piece's first byte in the input
+  std::size_t have = 0;    // bytes in the piece
+  for (Piece* piece = pool.Take(); piece;) {
+    while (have < piece->capacity && offset + have < size) {
+      const ssize_t n = read_at(piece->bytes.get() + have, std::min(piece->capacity - have, size - offset - have), offset + have);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        *read_error = std::string("read failed: ") + std::strerror(errno);
+        return std::nullopt;
+      }
+      if (n == 0) break;  // shorter than it was
+      have += static_cast<std::size_t>(n);
+    }
+    const bool last = have < piece->capacity;
+    std::size_t cut = have;
+    if (!last) {
+      const void* newline = memrchr(piece->bytes.get(), '\n', have);
+      if (!newline) {  // one line fills the piece
+        if (piece->capacity >= max_line_bytes) {
+          return ParseError{parser.lines() + 1, 1, "line longer than " + std::to_string(max_line_bytes) + " bytes"};
+        }
+        piece->Reserve(std::min(2 * piece->capacity, max_line_bytes), have);
+        continue;
+      }
+      cut = static_cast<std::size_t>(static_cast<const char*>(newline) - piece->bytes.get()) + 1;
+    }
+    std::optional<ParseError> error = parser.Feed(std::string_view(piece->bytes.get(), cut), offset, last);
+    if (error || last) {
+      done(piece);
+      return error;
+    }
+    // The rest of the last line moves on before the analyzer may reuse the piece.
+    Piece* next = pool.Take();
+    if (!next) return std::nullopt;  // the analyzer has stopped
+    next->Reserve(2 * (have - cut), 0);
+    std::memcpy(next->bytes.get(), piece->bytes.get() + cut, have - cut);
+    done(piece);
+    offset += cut;
+    have -= cut;
+    piece = next;
+  }
+  return std::nullopt;
+}
+
+// Runs `parse` on a thread of its own, recording what it reads, while
+// `handler` replays it on this one, which first runs `meanwhile`. A batch
+// that ends a piece of input hands the piece back to `pool`.
+std::optional<ParseError> ParseOnTwoThreads(const std::function<std::optional<ParseError>(Recorder&)>& parse,
+                                            Handler& handler, const std::function<void()>& meanwhile,
+                                            PiecePool* pool = nullptr) {
   BatchQueue queue;
   std::optional<ParseError> parse_error;
   std::thread parser([&] {
     pthread_setname_np(pthread_self(), "probity-parse");
     Recorder recorder(queue);
-    parse_error = Parse(body, format, recorder);
+    parse_error = parse(recorder);
     recorder.Finish();
   });
   meanwhile();
   std::optional<ParseError> error;
   while (std::unique_ptr<Batch> batch = queue.Pop()) {
-    if (!error && (error = Replay(*batch, handler))) queue.Stop();
+    if (!error && (error = Replay(*batch, handler))) {
+      queue.Stop();
+      if (pool) pool->Stop();
+    }
+    if (batch->piece) pool->Give(batch->piece);
     queue.Recycle(std::move(batch));
   }
   parser.join();
@@ -1481,21 +1631,12 @@ std::optional<ParseError> ParseOnTwoThreads(std::string_view body, Format format
 
 }  // namespace
 
-Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& options) {
-  Analysis out;
-  out.format = format;
-  Analyzer analyzer(format, options, &out);
-  const bool two_threads = body.size() >= options.thread_from_bytes && std::thread::hardware_concurrency() > 1;
-  if (two_threads) {
-    // The series set is made while the parser reads the first lines.
-    out.error = ParseOnTwoThreads(body, format, analyzer, [&] { analyzer.ExpectBytes(body.size()); });
-  } else {
-    analyzer.ExpectBytes(body.size());
-    out.error = Parse(body, format, analyzer);
-  }
-  if (!out.error) analyzer.Finish();
-  // One value per series, the last one given, in series order.
-  std::vector<CounterValue>& values = out.counter_values;
+namespace {
+
+// What every Analyze ends with: counter values, one per series, the last
+// one given, in series order.
+void KeepLastCounterValues(Analysis* out) {
+  std::vector<CounterValue>& values = out->counter_values;
   std::stable_sort(values.begin(), values.end(),
                    [](const CounterValue& a, const CounterValue& b) { return a.series < b.series; });
   std::size_t kept = 0;
@@ -1508,7 +1649,86 @@ Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& opt
   }
   values.resize(kept);
   values.shrink_to_fit();
+}
+
+bool TwoThreads(std::size_t size, const AnalyzeOptions& options) {
+  return size >= options.thread_from_bytes && std::thread::hardware_concurrency() > 1;
+}
+
+}  // namespace
+
+Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& options) {
+  Analysis out;
+  out.format = format;
+  Analyzer analyzer(format, options, &out, [body](std::uint64_t offset) {
+    const std::string_view rest = body.substr(std::min<std::uint64_t>(offset, body.size()));
+    return std::string(rest.substr(0, std::min(rest.find('\n'), kQuotedBytes)));
+  });
+  if (TwoThreads(body.size(), options)) {
+    // The series set is made while the parser reads the first lines.
+    out.error = ParseOnTwoThreads([&](Recorder& recorder) { return Parse(body, format, recorder); }, analyzer,
+                                  [&] { analyzer.ExpectBytes(body.size()); });
+  } else {
+    analyzer.ExpectBytes(body.size());
+    out.error = Parse(body, format, analyzer);
+  }
+  if (!out.error) analyzer.Finish();
+  KeepLastCounterValues(&out);
   return out;
+}
+
+namespace {
+
+// Analyze for an input read a piece at a time on the parsing thread; when
+// `rereadable`, its lines are read again to be quoted.
+StatusOr<Analysis> AnalyzePieces(std::size_t size, const ReadAt& read_at, bool rereadable, Format format,
+                                 const AnalyzeOptions& options) {
+  Analysis out;
+  out.format = format;
+  LineAt line_at;
+  if (rereadable) {
+    line_at = [&read_at](std::uint64_t offset) {
+      std::string line(kQuotedBytes, '\0');
+      const ssize_t n = read_at(line.data(), line.size(), offset);
+      line.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+      line.resize(std::min(line.find('\n'), line.size()));
+      return line;
+    };
+  }
+  Analyzer analyzer(format, options, &out, line_at);
+  PiecePool pool(options.piece_bytes);  // outlives the parsing: the analyzer replays from its pieces
+  std::string read_error;
+  out.error = ParseOnTwoThreads(
+      [&](Recorder& recorder) {
+        return ReadPieces(size, read_at, format, recorder, pool, options.max_line_bytes,
+                          [&](Piece* piece) { recorder.PieceDone(piece); }, &read_error);
+      },
+      analyzer, [&] { analyzer.ExpectBytes(size); }, &pool);
+  if (!read_error.empty()) return Status::Error(read_error);
+  if (!out.error) analyzer.Finish();
+  KeepLastCounterValues(&out);
+  return out;
+}
+
+}  // namespace
+
+StatusOr<Analysis> AnalyzeFile(std::size_t size, const ReadAt& read_at, Format format, const AnalyzeOptions& options) {
+  if (TwoThreads(size, options)) return AnalyzePieces(size, read_at, true, format, options);
+  std::string body(size, '\0');
+  std::size_t have = 0;
+  while (have < size) {
+    const ssize_t n = read_at(body.data() + have, size - have, have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Error(std::string("read failed: ") + std::strerror(errno));
+    if (n == 0) break;
+    have += static_cast<std::size_t>(n);
+  }
+  body.resize(have);
+  return Analyze(body, format, options);
+}
+
+StatusOr<Analysis> AnalyzeStream(const ReadAt& read, Format format, const AnalyzeOptions& options) {
+  return AnalyzePieces(std::numeric_limits<std::size_t>::max(), read, false, format, options);
 }
 
 }  // namespace probity::exposition

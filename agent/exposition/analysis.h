@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/input_file.h"
+#include "core/status.h"
 #include "exposition/parser.h"
 
 namespace probity::exposition {
@@ -65,15 +67,16 @@ struct AnalyzeOptions {
   // Keep up to this many distinct values per label name across all
   // families, for route-cardinality checks.
   std::size_t keep_label_values = 0;
-  // Called about every MiB with the bytes parsed so far; the input before
-  // that offset is not read again except to quote a problem's line.
-  std::function<void(std::size_t)> on_progress;
   // Fill Analysis::families. Without them a large exposition of many small
   // families (lint-metrics) takes much less memory.
   bool family_summaries = true;
   // From this size on the text is parsed on a thread of its own while it is
   // analysed on the caller's; the outcome is the same.
   std::size_t thread_from_bytes = std::size_t{4} << 20;
+  // AnalyzeFile and AnalyzeStream: the size of the buffers the input is read
+  // into, and the longest line they take (a longer one is an error).
+  std::size_t piece_bytes = std::size_t{1} << 20;
+  std::size_t max_line_bytes = std::size_t{64} << 20;
 };
 
 struct Analysis {
@@ -99,5 +102,18 @@ struct Analysis {
 // see tests/exposition/OPENMETRICS_CONFORMANCE.md) is an `error`, since an
 // invalid exposition is erroneous in its entirety.
 Analysis Analyze(std::string_view body, Format format, const AnalyzeOptions& options = {});
+
+// Analyze for the first `size` bytes of a file read through `read_at`: the
+// same outcome. From options.thread_from_bytes on, the parsing thread reads
+// it a piece of whole lines at a time into a few reused buffers (which here
+// costs less than mapping it), and memory stays bounded by the longest line
+// (options.max_line_bytes at most) whatever its size; a line quoted in a
+// problem is read again. A failed read is the error.
+StatusOr<Analysis> AnalyzeFile(std::size_t size, const ReadAt& read_at, Format format,
+                               const AnalyzeOptions& options = {});
+
+// The same for a stream (a pipe, a terminal, a device) read to its end,
+// always on two threads; the lines to quote are kept as they are read.
+StatusOr<Analysis> AnalyzeStream(const ReadAt& read, Format format, const AnalyzeOptions& options = {});
 
 }  // namespace probity::exposition

@@ -10,7 +10,6 @@
 #include <emmintrin.h>
 #endif
 
-#include "core/input_file.h"
 #include "core/text.h"
 
 namespace probity::exposition {
@@ -128,17 +127,17 @@ class LineScanner {
 
 class LineParser {
  public:
-  LineParser(std::string_view input, Format format, Handler& handler)
-      : input_(input), scanner_(input), format_(format), om_(format == Format::kOpenMetrics), handler_(handler) {
+  LineParser(Format format, Handler& handler) : format_(format), om_(format == Format::kOpenMetrics), handler_(handler) {
     labels_.reserve(16);
     exemplar_labels_.reserve(8);
   }
 
-  std::optional<ParseError> Run() {
-    const char* p = input_.data();
-    const char* const end = p + input_.size();
-    bool seen_eof = false;
-    ReadAhead(0);
+  // Parses `piece`, the input from `offset` on: whole lines, each ending in
+  // '\n', except with `last`, where it ends the input.
+  std::optional<ParseError> Feed(std::string_view piece, std::uint64_t offset, bool last) {
+    scanner_ = LineScanner(piece);
+    const char* p = piece.data();
+    const char* const end = p + piece.size();
     while (p < end) {
       ++line_;
       // The input is read once, a line at a time: ask for the bytes 2 KiB
@@ -149,7 +148,7 @@ class LineParser {
       const bool has_newline = nl != nullptr;
       const char* line_end = has_newline ? nl : end;
       std::string_view line(p, static_cast<std::size_t>(line_end - p));
-      if (seen_eof) return Error(0, "content after # EOF");
+      if (seen_eof_) return Error(0, "content after # EOF");
       if (om_) {
         if (line_ == 1 && StartsWith(line, "\xEF\xBB\xBF")) return Error(0, "byte order mark (OpenMetrics allows none)");
         if (!line.empty() && line.back() == '\r') {
@@ -160,22 +159,20 @@ class LineParser {
         return Error(line.size(), "missing newline at the end of the input");
       }
       line_start_ = p;
+      line_offset_ = offset + static_cast<std::uint64_t>(p - piece.data());
       if (om_ && line == "# EOF") {
-        seen_eof = true;
+        seen_eof_ = true;
       } else if (auto err = ParseLine(line)) {
         return err;
       }
       if (auto err = handler_.TakeError()) return err;
       p = has_newline ? nl + 1 : end;
-      if (static_cast<std::size_t>(p - input_.data()) >= next_progress_) {
-        next_progress_ += kProgressStep;
-        ReadAhead(next_progress_);
-        handler_.OnProgress(static_cast<std::size_t>(p - input_.data()));
-      }
     }
-    if (om_ && !seen_eof) return Error(0, "missing # EOF at the end of the OpenMetrics exposition", line_ + 1);
+    if (last && om_ && !seen_eof_) return Error(0, "missing # EOF at the end of the OpenMetrics exposition", line_ + 1);
     return std::nullopt;
   }
+
+  std::uint32_t lines() const { return line_; }
 
  private:
   std::optional<ParseError> Error(std::size_t offset, std::string message, std::uint32_t line = 0) const {
@@ -183,10 +180,6 @@ class LineParser {
   }
   std::size_t Offset(const char* at) const { return static_cast<std::size_t>(at - line_start_); }
 
-  // Maps the input's pages a step ahead of `offset` at once.
-  void ReadAhead(std::size_t offset) const {
-    if (offset < input_.size()) PrefaultPages(input_.data() + offset, std::min(2 * kProgressStep, input_.size() - offset));
-  }
 
   std::optional<ParseError> ParseLine(std::string_view line) {
     std::size_t i = 0;
@@ -383,6 +376,7 @@ class LineParser {
     s.timestamp_text = {};
     s.has_exemplar = false;
     s.line = line_;
+    s.offset = line_offset_;
     s.text = line;
     const std::size_t n = i < line.size() && IsMetricStart(line[i]) ? scanner_.NameEnd(line, i + 1, true) : i;
     s.name = line.substr(i, n - i);
@@ -485,15 +479,14 @@ class LineParser {
     return true;
   }
 
-  static constexpr std::size_t kProgressStep = 1 << 20;
-  std::size_t next_progress_ = kProgressStep;
-  std::string_view input_;
-  LineScanner scanner_;
+  LineScanner scanner_{std::string_view()};
   Format format_;
   bool om_;
   Handler& handler_;
   std::uint32_t line_ = 0;
+  bool seen_eof_ = false;
   const char* line_start_ = nullptr;
+  std::uint64_t line_offset_ = 0;  // of the line being read, in the whole input
   std::vector<Label> labels_;
   std::vector<Label> exemplar_labels_;
   Sample sample_;
@@ -639,7 +632,20 @@ std::string Unescape(std::string_view escaped) {
 }
 
 std::optional<ParseError> Parse(std::string_view input, Format format, Handler& handler) {
-  return LineParser(input, format, handler).Run();
+  return LineParser(format, handler).Feed(input, 0, true);
 }
+
+struct PieceParser::Impl : LineParser {
+  using LineParser::LineParser;
+};
+
+PieceParser::PieceParser(Format format, Handler& handler) : impl_(std::make_unique<Impl>(format, handler)) {}
+PieceParser::~PieceParser() = default;
+
+std::optional<ParseError> PieceParser::Feed(std::string_view piece, std::uint64_t offset, bool last) {
+  return impl_->Feed(piece, offset, last);
+}
+
+std::uint32_t PieceParser::lines() const { return impl_->lines(); }
 
 }  // namespace probity::exposition

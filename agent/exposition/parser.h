@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,7 @@ struct Sample {
   bool has_exemplar = false;
   Exemplar exemplar;
   std::uint32_t line = 0;
+  std::uint64_t offset = 0;  // of the line in the whole input
   std::string_view text;  // the whole line
 };
 
@@ -71,9 +73,9 @@ class Handler {
   virtual void OnType(std::string_view name, MetricType type, std::uint32_t line) = 0;
   virtual void OnUnit(std::string_view name, std::string_view unit, std::uint32_t line) = 0;
   virtual void OnSample(const Sample& sample) = 0;
-  // Called at line boundaries about every MiB with the bytes consumed so
-  // far: the caller may release input pages behind that offset.
-  virtual void OnProgress(std::size_t consumed) { (void)consumed; }
+  // PieceParser's callers: the views into the piece given so far are about
+  // to become invalid (its buffer is reused).
+  virtual void OnPieceDone() {}
   // A semantic problem a handler finds can stop the parse: return it here,
   // checked after each callback.
   virtual std::optional<ParseError> TakeError() { return std::nullopt; }
@@ -87,6 +89,24 @@ class Handler {
 // a backslash may escape any character). Checks UTF-8 in label values and
 // HELP text. The semantic rules of either format are Analyze's.
 std::optional<ParseError> Parse(std::string_view input, Format format, Handler& handler);
+
+// Parses an input handed over in pieces, as Parse parses the whole: the same
+// callbacks in the same order, the same outcome. Each piece is whole lines,
+// ending in '\n', except the last, which ends the input; the callbacks'
+// views point into the current piece.
+class PieceParser {
+ public:
+  PieceParser(Format format, Handler& handler);
+  ~PieceParser();
+  // `piece` is the input from `offset` on; `last` when it reaches the end.
+  // The first error stops the parse.
+  std::optional<ParseError> Feed(std::string_view piece, std::uint64_t offset, bool last);
+  std::uint32_t lines() const;  // read so far
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Parses a sample value as both formats accept it: decimal or exponent
 // notation with an optional sign, NaN without a sign, Inf, +Inf, -Inf (and

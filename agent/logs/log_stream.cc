@@ -130,10 +130,6 @@ std::size_t CutNear(const ReadAt& read_at, std::size_t size, std::size_t at, Lin
 
 }  // namespace
 
-ReadAt ReadAtFile(int fd) {
-  return [fd](char* out, std::size_t size, std::size_t offset) { return ::pread(fd, out, size, static_cast<off_t>(offset)); };
-}
-
 StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer) {
   const ReadAt read = [fd](char* out, std::size_t size, std::size_t) { return ::read(fd, out, size); };
   return AnalyzeRange(read, 0, std::numeric_limits<std::size_t>::max(), kReadBlock, analyzer);

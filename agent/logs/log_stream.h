@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/input_file.h"
 #include "core/status.h"
 #include "logs/log_analysis.h"
 
@@ -27,13 +28,6 @@ struct StreamSummary {
 // memory bounded by the longest line (at most kMaxLogLineBytes) plus a
 // fixed read buffer, whatever the size of the input.
 StatusOr<StreamSummary> AnalyzeStream(int fd, LogAnalyzer* analyzer);
-
-// Reads up to `size` bytes at `offset` into `out`: how many, 0 at the end of
-// the input, or -1 with errno set. A stream may ignore `offset`.
-using ReadAt = std::function<ssize_t(char* out, std::size_t size, std::size_t offset)>;
-// Reads a file with pread(2): copied in small blocks, which here costs less
-// than mapping its pages (see BENCHMARKS.md).
-ReadAt ReadAtFile(int fd);
 
 // A whole input of `size` bytes, read through `read_at`, analysed on up to
 // `threads` threads: it is cut at line boundaries into one part per thread

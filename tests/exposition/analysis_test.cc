@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -7,6 +10,8 @@
 #include "exposition/analysis.h"
 
 using namespace probity::exposition;
+using probity::ReadAt;
+using probity::StatusOr;
 
 namespace {
 
@@ -539,6 +544,16 @@ std::string ManyFamilies(int pages, bool openmetrics) {
   return out.str();
 }
 
+// Reads `text` as pread reads a file.
+ReadAt ReadAtString(const std::string& text) {
+  return [&text](char* out, std::size_t size, std::size_t offset) {
+    if (offset >= text.size()) return ssize_t{0};
+    const std::size_t n = std::min(size, text.size() - offset);
+    std::memcpy(out, text.data() + offset, n);
+    return static_cast<ssize_t>(n);
+  };
+}
+
 std::string ReplaceLine(const std::string& text, std::size_t line, const std::string& with) {
   std::size_t begin = 0;
   for (std::size_t i = 1; i < line; ++i) begin = text.find('\n', begin) + 1;
@@ -563,12 +578,82 @@ TEST_CASE("An exposition parsed on a thread of its own gives what one thread giv
     one.thread_from_bytes = std::numeric_limits<std::size_t>::max();
     two.thread_from_bytes = 0;
     for (AnalyzeOptions* o : {&one, &two}) o->keep_counter_values = true;
-    std::vector<std::size_t> progress_one, progress_two;
-    one.on_progress = [&](std::size_t n) { progress_one.push_back(n); };
-    two.on_progress = [&](std::size_t n) { progress_two.push_back(n); };
     const Analysis a = Analyze(text, format, one), b = Analyze(text, format, two);
     CHECK(Describe(a) == Describe(b));
-    CHECK(progress_one == progress_two);
     if (!a.error) CHECK(a.problems.size() > 1000);
+    // Read a piece at a time, from a file (its quoted lines read again) or
+    // a stream that hands over a few bytes per read; pieces of 64 bytes
+    // grow for every longer line.
+    for (std::size_t piece : {std::size_t{64}, std::size_t{4096}, std::size_t{1} << 20}) {
+      CAPTURE(piece);
+      two.piece_bytes = piece;
+      const StatusOr<Analysis> file = AnalyzeFile(text.size(), ReadAtString(text), format, two);
+      REQUIRE(file.ok());
+      CHECK(Describe(*file) == Describe(a));
+      std::size_t at = 0;
+      const StatusOr<Analysis> stream = AnalyzeStream(
+          [&](char* out, std::size_t size, std::size_t) {
+            const std::size_t n = std::min({size, text.size() - at, std::size_t{7} + at % 5000});
+            std::memcpy(out, text.data() + at, n);
+            at += n;
+            return static_cast<ssize_t>(n);
+          },
+          format, two);
+      REQUIRE(stream.ok());
+      CHECK(Describe(*stream) == Describe(a));
+    }
+  }
+}
+
+TEST_CASE("An exposition read a piece at a time: read failures, long lines, endless input", "[exposition]") {
+  const std::string body = ManyFamilies(200, false);
+  AnalyzeOptions options;
+  options.thread_from_bytes = 0;
+  options.piece_bytes = 1000;
+  SECTION("a failed read is the error, wherever it happens") {
+    for (std::size_t fail_at : {std::size_t{0}, std::size_t{5000}, body.size() - 10}) {
+      CAPTURE(fail_at);
+      const StatusOr<Analysis> a = AnalyzeFile(
+          body.size(),
+          [&](char* out, std::size_t size, std::size_t offset) -> ssize_t {
+            if (offset + size > fail_at) {
+              errno = EIO;
+              return -1;
+            }
+            return ReadAtString(body)(out, size, offset);
+          },
+          Format::kText, options);
+      REQUIRE_FALSE(a.ok());
+      CHECK(a.status().message() == "read failed: Input/output error");
+    }
+  }
+  SECTION("a line longer than the limit is an error; up to it, the pieces grow") {
+    options.max_line_bytes = 4000;
+    const std::string fits = "a{x=\"" + std::string(3900, 'v') + "\"} 1\n";
+    const std::string longer = "a{x=\"" + std::string(4100, 'v') + "\"} 1\n";
+    StatusOr<Analysis> a = AnalyzeFile(body.size() + fits.size(), ReadAtString(body + fits), Format::kText, options);
+    REQUIRE(a.ok());
+    CHECK_FALSE(a->error);
+    const std::size_t lines = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));
+    const std::string text = body + longer + "b 1\n";
+    a = AnalyzeFile(text.size(), ReadAtString(text), Format::kText, options);
+    REQUIRE(a.ok());
+    REQUIRE(a->error);
+    CHECK(a->error->ToString() == "line " + std::to_string(lines + 1) + ":1: line longer than 4000 bytes");
+  }
+  SECTION("an endless stream without a newline (/dev/zero) stops at the limit") {
+    options.max_line_bytes = 1 << 20;
+    std::size_t given = 0;
+    const StatusOr<Analysis> a = AnalyzeStream(
+        [&](char* out, std::size_t size, std::size_t) {
+          std::memset(out, 0, size);
+          given += size;
+          return static_cast<ssize_t>(size);
+        },
+        Format::kText, options);
+    REQUIRE(a.ok());
+    REQUIRE(a->error);
+    CHECK(a->error->ToString() == "line 1:1: line longer than 1048576 bytes");
+    CHECK(given <= std::size_t{2} << 20);
   }
 }

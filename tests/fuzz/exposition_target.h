@@ -4,8 +4,14 @@
 // the replay of tests/testdata/exposition/regressions/
 // (tests/fuzz/replay_test.cc). Analyses the input in both formats, with every
 // option that keeps more state, on one thread and parsed on a thread of its
-// own (as inputs of 4 MiB and more are): the two must agree.
+// own (as inputs of 4 MiB and more are), and read a piece at a time as a file
+// and as a stream, in pieces small enough to cut it in many places: all must
+// agree.
 
+#include <sys/types.h>
+
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -55,6 +61,31 @@ inline std::string RunExpositionTarget(std::string_view input) {
     }
     const std::string difference = internal::ExpositionDifference(one, exposition::Analyze(input, format, threaded));
     if (!difference.empty()) return "parsed on its own thread, the outcome differs: " + difference;
+    exposition::AnalyzeOptions pieces = threaded;
+    pieces.piece_bytes = 1 + input.size() % 97;
+    const ReadAt read_at = [input](char* out, std::size_t size, std::size_t offset) {
+      if (offset >= input.size()) return ssize_t{0};
+      const std::size_t n = std::min(size, input.size() - offset);
+      std::memcpy(out, input.data() + offset, n);
+      return static_cast<ssize_t>(n);
+    };
+    const StatusOr<exposition::Analysis> file = exposition::AnalyzeFile(input.size(), read_at, format, pieces);
+    if (!file.ok()) return "read as a file: " + file.status().message();
+    if (const std::string d = internal::ExpositionDifference(one, *file); !d.empty()) {
+      return "read as a file a piece at a time, the outcome differs: " + d;
+    }
+    std::size_t at = 0;  // a stream hands over a few bytes at a time
+    const StatusOr<exposition::Analysis> stream = exposition::AnalyzeStream(
+        [&](char* out, std::size_t size, std::size_t) {
+          const ssize_t n = read_at(out, std::min<std::size_t>(size, 5), at);
+          at += static_cast<std::size_t>(n);
+          return n;
+        },
+        format, pieces);
+    if (!stream.ok()) return "read as a stream: " + stream.status().message();
+    if (const std::string d = internal::ExpositionDifference(one, *stream); !d.empty()) {
+      return "read as a stream a piece at a time, the outcome differs: " + d;
+    }
   }
   return "";
 }
