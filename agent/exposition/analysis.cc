@@ -660,8 +660,13 @@ class Analyzer final : public Handler {
   std::optional<ParseError> TakeError() override { return std::exchange(error_, std::nullopt); }
 
   // Nothing may point into the piece of input read so far once it is gone.
+  // The pending series keeps its line (flushing it now would report its
+  // duplicate ahead of what the next sample reports first).
   void OnPieceDone() override {
-    FlushPendingSeries();
+    if (pending_.set) {
+      pending_text_.assign(pending_.text.data(), pending_.text.size());
+      pending_.text = pending_text_;
+    }
     last_name_ = {};
     last_family_ = nullptr;
     hashed_name_ = {};
@@ -1224,6 +1229,7 @@ class Analyzer final : public Handler {
   std::string_view last_name_;
   KeySet series_;
   Pending pending_;
+  std::string pending_text_;  // its line, once the piece it was in is gone
   // The label names of the last new metric of `shape_family_` (into the
   // input), and the promlint findings they gave.
   const FamilyState* shape_family_ = nullptr;
