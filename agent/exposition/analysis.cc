@@ -1565,18 +1565,18 @@ std::optional<ParseError> ReadPieces(std::size_t size, const ReadAt& read_at, Fo
   PieceParser parser(format, handler);
   std::size_t offset = 0;  // of the piece's first byte in the input
   std::size_t have = 0;    // bytes in the piece
+  bool last = false;  // the input's end is in the piece
   for (Piece* piece = pool.Take(); piece;) {
-    while (have < piece->capacity && offset + have < size) {
+    while (have < piece->capacity && !last) {
       const ssize_t n = read_at(piece->bytes.get() + have, std::min(piece->capacity - have, size - offset - have), offset + have);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         *read_error = std::string("read failed: ") + std::strerror(errno);
         return std::nullopt;
       }
-      if (n == 0) break;  // shorter than it was
       have += static_cast<std::size_t>(n);
+      last = n == 0 || offset + have == size;  // a stream's end, or a file's (or where it has shrunk to)
     }
-    const bool last = have < piece->capacity;
     std::size_t cut = have;
     if (!last) {
       const void* newline = memrchr(piece->bytes.get(), '\n', have);
