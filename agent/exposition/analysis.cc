@@ -208,7 +208,6 @@ std::string FormatNumber(double v) {
 // What is needed to judge one histogram series, kept as it streams by.
 struct HistogramSeries {
   std::uint64_t first_offset = 0;  // of its first line in the input, read again to quote it
-  std::string first_quote;         // or that line quoted, where the input cannot be read again
   double last_le = 0, last_count = 0, inf_count = 0, sum = 0, count = 0;
   bool any_bucket = false, unsorted = false, decreasing = false, has_inf = false;
   bool has_sum = false, has_count = false;
@@ -226,6 +225,7 @@ struct FamilyDetail {
   std::uint64_t last_signature = 0;
   std::unordered_map<std::uint64_t, std::uint32_t> histogram_index;
   std::vector<HistogramSeries> histograms;  // in order of first appearance
+  std::vector<std::string> histogram_quotes;  // their first lines quoted, where the input cannot be read again
   HistogramSeries* last_histogram = nullptr;
   std::uint64_t last_histogram_signature = 0;
   std::size_t bad_quantiles = 0;
@@ -1118,7 +1118,7 @@ class Analyzer final : public Handler {
       if (inserted) {
         d.histograms.emplace_back();
         d.histograms.back().first_offset = s.offset;
-        if (!line_at_) d.histograms.back().first_quote = Excerpt(s.text.substr(0, kQuotedBytes), kQuotedChars);
+        if (!line_at_) d.histogram_quotes.push_back(Excerpt(s.text.substr(0, kQuotedBytes), kQuotedChars));
       }
       series = &d.histograms[it->second];
       d.last_histogram = series;
@@ -1173,10 +1173,11 @@ class Analyzer final : public Handler {
     if (d.bad_quantiles > 0) {
       Extra(Kind::kHistogram, name, [&] { return "summary quantile \"" + d.first_bad_quantile + "\" is outside 0..1"; });
     }
-    for (const HistogramSeries& h : d.histograms) {
+    for (std::size_t i = 0; i < d.histograms.size(); ++i) {
+      const HistogramSeries& h = d.histograms[i];
       // Quoting the series re-reads its line from the input: only when a problem is kept.
       const auto where = [&] {
-        return "histogram series \"" + (line_at_ ? Excerpt(line_at_(h.first_offset), kQuotedChars) : h.first_quote) + "\" ";
+        return "histogram series \"" + (line_at_ ? Excerpt(line_at_(h.first_offset), kQuotedChars) : d.histogram_quotes[i]) + "\" ";
       };
       if (!h.any_bucket) {
         Extra(Kind::kHistogram, name, [&] { return where() + "has no buckets"; });
