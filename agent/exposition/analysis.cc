@@ -8,9 +8,9 @@
 #include <charconv>
 #include <cmath>
 #include <condition_variable>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
-#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -672,7 +672,6 @@ class Analyzer final : public Handler {
     hashed_name_ = {};
   }
 
-
   void Finish() {
     if (om_) {
       if (current_) CloseOmFamily(*current_);
@@ -1231,8 +1230,8 @@ class Analyzer final : public Handler {
   KeySet series_;
   Pending pending_;
   std::string pending_text_;  // its line, once the piece it was in is gone
-  // The label names of the last new metric of `shape_family_` (into the
-  // input), and the promlint findings they gave.
+  // The label names of the last new metric of `shape_family_` (copied), and
+  // the promlint findings they gave.
   const FamilyState* shape_family_ = nullptr;
   std::vector<std::string_view> shape_names_;  // into shape_storage_
   std::string shape_storage_;
