@@ -1597,11 +1597,12 @@ std::optional<ParseError> ReadPieces(std::size_t size, const ReadAt& read_at, Fo
     // The rest of the last line moves on before the analyzer may reuse the piece.
     Piece* next = pool.Take();
     if (!next) return std::nullopt;  // the analyzer has stopped
-    next->Reserve(2 * (have - cut), 0);
-    std::memcpy(next->bytes.get(), piece->bytes.get() + cut, have - cut);
+    const std::size_t rest = have - cut;
+    next->Reserve(std::max(rest, std::min(2 * rest, max_line_bytes)), 0);  // room to read more, within the limit
+    std::memcpy(next->bytes.get(), piece->bytes.get() + cut, rest);
     done(piece);
     offset += cut;
-    have -= cut;
+    have = rest;
     piece = next;
   }
   return std::nullopt;
