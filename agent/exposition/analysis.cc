@@ -1567,15 +1567,15 @@ std::optional<ParseError> ReadPieces(std::size_t size, const ReadAt& read_at, Fo
   std::size_t have = 0;    // bytes in the piece
   bool last = false;  // the input's end is in the piece
   for (Piece* piece = pool.Take(); piece;) {
-    while (have < piece->capacity && !last) {
-      const ssize_t n = read_at(piece->bytes.get() + have, std::min(piece->capacity - have, size - offset - have), offset + have);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        *read_error = std::string("read failed: ") + std::strerror(errno);
+    if (have < piece->capacity && !last) {
+      const std::size_t wanted = std::min(piece->capacity - have, size - offset - have);
+      const StatusOr<std::size_t> n = ReadFull(read_at, piece->bytes.get() + have, wanted, offset + have);
+      if (!n.ok()) {
+        *read_error = n.status().message();
         return std::nullopt;
       }
-      have += static_cast<std::size_t>(n);
-      last = n == 0 || offset + have == size;  // a stream's end, or a file's (or where it has shrunk to)
+      have += *n;
+      last = *n < wanted || offset + have == size;  // a stream's end, or a file's (or where it has shrunk to)
     }
     std::size_t cut = have;
     if (!last) {
@@ -1722,15 +1722,9 @@ StatusOr<Analysis> AnalyzePieces(std::size_t size, const ReadAt& read_at, bool r
 StatusOr<Analysis> AnalyzeFile(std::size_t size, const ReadAt& read_at, Format format, const AnalyzeOptions& options) {
   if (TwoThreads(size, options)) return AnalyzePieces(size, read_at, true, format, options);
   std::string body(size, '\0');
-  std::size_t have = 0;
-  while (have < size) {
-    const ssize_t n = read_at(body.data() + have, size - have, have);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Error(std::string("read failed: ") + std::strerror(errno));
-    if (n == 0) break;
-    have += static_cast<std::size_t>(n);
-  }
-  body.resize(have);
+  const StatusOr<std::size_t> have = ReadFull(read_at, body.data(), size, 0);
+  if (!have.ok()) return have.status();
+  body.resize(*have);
   return Analyze(body, format, options);
 }
 
