@@ -538,7 +538,20 @@ class Analyzer final : public Handler {
   }
 
   void OnSample(const Sample& s) override {
-    FamilyState* f = om_ ? OmFamilyOf(s) : TextFamilyOf(s.name, s.line);
+    // The labels this sample shares with the previous one keep their hashes,
+    // if that one got as far as hashing them; its name, if any are shared,
+    // leads to the same family.
+    const std::size_t known = std::min<std::size_t>(s.shared_labels, std::exchange(hashed_labels_, 0));
+    const bool names_matched = std::exchange(names_match_shape_, false);
+    FamilyState* f = nullptr;
+    if (known > 0 && !om_) {
+      f = hashed_family_;
+      last_name_ = s.name;
+      last_family_ = f;
+      Enter(f, s.line);
+    } else {
+      f = om_ ? OmFamilyOf(s) : TextFamilyOf(s.name, s.line);
+    }
     if (!f || error_) return;
     if (!f->type_set) f->type_set = true;  // a later TYPE is an error, as in the reference parser
     if (f->samples++ == 0) {
@@ -565,18 +578,30 @@ class Analyzer final : public Handler {
     // Each label is hashed once; the series and its le/quantile-less signature follow.
     std::uint64_t labels_hash = 0x9e3779b97f4a7c15ULL, special_hash = 0;
     const Label* special_label = nullptr;
-    for (std::size_t i = 0; i < s.label_count; ++i) {
+    label_hashes_.resize(s.label_count);
+    // The shared labels have the previous sample's names: the special one is
+    // among them only where it was.
+    const std::size_t special_at = special == special_name_ ? special_at_ : std::string_view::npos;
+    for (std::size_t i = 0; i < known; ++i) labels_hash += label_hashes_[i];
+    if (special_at < known) {
+      special_hash = label_hashes_[special_at];
+      special_label = &s.labels[special_at];
+    }
+    for (std::size_t i = known; i < s.label_count; ++i) {
       const std::uint64_t h = LabelHash(s.labels[i]);
+      label_hashes_[i] = h;
       labels_hash += h;
       if (!special.empty() && s.labels[i].name == special) {
         special_hash = h;
         special_label = &s.labels[i];
       }
     }
-    if (s.name != hashed_name_) {
-      hashed_name_ = s.name;
-      name_hash_ = Mix(Hash(s.name));
-    }
+    hashed_labels_ = s.label_count;
+    hashed_family_ = f;
+    special_name_ = special;
+    special_at_ = special_label ? static_cast<std::size_t>(special_label - s.labels) : std::string_view::npos;
+    if (known == 0 && s.name != hashed_name_) name_hash_ = Mix(Hash(s.name));  // else the previous sample's name
+    hashed_name_ = s.name;
     const std::uint64_t signature = Mix(labels_hash - special_hash);
 
     // Duplicates: the set insert runs one sample late so that its cache miss
@@ -593,7 +618,7 @@ class Analyzer final : public Handler {
       new_metric = signature != d.last_signature && d.signatures.Insert(signature);
       d.last_signature = signature;
     }
-    if (new_metric && SameLabelNames(*f, s)) {
+    if (new_metric && SameLabelNames(*f, s, names_matched ? known : 0)) {
       // Same label names as the family's previous metric: same findings.
       ++f->metrics;
       for (const char* text : shape_problems_) CountLabelProblem(f, text);
@@ -628,6 +653,7 @@ class Analyzer final : public Handler {
       }
       for (const char* text : shape_problems_) CountLabelProblem(f, text);
     }
+    names_match_shape_ = new_metric;
     if (options_.keep_label_values > 0) {
       for (std::size_t i = 0; i < s.label_count; ++i) {
         auto& values = out_->label_values[std::string(s.labels[i].name)];
@@ -719,9 +745,10 @@ class Analyzer final : public Handler {
   }
 
   // Whether the sample has the label names of the family's last new metric.
-  bool SameLabelNames(const FamilyState& f, const Sample& s) const {
+  // `known`: how many of its first label names are already known to match.
+  bool SameLabelNames(const FamilyState& f, const Sample& s, std::size_t known) const {
     if (shape_family_ != &f || f.metrics == 0 || shape_names_.size() != s.label_count) return false;
-    for (std::size_t i = 0; i < s.label_count; ++i) {
+    for (std::size_t i = known; i < s.label_count; ++i) {
       if (shape_names_[i] != s.labels[i].name) return false;
     }
     return true;
@@ -1238,6 +1265,15 @@ class Analyzer final : public Handler {
   std::vector<const char*> shape_problems_;
   std::string_view hashed_name_;
   std::uint64_t name_hash_ = 0;
+  // The previous sample's label hashes (the first hashed_labels_ of them),
+  // and which of its labels was the le or quantile one.
+  std::vector<std::uint64_t> label_hashes_;
+  std::size_t hashed_labels_ = 0;
+  FamilyState* hashed_family_ = nullptr;
+  // The previous sample was a new metric whose label names are shape_names_.
+  bool names_match_shape_ = false;
+  std::string_view special_name_;
+  std::size_t special_at_ = std::string_view::npos;
   std::vector<Problem> extra_;
   std::unordered_map<std::string, int> extra_count_;
 
@@ -1307,6 +1343,7 @@ struct Batch {
     bool has_exemplar = false;
     std::uint32_t line = 0;
     std::uint32_t label_count = 0;
+    std::uint32_t shared_labels = 0;
     std::string_view name, text;  // into the input; a sample's text is its line
     std::size_t index = 0;        // kSample: its first label in `labels`
     std::uint64_t offset = 0;     // kSample: its line's, in the input
@@ -1428,6 +1465,7 @@ class Recorder final : public Handler {
     event.has_timestamp = sample.has_timestamp;
     event.has_exemplar = sample.has_exemplar;
     event.label_count = static_cast<std::uint32_t>(sample.label_count);
+    event.shared_labels = sample.shared_labels;
     event.index = first;
     event.offset = sample.offset;
     event.value = sample.value;
@@ -1489,6 +1527,7 @@ std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
         sample.name = e.name;
         sample.labels = batch.labels.data() + e.index;
         sample.label_count = e.label_count;
+        sample.shared_labels = e.shared_labels;
         sample.value = e.value;
         sample.has_timestamp = e.has_timestamp;
         sample.timestamp = e.timestamp;

@@ -136,6 +136,7 @@ class LineParser {
   // '\n', except with `last`, where it ends the input.
   std::optional<ParseError> Feed(std::string_view piece, std::uint64_t offset, bool last) {
     scanner_ = LineScanner(piece);
+    shared_bytes_ = 0;  // the previous piece may be gone
     const char* p = piece.data();
     const char* const end = p + piece.size();
     while (p < end) {
@@ -299,53 +300,69 @@ class LineParser {
     return std::nullopt;
   }
 
-  // Reads {name="value",...} at line[*i]; leaves *i after the '}'.
-  std::optional<ParseError> ParseLabels(std::string_view line, std::size_t* i, std::vector<Label>* out,
-                                        std::string_view metric, std::size_t* chars) {
-    out->clear();
-    std::size_t p = *i + 1;  // after '{'
-    auto skip = [&] {
-      if (!om_) {
-        while (p < line.size() && IsBlank(line[p])) ++p;
-      }
-    };
-    skip();
-    if (p < line.size() && line[p] == '}') {
-      *i = p + 1;
-      return std::nullopt;
+  // Text format: the first byte from `p` on that is not a blank.
+  std::size_t SkipBlanks(std::string_view line, std::size_t p) const {
+    if (!om_) {
+      while (p < line.size() && IsBlank(line[p])) ++p;
     }
-    for (;;) {
-      const std::size_t n = p < line.size() && IsNameStart(line[p]) ? scanner_.NameEnd(line, p + 1, false) : p;
-      const std::string_view name = line.substr(p, n - p);
-      if (name.empty()) return Error(p, "invalid label name for metric " + Quote(metric));
-      if (name == "__name__") return Error(p, "label name \"__name__\" is reserved");
-      for (const Label& l : *out) {
-        if (l.name == name) return Error(p, "duplicate label name " + Quote(name) + " for metric " + Quote(metric));
+    return p;
+  }
+
+  // Reads name="value" at line[*at] into *out; leaves *at after the closing quote.
+  std::optional<ParseError> ParseLabel(std::string_view line, std::size_t* at, std::vector<Label>* out,
+                                       std::string_view metric, std::size_t* chars) {
+    std::size_t p = *at;
+    const std::size_t n = p < line.size() && IsNameStart(line[p]) ? scanner_.NameEnd(line, p + 1, false) : p;
+    const std::string_view name = line.substr(p, n - p);
+    if (name.empty()) return Error(p, "invalid label name for metric " + Quote(metric));
+    if (name == "__name__") return Error(p, "label name \"__name__\" is reserved");
+    for (const Label& l : *out) {
+      if (l.name == name) return Error(p, "duplicate label name " + Quote(name) + " for metric " + Quote(metric));
+    }
+    p = SkipBlanks(line, n);
+    if (p >= line.size() || line[p] != '=') return Error(p, "expected '=' after label name " + Quote(name));
+    p = SkipBlanks(line, p + 1);
+    if (p >= line.size() || line[p] != '"') return Error(p, "expected '\"' at start of label value");
+    const std::size_t value_start = ++p;
+    bool high = false;  // a byte outside ASCII: check the value's UTF-8
+    for (p = scanner_.QuoteOrBackslash(line, p, &high); p < line.size() && line[p] == '\\';
+         p = scanner_.QuoteOrBackslash(line, p + 2, &high)) {
+      if (p + 1 >= line.size()) break;
+      const char c = line[p + 1];
+      high |= static_cast<unsigned char>(c) >= 0x80;
+      // OpenMetrics: BS normal-char is an escaped-char too.
+      if (!om_ && c != '\\' && c != '"' && c != 'n') {
+        return Error(p, std::string("invalid escape sequence '\\") + c + "' in label value");
       }
-      p = n;
+    }
+    if (p >= line.size()) return Error(value_start - 1, "unterminated label value (a raw new-line is not allowed)");
+    const std::string_view value = line.substr(value_start, p - value_start);
+    if (high && !IsValidUtf8(value)) return Error(value_start, "label value of " + Quote(name) + " is not valid UTF-8");
+    out->push_back({name, value});
+    if (chars) *chars += CodePoints(name) + UnescapedCodePoints(value);
+    *at = p + 1;  // after the closing quote
+    return std::nullopt;
+  }
+
+  // Reads {name="value",...} at line[*i]; leaves *i after the '}'. With
+  // `resume`, *out already holds the first labels and *i is just after the
+  // closing quote of the last of them.
+  std::optional<ParseError> ParseLabels(std::string_view line, std::size_t* i, std::vector<Label>* out,
+                                        std::string_view metric, std::size_t* chars, bool resume = false) {
+    std::size_t p = resume ? *i : *i + 1;  // after '{'
+    auto skip = [&] { p = SkipBlanks(line, p); };
+    if (!resume) {
+      out->clear();
       skip();
-      if (p >= line.size() || line[p] != '=') return Error(p, "expected '=' after label name " + Quote(name));
-      ++p;
-      skip();
-      if (p >= line.size() || line[p] != '"') return Error(p, "expected '\"' at start of label value");
-      const std::size_t value_start = ++p;
-      bool high = false;  // a byte outside ASCII: check the value's UTF-8
-      for (p = scanner_.QuoteOrBackslash(line, p, &high); p < line.size() && line[p] == '\\';
-           p = scanner_.QuoteOrBackslash(line, p + 2, &high)) {
-        if (p + 1 >= line.size()) break;
-        const char c = line[p + 1];
-        high |= static_cast<unsigned char>(c) >= 0x80;
-        // OpenMetrics: BS normal-char is an escaped-char too.
-        if (!om_ && c != '\\' && c != '"' && c != 'n') {
-          return Error(p, std::string("invalid escape sequence '\\") + c + "' in label value");
-        }
+      if (p < line.size() && line[p] == '}') {
+        *i = p + 1;
+        return std::nullopt;
       }
-      if (p >= line.size()) return Error(value_start - 1, "unterminated label value (a raw new-line is not allowed)");
-      const std::string_view value = line.substr(value_start, p - value_start);
-      if (high && !IsValidUtf8(value)) return Error(value_start, "label value of " + Quote(name) + " is not valid UTF-8");
-      out->push_back({name, value});
-      if (chars) *chars += CodePoints(name) + UnescapedCodePoints(value);
-      ++p;  // closing quote
+    }
+    for (;; resume = false) {
+      if (!resume) {
+        if (auto err = ParseLabel(line, &p, out, metric, chars)) return err;
+      }
       skip();
       if (p < line.size() && line[p] == ',') {
         ++p;
@@ -378,17 +395,32 @@ class LineParser {
     s.line = line_;
     s.offset = line_offset_;
     s.text = line;
-    const std::size_t n = i < line.size() && IsMetricStart(line[i]) ? scanner_.NameEnd(line, i + 1, true) : i;
-    s.name = line.substr(i, n - i);
-    if (s.name.empty()) return Error(i, "invalid metric name");
-    i = n;
-    if (!om_) {
-      while (i < line.size() && IsBlank(line[i])) ++i;
-    }
-    if (i < line.size() && line[i] == '{') {
-      if (auto err = ParseLabels(line, &i, &labels_, s.name, nullptr)) return err;
+    s.shared_labels = 0;
+    if (shared_bytes_ > 0 && line.size() > shared_bytes_ && std::memcmp(line.data(), shared_line_, shared_bytes_) == 0) {
+      // The line starts as the previous sample's did, up to the end of all its
+      // labels but the last (as a family's series mostly do): it parses the
+      // same that far, so its name and those labels are the previous ones,
+      // moved to this line.
+      const std::ptrdiff_t moved = line.data() - shared_line_;
+      auto move = [moved](std::string_view v) { return std::string_view(v.data() + moved, v.size()); };
+      s.name = move(s.name);
+      labels_.resize(shared_labels_);
+      for (Label& l : labels_) l = {move(l.name), move(l.value)};
+      i = shared_bytes_;
+      if (auto err = ParseLabels(line, &i, &labels_, s.name, nullptr, true)) return err;
       s.labels = labels_.data();
       s.label_count = labels_.size();
+      s.shared_labels = shared_labels_;
+    } else {
+      const std::size_t n = i < line.size() && IsMetricStart(line[i]) ? scanner_.NameEnd(line, i + 1, true) : i;
+      s.name = line.substr(i, n - i);
+      if (s.name.empty()) return Error(i, "invalid metric name");
+      i = SkipBlanks(line, n);
+      if (i < line.size() && line[i] == '{') {
+        if (auto err = ParseLabels(line, &i, &labels_, s.name, nullptr)) return err;
+        s.labels = labels_.data();
+        s.label_count = labels_.size();
+      }
     }
     // Value.
     if (om_) {
@@ -464,6 +496,14 @@ class LineParser {
     }
     if (i < line.size()) return Error(i, "unexpected text after the sample: " + Quote(line.substr(i)));
     handler_.OnSample(s);
+    // What the next line may share: all labels but the last.
+    shared_bytes_ = 0;
+    if (s.label_count >= 2) {
+      const Label& l = labels_[s.label_count - 2];
+      shared_line_ = line.data();
+      shared_bytes_ = static_cast<std::size_t>(l.value.data() + l.value.size() + 1 - line.data());
+      shared_labels_ = static_cast<std::uint32_t>(s.label_count - 1);
+    }
     return std::nullopt;
   }
 
@@ -489,6 +529,12 @@ class LineParser {
   std::uint64_t line_offset_ = 0;  // of the line being read, in the whole input
   std::vector<Label> labels_;
   std::vector<Label> exemplar_labels_;
+  // The previous sample line, up to the closing quote of all its labels but
+  // the last, and how many labels that is: 0 bytes when there is none in
+  // this piece.
+  const char* shared_line_ = nullptr;
+  std::size_t shared_bytes_ = 0;
+  std::uint32_t shared_labels_ = 0;
   Sample sample_;
 };
 

@@ -54,6 +54,9 @@ struct Sample {
   bool has_exemplar = false;
   Exemplar exemplar;
   std::uint32_t line = 0;
+  // The first `shared_labels` labels, and the name, are byte for byte those
+  // of the previous sample the parser gave (then in the same piece of input).
+  std::uint32_t shared_labels = 0;
   std::uint64_t offset = 0;  // of the line in the whole input
   std::string_view text;  // the whole line
 };

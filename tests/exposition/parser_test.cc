@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "exposition/analysis.h"
+#include "exposition/parser.h"
 
 using namespace probity::exposition;
 using namespace std::string_literals;
@@ -77,6 +80,66 @@ TEST_CASE("Names and label values are scanned 16 bytes at a time: every length a
       CHECK(ErrorOf(Om(name + "{" + label + "=\"" + value + "\"} 1\n"), Format::kOpenMetrics).find(expected) != std::string::npos);
     }
   }
+}
+
+namespace {
+
+// Each sample as name{label=value,...} shared=N, checking that every view
+// points into the sample's own line.
+struct SampleLog : Handler {
+  std::vector<std::string> samples;
+  void OnHelp(std::string_view, std::string_view, std::uint32_t) override {}
+  void OnType(std::string_view, MetricType, std::uint32_t) override {}
+  void OnUnit(std::string_view, std::string_view, std::uint32_t) override {}
+  void OnSample(const Sample& s) override {
+    auto inside = [&](std::string_view v) {
+      return v.data() >= s.text.data() && v.data() + v.size() <= s.text.data() + s.text.size();
+    };
+    std::string text(s.name);
+    bool views_inside = inside(s.name);
+    for (std::size_t i = 0; i < s.label_count; ++i) {
+      text += (i ? "," : "{") + std::string(s.labels[i].name) + "=" + std::string(s.labels[i].value);
+      views_inside = views_inside && inside(s.labels[i].name) && inside(s.labels[i].value);
+    }
+    if (s.label_count) text += "}";
+    samples.push_back(text + " shared=" + std::to_string(s.shared_labels) + (views_inside ? "" : " OUTSIDE"));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("A line that starts as the previous sample's did takes its name and first labels from it", "[exposition]") {
+  SampleLog log;
+  const std::string text =
+      "a{x=\"1\",y=\"2\"} 1\n"
+      "a{x=\"1\",y=\"3\"} 1\n"      // shares x
+      "# HELP a More.\n"
+      "a{x=\"1\",y=\"3\",z=\"4\"} 1\n"  // shares x across a comment
+      "a{x=\"1\",y=\"3\"} 1\n"      // shares x and y
+      "a{x=\"1\"} 1\n"              // shares x, then ends
+      "a{x=\"1\"} 2\n"              // one label: nothing to share
+      "a {x=\"1\", y=\"2\"} 1\n"
+      "a {x=\"1\", y=\"5\" } 1\n"   // blanks are part of what is shared
+      "ab{x=\"1\",y=\"2\"} 1\n"     // another name
+      "ab{x=\"11\",y=\"2\"} 1\n";   // another value
+  REQUIRE_FALSE(Parse(text, Format::kText, log));
+  CHECK(log.samples == std::vector<std::string>{
+                           "a{x=1,y=2} shared=0", "a{x=1,y=3} shared=1", "a{x=1,y=3,z=4} shared=1",
+                           "a{x=1,y=3} shared=2", "a{x=1} shared=1", "a{x=1} shared=0", "a{x=1,y=2} shared=0",
+                           "a{x=1,y=5} shared=1", "ab{x=1,y=2} shared=0", "ab{x=11,y=2} shared=0"});
+  // What follows the shared part is parsed as ever, and its errors say where.
+  const std::string first = "a{x=\"1\",y=\"2\"} 1\n";
+  CHECK(ErrorOf(first + "a{x=\"1\",x=\"2\"} 1\n") == "line 2:9: duplicate label name \"x\" for metric \"a\"");
+  CHECK(ErrorOf(first + "a{x=\"1\",y=\"\xff\"} 1\n") == "line 2:12: label value of \"y\" is not valid UTF-8");
+  CHECK(ErrorOf(first + "a{x=\"1\"x} 1\n") == "line 2:8: expected ',' or '}' after label value");
+  CHECK(ErrorOf(first + "a{x=\"1\",y=\"2\"} z\n") == "line 2:16: expected a float as value, got \"z\"");
+  CHECK(ErrorOf(first + "a{x=\"1\",\n") == "line 2:9: invalid label name for metric \"a\"");
+  // Lines in another piece share nothing: its views may be gone.
+  SampleLog pieces;
+  PieceParser parser(Format::kText, pieces);
+  REQUIRE_FALSE(parser.Feed(first, 0, false));
+  REQUIRE_FALSE(parser.Feed("a{x=\"1\",y=\"3\"} 1\n", first.size(), true));
+  CHECK(pieces.samples == std::vector<std::string>{"a{x=1,y=2} shared=0", "a{x=1,y=3} shared=0"});
 }
 
 TEST_CASE("Metric and label names follow the name syntax", "[exposition]") {
