@@ -20,8 +20,13 @@
 #include <new>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/text.h"
 
@@ -1329,6 +1334,33 @@ struct Piece {
   }
 };
 
+// Writes `count` items of 16-byte multiples to `to` (16-byte aligned) with
+// non-temporal stores: they go to memory rather than stay in this core's
+// cache, so the other thread reads them without taking each cache line from
+// this core, and this core writes the buffer again without taking each line
+// back. With ordinary stores that exchange of lines made the parsing thread
+// more than twice as slow (see BENCHMARKS.md). Stream() needs a
+// StreamFence() before the items are handed over.
+template <typename T>
+void Stream(T* to, const T* from, std::size_t count) {
+  static_assert(sizeof(T) % 16 == 0 && std::is_trivially_copyable_v<T>);
+#ifdef __SSE2__
+  for (std::size_t i = 0; i < count * sizeof(T) / 16; ++i) {
+    __m128i v;
+    std::memcpy(&v, reinterpret_cast<const char*>(from) + 16 * i, 16);
+    _mm_stream_si128(reinterpret_cast<__m128i*>(to) + i, v);
+  }
+#else
+  std::memcpy(to, from, count * sizeof(T));
+#endif
+}
+
+void StreamFence() {
+#ifdef __SSE2__
+  _mm_sfence();
+#endif
+}
+
 // What the parser reads, recorded in batches on the parser's thread and
 // replayed in the same order on the analyzer's, so that the outcome is the
 // one a single thread gives.
@@ -1336,7 +1368,7 @@ struct Batch {
   enum class Kind : std::uint8_t { kHelp, kType, kUnit, kSample, kPieceDone };
   // One callback, compactly: a sample's labels are in `labels`, an
   // exemplar (rare) in `exemplars`, its labels after the sample's.
-  struct Event {
+  struct alignas(16) Event {
     Kind kind = Kind::kPieceDone;
     MetricType type = MetricType::kUntyped;
     bool has_timestamp = false;
@@ -1352,14 +1384,31 @@ struct Batch {
     std::string_view timestamp_text;
   };
   static constexpr std::size_t kEvents = 1024;
-  std::vector<Event> events;
-  std::vector<Label> labels;
+  static constexpr std::size_t kLabels = 4 * kEvents;  // more only for a sample with more labels
+  static_assert(sizeof(Label) % 16 == 0);
+
+  // Events and labels are written with Stream(), into arrays of fixed size.
+  std::unique_ptr<Event[]> events = std::make_unique<Event[]>(kEvents);
+  std::size_t event_count = 0;
+  std::unique_ptr<Label[]> labels = std::make_unique<Label[]>(kLabels);
+  std::size_t label_capacity = kLabels;
+  std::size_t label_count = 0;
   std::vector<Exemplar> exemplars;  // in the order of their samples
   Piece* piece = nullptr;  // kPieceDone: the piece of input to reuse once replayed
 
+  bool Full() const { return event_count == kEvents; }
+  // Room for `n` more labels: false when the batch must be handed over
+  // first, unless it is empty, when it grows.
+  bool LabelRoom(std::size_t n) {
+    if (label_count + n <= label_capacity) return true;
+    if (event_count > 0) return false;
+    labels = std::make_unique<Label[]>(n);
+    label_capacity = n;
+    return true;
+  }
   void Clear() {
-    events.clear();
-    labels.clear();
+    event_count = 0;
+    label_count = 0;
     exemplars.clear();
     piece = nullptr;
   }
@@ -1455,10 +1504,18 @@ class Recorder final : public Handler {
   }
   void OnSample(const Sample& sample) override {
     if (!batch_) return;
-    const std::size_t first = batch_->labels.size();
-    batch_->labels.insert(batch_->labels.end(), sample.labels, sample.labels + sample.label_count);
+    const std::size_t labels = sample.label_count + (sample.has_exemplar ? sample.exemplar.label_count : 0);
+    if (!batch_->LabelRoom(labels)) {
+      Hand();
+      if (!batch_) return;
+      batch_->LabelRoom(labels);
+    }
+    const std::size_t first = batch_->label_count;
+    Stream(&batch_->labels[first], sample.labels, sample.label_count);
+    batch_->label_count += sample.label_count;
     if (sample.has_exemplar) {
-      batch_->labels.insert(batch_->labels.end(), sample.exemplar.labels, sample.exemplar.labels + sample.exemplar.label_count);
+      Stream(&batch_->labels[batch_->label_count], sample.exemplar.labels, sample.exemplar.label_count);
+      batch_->label_count += sample.exemplar.label_count;
       batch_->exemplars.push_back(sample.exemplar);
     }
     Batch::Event event = Event(Batch::Kind::kSample, sample.line, sample.name, sample.text);
@@ -1482,12 +1539,14 @@ class Recorder final : public Handler {
   // the buffer be reused.
   void PieceDone(Piece* piece) {
     if (!batch_) return;
-    batch_->events.push_back(Event(Batch::Kind::kPieceDone, 0));
+    // A batch is handed over once full, so there is room for this event.
+    const Batch::Event done = Event(Batch::Kind::kPieceDone, 0);
+    Stream(&batch_->events[batch_->event_count++], &done, 1);
     batch_->piece = piece;
-    queue_.Push(std::move(batch_));
-    batch_ = queue_.Empty();
+    Hand();
   }
   void Finish() {
+    StreamFence();
     queue_.Push(std::move(batch_));
     queue_.Close();
   }
@@ -1503,8 +1562,12 @@ class Recorder final : public Handler {
   }
   void Add(const Batch::Event& event) {
     if (!batch_) return;
-    batch_->events.push_back(event);
-    if (batch_->events.size() < Batch::kEvents) return;
+    Stream(&batch_->events[batch_->event_count++], &event, 1);
+    if (batch_->Full()) Hand();
+  }
+  // Hands the batch to the analyzer and takes an empty one.
+  void Hand() {
+    StreamFence();
     queue_.Push(std::move(batch_));
     batch_ = queue_.Empty();
   }
@@ -1516,7 +1579,8 @@ class Recorder final : public Handler {
 std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
   std::size_t exemplar = 0;
   Sample sample;  // one for the batch, its fields set again for each event
-  for (const Batch::Event& e : batch.events) {
+  for (std::size_t i = 0; i < batch.event_count; ++i) {
+    const Batch::Event& e = batch.events[i];
     switch (e.kind) {
       case Batch::Kind::kHelp: handler.OnHelp(e.name, e.text, e.line); break;
       case Batch::Kind::kType: handler.OnType(e.name, e.type, e.line); break;
@@ -1525,7 +1589,7 @@ std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
         if (sample.has_exemplar) sample.exemplar = Exemplar{};
         sample.has_exemplar = false;
         sample.name = e.name;
-        sample.labels = batch.labels.data() + e.index;
+        sample.labels = batch.labels.get() + e.index;
         sample.label_count = e.label_count;
         sample.shared_labels = e.shared_labels;
         sample.value = e.value;

@@ -573,6 +573,14 @@ TEST_CASE("An exposition parsed on a thread of its own gives what one thread giv
   }
   variants.push_back(ReplaceLine(ReplaceLine(body, 30000, "x{"), 20000, "# TYPE app0_requests_total gauge"));
   variants.push_back(body + "app0_build_info 2\n");  // text: a family continues after others
+  // Samples with more labels than a batch holds, or than what is left of it.
+  auto wide = [](std::size_t labels) {
+    std::string line = "wide{";
+    for (std::size_t i = 0; i < labels; ++i) line += (i ? ",l" : "l") + std::to_string(i) + "=\"v\"";
+    return line + "} 1";
+  };
+  variants.push_back(ReplaceLine(body, 20000, wide(5000)));
+  variants.push_back(ReplaceLine(ReplaceLine(body, 20001, wide(3000)), 20000, wide(3000)));
   for (const std::string& text : variants) {
     AnalyzeOptions one, two;
     one.thread_from_bytes = std::numeric_limits<std::size_t>::max();
