@@ -198,6 +198,43 @@ class KeySet {
   std::size_t size_ = 0;
 };
 
+// What a sample's series comes to: the hash of its label set (the sum of its
+// labels' hashes) and its key (name and labels).
+struct SampleKeys {
+  std::uint64_t labels_hash = 0;
+  std::uint64_t key = 0;
+};
+
+// Hashes each sample's series, given every sample in input order, on the
+// thread that parses: a label shared with the previous sample keeps its
+// hash, and a shared name its hash.
+class SeriesHasher {
+ public:
+  SampleKeys Of(const Sample& s) {
+    const std::size_t known = std::min<std::size_t>(s.shared_labels, label_hashes_.size());
+    label_hashes_.resize(s.label_count);
+    std::uint64_t labels_hash = 0x9e3779b97f4a7c15ULL;
+    for (std::size_t i = 0; i < known; ++i) labels_hash += label_hashes_[i];
+    for (std::size_t i = known; i < s.label_count; ++i) {
+      label_hashes_[i] = LabelHash(s.labels[i]);
+      labels_hash += label_hashes_[i];
+    }
+    if (known == 0 && s.name != name_) name_hash_ = Mix(Hash(s.name));
+    name_ = s.name;
+    return {labels_hash, Mix(name_hash_ ^ labels_hash)};
+  }
+  // The views into the input read so far are about to become invalid.
+  void PieceDone() {
+    name_ = {};
+    label_hashes_.clear();
+  }
+
+ private:
+  std::vector<std::uint64_t> label_hashes_;  // of the previous sample's labels
+  std::string_view name_;                    // the previous sample's, and its hash
+  std::uint64_t name_hash_ = 0;
+};
+
 bool HasSuffix(std::string_view s, std::string_view suffix) { return EndsWith(s, suffix); }
 
 // A value for a message: shortest round-trip form, NaN and ±Inf by name.
@@ -542,15 +579,18 @@ class Analyzer final : public Handler {
     if (!unit.empty()) f->Detail().unit = std::string(unit);
   }
 
-  void OnSample(const Sample& s) override {
-    // The labels this sample shares with the previous one keep their hashes,
-    // if that one got as far as hashing them; its name, if any are shared,
-    // leads to the same family.
-    const std::size_t known = std::min<std::size_t>(s.shared_labels, std::exchange(hashed_labels_, 0));
+  void OnSample(const Sample& s) override { OnSample(s, hasher_.Of(s)); }
+
+  // A sample whose series the parsing thread has hashed.
+  void OnSample(const Sample& s, const SampleKeys& keys) {
+    // What this sample shares with the previous one is known, if that one got
+    // as far as its labels: its name leads to the same family, and the le or
+    // quantile label is among the shared labels only where it was.
+    const std::size_t known = std::min<std::size_t>(s.shared_labels, std::exchange(seen_labels_, 0));
     const bool names_matched = std::exchange(names_match_shape_, false);
     FamilyState* f = nullptr;
     if (known > 0 && !om_) {
-      f = hashed_family_;
+      f = seen_family_;
       last_name_ = s.name;
       last_family_ = f;
       Enter(f, s.line);
@@ -580,38 +620,26 @@ class Analyzer final : public Handler {
     const bool summary = t == MetricType::kSummary;
     const std::string_view special = histogram ? "le" : summary ? "quantile" : "";
 
-    // Each label is hashed once; the series and its le/quantile-less signature follow.
-    std::uint64_t labels_hash = 0x9e3779b97f4a7c15ULL, special_hash = 0;
+    // The series and its le/quantile-less signature.
     const Label* special_label = nullptr;
-    label_hashes_.resize(s.label_count);
-    // The shared labels have the previous sample's names: the special one is
-    // among them only where it was.
     const std::size_t special_at = special == special_name_ ? special_at_ : std::string_view::npos;
-    for (std::size_t i = 0; i < known; ++i) labels_hash += label_hashes_[i];
     if (special_at < known) {
-      special_hash = label_hashes_[special_at];
       special_label = &s.labels[special_at];
-    }
-    for (std::size_t i = known; i < s.label_count; ++i) {
-      const std::uint64_t h = LabelHash(s.labels[i]);
-      label_hashes_[i] = h;
-      labels_hash += h;
-      if (!special.empty() && s.labels[i].name == special) {
-        special_hash = h;
-        special_label = &s.labels[i];
+    } else if (!special.empty()) {
+      for (std::size_t i = known; i < s.label_count && !special_label; ++i) {
+        if (s.labels[i].name == special) special_label = &s.labels[i];
       }
     }
-    hashed_labels_ = s.label_count;
-    hashed_family_ = f;
+    seen_labels_ = s.label_count;
+    seen_family_ = f;
     special_name_ = special;
     special_at_ = special_label ? static_cast<std::size_t>(special_label - s.labels) : std::string_view::npos;
-    if (known == 0 && s.name != hashed_name_) name_hash_ = Mix(Hash(s.name));  // else the previous sample's name
-    hashed_name_ = s.name;
-    const std::uint64_t signature = Mix(labels_hash - special_hash);
+    const std::uint64_t labels_hash = keys.labels_hash;
+    const std::uint64_t signature = Mix(labels_hash - (special_label ? LabelHash(*special_label) : 0));
 
     // Duplicates: the set insert runs one sample late so that its cache miss
-    // overlaps with parsing the next line.
-    const std::uint64_t key = Mix(name_hash_ ^ labels_hash);
+    // overlaps with the next sample's work.
+    const std::uint64_t key = keys.key;
     series_.Prefetch(key);
     FlushPendingSeries();
     pending_ = Pending{key, f, s.text, s.line, true};
@@ -692,7 +720,8 @@ class Analyzer final : public Handler {
 
   // Nothing may point into the piece of input read so far once it is gone.
   // The pending series keeps its line (flushing it now would report its
-  // duplicate ahead of what the next sample reports first).
+  // duplicate ahead of what the next sample reports first). The series
+  // hasher is the parsing thread's, which tells it.
   void OnPieceDone() override {
     if (pending_.set) {
       pending_text_.assign(pending_.text.data(), pending_.text.size());
@@ -700,8 +729,9 @@ class Analyzer final : public Handler {
     }
     last_name_ = {};
     last_family_ = nullptr;
-    hashed_name_ = {};
   }
+  // The series set's slot for a sample to come.
+  void Prefetch(std::uint64_t key) const { series_.Prefetch(key); }
 
   void Finish() {
     if (om_) {
@@ -1260,6 +1290,7 @@ class Analyzer final : public Handler {
   NameTable by_sample_name_;  // by the sample names seen so far
   std::string_view last_name_;
   KeySet series_;
+  SeriesHasher hasher_;  // when the parser is on this thread
   Pending pending_;
   std::string pending_text_;  // its line, once the piece it was in is gone
   // The label names of the last new metric of `shape_family_` (copied), and
@@ -1268,13 +1299,10 @@ class Analyzer final : public Handler {
   std::vector<std::string_view> shape_names_;  // into shape_storage_
   std::string shape_storage_;
   std::vector<const char*> shape_problems_;
-  std::string_view hashed_name_;
-  std::uint64_t name_hash_ = 0;
-  // The previous sample's label hashes (the first hashed_labels_ of them),
-  // and which of its labels was the le or quantile one.
-  std::vector<std::uint64_t> label_hashes_;
-  std::size_t hashed_labels_ = 0;
-  FamilyState* hashed_family_ = nullptr;
+  // How many labels the previous sample had and its family, once it got as
+  // far as its labels, and which of them was the le or quantile one.
+  std::size_t seen_labels_ = 0;
+  FamilyState* seen_family_ = nullptr;
   // The previous sample was a new metric whose label names are shape_names_.
   bool names_match_shape_ = false;
   std::string_view special_name_;
@@ -1382,6 +1410,7 @@ struct Batch {
     double value = 0;
     double timestamp = 0;
     std::string_view timestamp_text;
+    std::uint64_t labels_hash = 0, key = 0;  // kSample: as SampleKeys
   };
   static constexpr std::size_t kEvents = 1024;
   static constexpr std::size_t kLabels = 4 * kEvents;  // more only for a sample with more labels
@@ -1486,7 +1515,8 @@ class BatchQueue {
   bool parser_waiting_ = false, analyzer_waiting_ = false;
 };
 
-// The parser's handler on its own thread: records each callback.
+// The parser's handler on its own thread: records each callback, and hashes
+// each sample's series for the analyzer.
 class Recorder final : public Handler {
  public:
   explicit Recorder(BatchQueue& queue) : queue_(queue), batch_(queue.Empty()) {}
@@ -1524,6 +1554,9 @@ class Recorder final : public Handler {
     event.label_count = static_cast<std::uint32_t>(sample.label_count);
     event.shared_labels = sample.shared_labels;
     event.index = first;
+    const SampleKeys keys = hasher_.Of(sample);
+    event.labels_hash = keys.labels_hash;
+    event.key = keys.key;
     event.offset = sample.offset;
     event.value = sample.value;
     event.timestamp = sample.timestamp;
@@ -1538,6 +1571,7 @@ class Recorder final : public Handler {
   // The parser is done with `piece`: the analyzer hears it last, then lets
   // the buffer be reused.
   void PieceDone(Piece* piece) {
+    hasher_.PieceDone();
     if (!batch_) return;
     // A batch is handed over once full, so there is room for this event.
     const Batch::Event done = Event(Batch::Kind::kPieceDone, 0);
@@ -1572,14 +1606,19 @@ class Recorder final : public Handler {
     batch_ = queue_.Empty();
   }
   BatchQueue& queue_;
+  SeriesHasher hasher_;
   std::unique_ptr<Batch> batch_;
 };
 
-// Replays a batch on `handler`, up to the first error.
-std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
+// Replays a batch on `handler`, up to the first error. The series set's slot
+// for a sample is fetched kAhead samples before it comes, which hides most
+// of its cache miss (one sample ahead did not).
+std::optional<ParseError> Replay(const Batch& batch, Analyzer& handler) {
+  constexpr std::size_t kAhead = 8;
   std::size_t exemplar = 0;
   Sample sample;  // one for the batch, its fields set again for each event
   for (std::size_t i = 0; i < batch.event_count; ++i) {
+    if (i + kAhead < batch.event_count) handler.Prefetch(batch.events[i + kAhead].key);
     const Batch::Event& e = batch.events[i];
     switch (e.kind) {
       case Batch::Kind::kHelp: handler.OnHelp(e.name, e.text, e.line); break;
@@ -1604,7 +1643,7 @@ std::optional<ParseError> Replay(const Batch& batch, Handler& handler) {
           sample.exemplar = batch.exemplars[exemplar++];
           sample.exemplar.labels = sample.labels + e.label_count;
         }
-        handler.OnSample(sample);
+        handler.OnSample(sample, SampleKeys{e.labels_hash, e.key});
         break;
       }
       case Batch::Kind::kPieceDone: handler.OnPieceDone(); break;
@@ -1715,7 +1754,7 @@ std::optional<ParseError> ReadPieces(std::size_t size, const ReadAt& read_at, Fo
 // `handler` replays it on this one, which first runs `meanwhile`. A batch
 // that ends a piece of input hands the piece back to `pool`.
 std::optional<ParseError> ParseOnTwoThreads(const std::function<std::optional<ParseError>(Recorder&)>& parse,
-                                            Handler& handler, const std::function<void()>& meanwhile,
+                                            Analyzer& handler, const std::function<void()>& meanwhile,
                                             PiecePool* pool = nullptr) {
   BatchQueue queue;
   std::optional<ParseError> parse_error;
