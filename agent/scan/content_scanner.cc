@@ -69,11 +69,33 @@ bool IsImpersonalEmail(std::string_view address) {
          local == "mailer-daemon" || local == "postmaster";
 }
 
+// Groups of four, the last of one to four digits (4-4-4-4, 4-4-4-4-3), or
+// American Express's 4-6-5 and Diners Club's 4-6-4. `text` is digits split
+// by single `separator`s.
+bool CardGroups(std::string_view text, char separator) {
+  std::vector<std::size_t> groups(1, 0);
+  for (char c : text) {
+    if (c == separator) {
+      groups.push_back(0);
+    } else {
+      ++groups.back();
+    }
+  }
+  if (groups.size() == 3 && groups[0] == 4 && groups[1] == 6 && (groups[2] == 5 || groups[2] == 4)) return true;
+  for (std::size_t i = 0; i + 1 < groups.size(); ++i) {
+    if (groups[i] != 4) return false;
+  }
+  return groups.back() >= 1 && groups.back() <= 4;
+}
+
 // 13 to 19 digits, one kind of separator at most, and a valid Luhn sum. A
 // run without separators is a card number only up to 16 digits: the 17- to
 // 20-digit runs in logs are 64-bit identifiers printed in decimal (etcd's
 // member ids, for one), one in ten of which passes Luhn by chance, and the
-// rare 17- to 19-digit card numbers are written in groups.
+// rare 17- to 19-digit card numbers are written in groups. Grouped, they are
+// grouped as issuers print them (CardGroups): a UUID's 8-4-4 hex groups that
+// happen to be all digits and pass Luhn (one request id in some 20 000) are
+// not a card number.
 bool IsCardNumber(std::string_view text) {
   int digits = 0, sum = 0;
   char separator = 0;
@@ -88,7 +110,8 @@ bool IsCardNumber(std::string_view text) {
     if (digits++ % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
     sum += d;
   }
-  return digits >= 13 && digits <= (separator != 0 ? 19 : 16) && sum % 10 == 0;
+  return digits >= 13 && digits <= (separator != 0 ? 19 : 16) && sum % 10 == 0 &&
+         (separator == 0 || CardGroups(text, separator));
 }
 
 // The rule's own filter on a located match, beyond its pattern.
