@@ -75,7 +75,7 @@ struct AnalyzeOptions {
   std::size_t thread_from_bytes = std::size_t{4} << 20;
   // AnalyzeFile and AnalyzeStream: the size of the buffers the input is read
   // into, and the longest line they take (a longer one is an error).
-  std::size_t piece_bytes = std::size_t{1} << 20;
+  std::size_t piece_bytes = std::size_t{256} << 10;
   std::size_t max_line_bytes = std::size_t{64} << 20;
 };
 
